@@ -1,0 +1,46 @@
+// One Jest run for the whole repository: unit and integration specs beside the code
+// (libs/**, apps/**), end-to-end and security tests under test/, CDK tests under infra/.
+const swc = {
+  jsc: {
+    parser: { syntax: "typescript", decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: "es2022",
+    keepClassNames: true,
+  },
+  module: { type: "commonjs" },
+};
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: "node",
+  transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", swc] },
+  testRegex: "/(apps|libs|test|infra)/.*\\.(spec|e2e-spec|test)\\.ts$",
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/apps/portal/", "/cdk.out/"],
+  moduleNameMapper: {
+    "^@app/common$": "<rootDir>/libs/common/src",
+    "^@app/common/(.*)$": "<rootDir>/libs/common/src/$1",
+    "^@app/db$": "<rootDir>/libs/db/src",
+    "^@app/db/(.*)$": "<rootDir>/libs/db/src/$1",
+    "^@app/tenancy$": "<rootDir>/libs/tenancy/src",
+    "^@app/tenancy/(.*)$": "<rootDir>/libs/tenancy/src/$1",
+    "^@app/api-keys$": "<rootDir>/libs/api-keys/src",
+    "^@app/api-keys/(.*)$": "<rootDir>/libs/api-keys/src/$1",
+    "^@app/quotas$": "<rootDir>/libs/quotas/src",
+    "^@app/quotas/(.*)$": "<rootDir>/libs/quotas/src/$1",
+    "^@app/models$": "<rootDir>/libs/models/src",
+    "^@app/models/(.*)$": "<rootDir>/libs/models/src/$1",
+    "^@app/inference$": "<rootDir>/libs/inference/src",
+    "^@app/inference/(.*)$": "<rootDir>/libs/inference/src/$1",
+    "^@app/queue$": "<rootDir>/libs/queue/src",
+    "^@app/queue/(.*)$": "<rootDir>/libs/queue/src/$1",
+    "^@app/metering$": "<rootDir>/libs/metering/src",
+    "^@app/metering/(.*)$": "<rootDir>/libs/metering/src/$1",
+    "^@app/billing$": "<rootDir>/libs/billing/src",
+    "^@app/billing/(.*)$": "<rootDir>/libs/billing/src/$1",
+    "^@app/audit$": "<rootDir>/libs/audit/src",
+    "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1"
+  },
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
