@@ -1,0 +1,35 @@
+/**
+ * @app/inference: the TF.js inference runtime (no database).
+ *
+ * - `InferenceModule` provides `InferenceRuntime`:
+ *     `init(): Promise<BackendName>` picks the backend (TFJS_BACKEND forces one);
+ *     `backendName` names it for /readyz and /metrics;
+ *     `predict(spec: ModelSpec, inputs, { timeoutMs? }): Promise<PredictResult>` validates,
+ *       micro-batches and runs one model version; `memory()`; `evict(id?)`.
+ * - `buildCatalog(dir): Promise<CatalogEntry[]>` builds the built-in models (iris,
+ *   nsfw-mobilenet-v2) under dir when missing and returns what the registry stores.
+ * - `validateInputs` checks inputs against a signature (used by predict; exported for upload checks).
+ * - Errors are `InferenceError` (an AppError): `inferenceCode` is the precise reason,
+ *   `contractCode` the public code.
+ */
+export { InferenceModule } from './inference.module';
+export { InferenceRuntime } from './runtime/inference-runtime';
+export type { LabelledScore, PredictResult, RuntimeMemory } from './runtime/inference-runtime';
+export type { NestedNumbers, OutputValues } from './runtime/batch-executor';
+export { INFERENCE_CONFIG, inferenceConfigFromEnv } from './runtime/inference-config';
+export type { InferenceConfig } from './runtime/inference-config';
+export { BACKEND_PREFERENCE } from './backend/tf-backend';
+export type { BackendName } from './backend/tf-backend';
+export type { BatchTiming } from './batching/micro-batcher';
+export type { ModelCacheStats } from './cache/model-cache';
+export { InferenceError, InferenceErrorCode } from './errors/inference.error';
+export { OIP_DATATYPES } from './signature/model-signature';
+export type {
+  BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,
+} from './signature/model-signature';
+export { validateInputs } from './signature/signature-validator';
+export { FileSystemLoader, FileSystemSaver } from './io/file-system-io';
+export { buildCatalog } from './catalog/build-catalog';
+export type { CatalogEntry, CatalogVersion } from './catalog/catalog-entry';
+export { IRIS_LABELS } from './catalog/iris-catalog.builder';
+export { NSFW_MODEL_NAME } from './catalog/nsfw-catalog.builder';

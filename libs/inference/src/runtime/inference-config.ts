@@ -1,0 +1,46 @@
+import { ImageLimits } from '../image/image-decoder';
+
+export interface InferenceConfig {
+  /** TFJS_BACKEND: force one backend; unset picks the best that loads. */
+  backend?: string;
+  /** Defaults for models that declare no batching of their own. */
+  maxBatchSize: number;
+  maxDelayMs: number;
+  /** Per-request limit on queueing + compute (not on a cold model load). */
+  timeoutMs: number;
+  /** Byte budget for loaded model weights (LRU beyond it). */
+  cacheBytes: number;
+  maxInstances: number;
+  maxElements: number;
+  /** Per model: instances allowed to wait before requests get OVERLOADED. */
+  maxQueuedInstances: number;
+  image: ImageLimits;
+}
+
+export const INFERENCE_CONFIG = Symbol('INFERENCE_CONFIG');
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+/** Reads the INFERENCE_* / MODEL_CACHE_BYTES / TFJS_BACKEND variables, with defaults. */
+export function inferenceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): InferenceConfig {
+  return {
+    backend: env.TFJS_BACKEND || undefined,
+    maxBatchSize: Math.max(1, positive(env, 'INFERENCE_MAX_BATCH_SIZE', 32)),
+    maxDelayMs: positive(env, 'INFERENCE_MAX_DELAY_MS', 5),
+    timeoutMs: positive(env, 'INFERENCE_TIMEOUT_MS', 30_000),
+    cacheBytes: positive(env, 'MODEL_CACHE_BYTES', 512 * 1024 * 1024),
+    maxInstances: Math.max(1, positive(env, 'INFERENCE_MAX_INSTANCES', 64)),
+    maxElements: Math.max(1, positive(env, 'INFERENCE_MAX_ELEMENTS', 1_000_000)),
+    maxQueuedInstances: Math.max(1, positive(env, 'INFERENCE_MAX_QUEUED_INSTANCES', 1024)),
+    image: {
+      maxBytes: positive(env, 'INFERENCE_MAX_IMAGE_BYTES', 8 * 1024 * 1024),
+      maxMegapixels: positive(env, 'INFERENCE_MAX_IMAGE_MEGAPIXELS', 25),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Open Inference Protocol tensor datatypes (KServe v2 / Triton). */
+export type OipDatatype =
+  | 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64'
+  | 'INT8' | 'INT16' | 'INT32' | 'INT64'
+  | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
+
+export const OIP_DATATYPES: readonly OipDatatype[] = [
+  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+];
+
+/** One declared input or output. `shape[0]` is -1: the batch (instance) dimension. */
+export interface TensorSignature {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+}
+
+export type ModelFormat = 'layers' | 'graph';
+
+export interface BatchingOptions {
+  /** Most instances stacked into one model call. */
+  maxBatchSize: number;
+  /** Longest a request waits for others to join its batch (TF Serving's batch_timeout_micros). */
+  maxDelayMs: number;
+}
+
+/** Everything the runtime needs to serve one immutable model version. */
+export interface ModelSpec {
+  /** Unique per model version (the cache and batcher key). */
+  id: string;
+  /** Folder holding model.json and its weight shards. */
+  artifactDir: string;
+  format: ModelFormat;
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+  /** 'image': the single BYTES input holds base64 PNG/JPEG, decoded and resized for the model. */
+  preprocess?: 'image';
+  /** Class names for the first output's last dimension; adds labelled scores to results. */
+  labels?: string[];
+  batching?: Partial<BatchingOptions>;
+}
+
+/** Limits applied before anything reaches TF.js. */
+export interface ValidationLimits {
+  maxInstances: number;
+  maxElements: number;
+}
+
+/** A value sent for one input: nested arrays with the instances first, or OIP flat data. */
+export type InputValue = unknown[] | { shape: number[]; data: unknown[] } | string;
+export type InferenceInputs = Record<string, InputValue>;
+
+/** Inputs after validation: flat typed data per input, `instances` rows each. */
+export interface ValidatedInputs {
+  instances: number;
+  tensors: Record<string, { data: Float32Array | Int32Array | Uint8Array; instanceShape: number[] }>;
+}
