@@ -9,7 +9,7 @@ export type LoadedModel = tf.LayersModel | tf.GraphModel;
 export interface CachedModel {
   spec: ModelSpec;
   model: LoadedModel;
-  /** Bytes of weights, as read from the shards (what the memory budget counts). */
+  /** Bytes the weights take once loaded (quantized shards expand to float32). */
   bytes: number;
 }
 
@@ -105,7 +105,7 @@ export class ModelCache {
       throw new InferenceError(InferenceErrorCode.MODEL_LOAD_FAILED, `model ${spec.id} failed its warm-up run`, undefined, e);
     }
     this.loads++;
-    const entry: Entry = { spec, model, bytes: loader.weightBytes, inUse: 0, evicted: false };
+    const entry: Entry = { spec, model, bytes: weightBytesOf(model), inUse: 0, evicted: false };
     this.entries.set(spec.id, entry);
     this.enforceBudget(spec.id);
     return entry;
@@ -120,6 +120,13 @@ export class ModelCache {
       total -= entry.bytes;
     }
   }
+}
+
+function weightBytesOf(model: LoadedModel): number {
+  const tensors = model instanceof tf.GraphModel
+    ? Object.values(model.weights).flat()
+    : model.weights.map((w) => w.read());
+  return tensors.reduce((sum, t) => sum + t.size * (t.dtype === 'bool' ? 1 : 4), 0);
 }
 
 /** One dry run on zeros of the model's own input shapes (batch 1). */

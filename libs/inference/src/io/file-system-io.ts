@@ -10,9 +10,6 @@ const SHARD_BYTES = 4 * 1024 * 1024;
  * only has http/browser loaders; tfjs-node's file:// handler is not always installed.
  */
 export class FileSystemLoader implements tf.io.IOHandler {
-  /** Bytes of weight data read by the last load (the cache's memory accounting). */
-  weightBytes = 0;
-
   constructor(private readonly dir: string) {}
 
   async load(): Promise<tf.io.ModelArtifacts> {
@@ -25,7 +22,6 @@ export class FileSystemLoader implements tf.io.IOHandler {
         for (const shard of group.paths) buffers.push(await readFile(this.resolveShard(shard)));
       }
       const joined = Buffer.concat(buffers);
-      this.weightBytes = joined.byteLength;
       // Copy out of Node's pooled buffer: TF.js reads the whole ArrayBuffer.
       const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
       return [specs, weightData];
