@@ -1,4 +1,3 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, selectBackend } from '../backend/tf-backend';
 import { BatchTiming, MicroBatcher } from '../batching/micro-batcher';
@@ -9,7 +8,7 @@ import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs } from '../signature/model-signature';
 import { validateInputs } from '../signature/signature-validator';
 import { executeBatch, OutputValues, shapeKey } from './batch-executor';
-import { INFERENCE_CONFIG, InferenceConfig, inferenceConfigFromEnv } from './inference-config';
+import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
 
 export interface LabelledScore {
   label: string;
@@ -43,9 +42,10 @@ interface BatchItem {
 /**
  * The one entry point to TF.js: picks the backend, loads and caches model versions, validates
  * inputs against their signature and micro-batches concurrent requests per version.
+ * Framework-free (Nest 12 is ESM-only, which Jest on Node 20 cannot load): InferenceModule
+ * provides it through a factory, and Nest still calls onModuleDestroy on it.
  */
-@Injectable()
-export class InferenceRuntime implements OnModuleDestroy {
+export class InferenceRuntime {
   readonly config: InferenceConfig;
   private readonly cache: ModelCache;
   private readonly batchers = new Map<string, MicroBatcher<BatchItem, OutputValues>>();
@@ -53,7 +53,7 @@ export class InferenceRuntime implements OnModuleDestroy {
   private nextModelId = 1;
   private backend?: BackendName;
 
-  constructor(@Optional() @Inject(INFERENCE_CONFIG) config?: InferenceConfig) {
+  constructor(config?: InferenceConfig) {
     this.config = config ?? inferenceConfigFromEnv();
     this.cache = new ModelCache(this.config.cacheBytes);
   }
@@ -79,6 +79,7 @@ export class InferenceRuntime implements OnModuleDestroy {
     this.cache.evict(id);
   }
 
+  /** Nest lifecycle hook: frees every loaded model. */
   onModuleDestroy(): void {
     this.cache.evict();
   }
