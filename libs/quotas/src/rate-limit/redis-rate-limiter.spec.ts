@@ -81,6 +81,20 @@ d('RedisRateLimiter (real Redis)', () => {
     await expect(limiter.consume('bad', { max: 0, windowMs: 1000 })).rejects.toThrow(RangeError);
   });
 
+  it('makes one Redis command (EVALSHA) per decision', async () => {
+    const c = client();
+    const counted = new RedisRateLimiter(c, { keyPrefix: prefix });
+    await counted.consume('round-trip', { max: 100, windowMs: 60_000 }); // script cached
+    const sent: string[] = [];
+    const send = c.sendCommand.bind(c);
+    c.sendCommand = ((command: { name: string }) => {
+      sent.push(command.name);
+      return send(command as never);
+    }) as typeof c.sendCommand;
+    for (let i = 0; i < 10; i++) await counted.consume('round-trip', { max: 100, windowMs: 60_000 });
+    expect(sent).toEqual(Array(10).fill('evalsha'));
+  });
+
   it('leaves nothing behind in Redis after the window', async () => {
     await limiter.consume('ttl', { max: 5, windowMs: 200 });
     expect(await clients[0].pttl(`${prefix}{ttl}`)).toBeGreaterThan(0);

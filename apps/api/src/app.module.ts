@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
+import { APP_CONFIG, AppConfig, ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule } from '@app/common';
+import { DbModule } from '@app/db';
+import { AuditModule } from '@app/audit';
+import { TenancyModule } from '@app/tenancy';
+import { ApiKeysModule } from '@app/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthenticationService } from './auth/authentication.service';
+import { graphqlOptions } from './graphql/graphql-options';
+import { HealthController } from './health/health.controller';
+import { CoreReadiness } from './health/core-readiness';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    MetricsModule,
+    ReadinessModule,
+    RedisModule,
+    DbModule,
+    AuditModule,
+    GraphQLModule.forRootAsync<MercuriusDriverConfig>({
+      driver: MercuriusDriver,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => graphqlOptions(config),
+    }),
+    TenancyModule,
+    ApiKeysModule,
+  ],
+  controllers: [HealthController],
+  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class AppModule {}

@@ -1,0 +1,61 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@app/common';
+import { AccountService, AuthResult } from '../accounts/account.service';
+import { TenantService } from '../tenants/tenant.service';
+import { Ctx, Public } from '../auth/auth.decorators';
+import { RequestContext } from '../auth/principal';
+import { AuthPayload, User } from '../dto/user.type';
+import { LogInInput, SignUpInput } from '../dto/inputs';
+import { SESSION_COOKIE, clearSessionCookies, setSessionCookies } from '../sessions/session-cookies';
+
+interface GqlCtx {
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+@Resolver()
+export class AccountResolver {
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly tenants: TenantService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Mutation(() => AuthPayload, { description: 'Create an account and its first tenant (or join one by invitation); sets the session cookies.' })
+  async signUp(@Args('input') input: SignUpInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
+    return this.complete(await this.accounts.signUp(input, ctx.requestId), gql);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayload, { description: 'Sets an HttpOnly session cookie and a readable csrf_token cookie.' })
+  async logIn(@Args('input') input: LogInInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
+    const previous = gql.req.cookies?.[SESSION_COOKIE];
+    return this.complete(await this.accounts.logIn(input, ctx.requestId, previous), gql);
+  }
+
+  @Public()
+  @Mutation(() => Boolean)
+  async logOut(@Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<boolean> {
+    const p = ctx.principal;
+    await this.accounts.logOut(gql.req.cookies?.[SESSION_COOKIE], p.kind === 'user' ? p : null, ctx.requestId);
+    clearSessionCookies(gql.reply, this.config);
+    return true;
+  }
+
+  @Public()
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null without a session.' })
+  async me(@Ctx() ctx: RequestContext): Promise<User | null> {
+    const p = ctx.principal;
+    if (p.kind !== 'user') return null;
+    return this.tenants.userView(p.userId, p.tenantId);
+  }
+
+  private async complete(result: AuthResult, gql: GqlCtx): Promise<AuthPayload> {
+    setSessionCookies(gql.reply, result.session, this.config);
+    const user = await this.tenants.userView(result.userId, result.tenantId);
+    return { user, tenant: result.tenantId ? await this.tenants.get(result.tenantId) : null };
+  }
+}
