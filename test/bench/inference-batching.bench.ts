@@ -5,7 +5,7 @@
  *
  *   node --require ./test/bench/register.js test/bench/inference-batching.bench.ts
  *
- * Env: BENCH_CONCURRENCY (64), BENCH_ROUNDS (7 for iris, half that for the image model),
+ * Env: BENCH_CONCURRENCY (64), BENCH_ROUNDS (7 for iris, a third of that for the image model),
  * TFJS_BACKEND. Prints medians; never used as a pass/fail test.
  */
 import { buildCatalog, CatalogEntry, FileSystemLoader, InferenceRuntime, inferenceConfigFromEnv, ModelSpec } from '@app/inference';
@@ -72,7 +72,7 @@ function imageCase(entry: CatalogEntry): Case {
   const data = new Float32Array(N * 224 * 224 * 3);
   pixels.forEach((p, i) => data.set(p, i * p.length));
   return {
-    name: entry.name, rounds: Math.max(1, Math.ceil(ROUNDS / 2)),
+    name: entry.name, rounds: Math.max(1, Math.ceil(ROUNDS / 3)),
     spec: { id: 'image-bench', artifactDir: entry.artifactDir, ...entry.version, batching: { maxBatchSize: N, maxDelayMs: 2 } },
     requests: images.map((image) => ({ image })),
     stacked: tf.tensor4d(data, [N, 224, 224, 3]),
@@ -82,7 +82,9 @@ function imageCase(entry: CatalogEntry): Case {
 async function run(runtime: InferenceRuntime, c: Case): Promise<Record<string, string>> {
   const model = await tf.loadLayersModel(new FileSystemLoader(c.spec.artifactDir));
   await oneBatch(model, c.stacked); // warm-up: kernels for both batch sizes
-  await oneAtATime(model, tf.slice(c.stacked, 0, 1));
+  const first = tf.slice(c.stacked, 0, 1);
+  await oneBatch(model, first);
+  first.dispose();
   await Promise.all(c.requests.map((r) => runtime.predict(c.spec, r as never)));
   const seq: number[] = [];
   const batched: number[] = [];
