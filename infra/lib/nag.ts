@@ -10,18 +10,18 @@ export function acknowledge(scope: IConstruct, reason: string, ...ids: string[])
   for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
 }
 
-/** The IAM5 finding id for "every object of this bucket", as cdk-nag spells an imported bucket's ARN. */
+/** The IAM5 finding id for "every object of this bucket", spelled as cdk-nag renders the ARN. */
 export function objectsFinding(bucket: s3.IBucket): string {
-  const name = JSON.stringify(Stack.of(bucket).resolve(bucket.bucketName));
-  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${renderName(name)}/*]`;
+  return `AwsSolutions-IAM5[Resource::${render(Stack.of(bucket).resolve(bucket.arnForObjects('*')))}]`;
 }
 
-/** `{"Fn::Join":["",["maas-artifacts-",{"Ref":"AWS::AccountId"},...]]}` -> `maas-artifacts-<AWS::AccountId>...`. */
-function renderName(resolved: string): string {
-  const value: unknown = JSON.parse(resolved);
+/** Renders a resolved CloudFormation value the way cdk-nag does: `{"Ref":"X"}` becomes `<X>`. */
+function render(value: unknown): string {
   if (typeof value === 'string') return value;
-  const parts = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  return parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join('');
+  const v = value as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+  if (v.Ref) return `<${v.Ref}>`;
+  if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+  throw new Error(`objectsFinding: cannot render ${JSON.stringify(value)}`);
 }
 
 /** Grants from aws-cdk-lib on KMS-encrypted buckets: action wildcards limited to the one bucket/key. */

@@ -3,7 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PlatformConfig } from './config';
 import { ApiStack } from './api-stack';
-import { DataStack } from './data-stack';
+import { bucketName, DataStack } from './data-stack';
 import { EdgeStack } from './edge-stack';
 import { InferenceStack } from './inference-stack';
 import { applySuppressions } from './nag-suppressions';
@@ -45,8 +45,9 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
 
   const runtime: RuntimeResources = {
     queue: queue.queue,
-    artifactBucketName: data.artifactBucket.bucketName,
-    auditBucketName: data.auditBucket.bucketName,
+    // By name, not by reference: see bucketName() in data-stack.ts.
+    artifactBucketName: bucketName(config, 'artifacts'),
+    auditBucketName: bucketName(config, 'audit'),
     dataKey: data.key,
     cacheEndpoint: data.cache.attrEndpointAddress,
     databaseSecret: data.databaseSecret,
