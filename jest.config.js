@@ -13,7 +13,13 @@ const swc = {
 module.exports = {
   rootDir: __dirname,
   testEnvironment: "node",
-  transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", swc] },
+  transform: {
+    "^.+\\.tsx?$": ["@swc/jest", swc],
+    "^.+\\.(m|c)?jsx?$": "<rootDir>/test/support/jest-esm-transform.js",
+  },
+  // node_modules are not ignored: ES-only packages must become CommonJS for Jest on Node 20.
+  transformIgnorePatterns: [],
+  moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json", "node"],
   testRegex: "/(apps|libs|test|infra)/.*\\.(spec|e2e-spec|test)\\.ts$",
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/apps/portal/", "/cdk.out/"],
   moduleNameMapper: {

@@ -44,6 +44,7 @@ export class ApiStack extends Stack {
     const securityGroup = new ec2.SecurityGroup(this, 'ApiSg', { vpc, description: 'api Lambda and migration task' });
     securityGroup.connections.allowToDefaultPort(props.database, 'api -> Aurora');
     securityGroup.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1), 'api -> cache');
+    acknowledge(securityGroup, 'Egress is open (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent', 'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule');
     securityGroup.connections.allowTo(props.workerLoadBalancer, ec2.Port.tcp(config.workerCertificateArn ? 443 : 80), 'api -> workers');
 
     this.function = new lambda.DockerImageFunction(this, 'Api', {
@@ -110,7 +111,6 @@ export class ApiStack extends Stack {
       comment: 'Model-as-a-Service api (WAF)',
       webAclId: props.webAclArn,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
         origin: new origins.HttpOrigin(apiDomain, {
           protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,

@@ -50,6 +50,7 @@ export class InferenceStack extends Stack {
     const onGpu = [{ capacityProvider: this.gpu.capacityProvider.capacityProviderName, weight: 1 }];
 
     const workerAccess = (service: ecs.Ec2Service) => {
+      acknowledge(service, 'Workers need open egress (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent', 'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule');
       service.connections.allowToDefaultPort(props.database, 'workers -> Aurora');
       service.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1), 'workers -> cache');
     };

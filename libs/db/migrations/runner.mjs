@@ -126,7 +126,7 @@ export async function diffSchemas(fromText, toText) {
   let script = '';
   const origWrite = process.stdout.write;
   // The engine prints the script to stdout; capture it rather than letting it through.
-  process.stdout.write = (chunk, ...rest) => { script += chunk.toString(); return true; };
+  process.stdout.write = (chunk) => { script += chunk.toString(); return true; };
   try {
     const res = await engine.diff({
       from,
