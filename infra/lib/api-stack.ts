@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -122,6 +122,8 @@ export class ApiStack extends Stack {
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
     });
+    new CfnOutput(this, 'PublicUrl', { value: `https://${this.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'ApiFunctionName', { value: this.function.functionName });
     acknowledge(this.distribution, 'A global API: customers call from anywhere; WAF blocks abuse instead', 'AwsSolutions-CFR1');
     acknowledge(this.distribution, 'Every request is logged by the API Gateway access log and counted by WAF; CloudFront standard logs would need an ACL-enabled bucket', 'AwsSolutions-CFR3');
     acknowledge(this.distribution, 'The default *.cloudfront.net certificate fixes the viewer policy; a custom domain with its ACM certificate (README) enforces TLSv1.2_2021', 'AwsSolutions-CFR4');

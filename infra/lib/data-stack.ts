@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -163,6 +163,9 @@ export class DataStack extends Stack {
       description: 'Shared secret between the api and the real-time inference workers',
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
     });
+    // Operators fill these two in after the first deploy (README, step 5).
+    new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
+    new CfnOutput(this, 'AuditSigningKeySecretArn', { value: this.signingKeySecret.secretArn });
     acknowledge(this.stripeSecret, 'Stripe keys are rolled in the Stripe dashboard, then written here (README); Secrets Manager cannot rotate them', 'AwsSolutions-SMG4');
     acknowledge(this.signingKeySecret, 'Rotating the audit signing key is a key-ceremony event: verifiers must learn the new public key first', 'AwsSolutions-SMG4');
     acknowledge(this.workerSharedSecret, 'Rotated by redeploying both sides together; automatic rotation would desynchronise api and workers', 'AwsSolutions-SMG4');
