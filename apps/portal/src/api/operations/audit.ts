@@ -1,0 +1,35 @@
+import { Connection, operation } from '../operation';
+
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actor: { type: string; id: string | null };
+  action: string;
+  target: { type: string | null; id: string | null } | null;
+  requestId: string | null;
+  metadata: unknown;
+  hash: string;
+  prevHash: string;
+}
+
+export interface AuditEventFilter {
+  action?: string;
+  actorId?: string;
+  from?: string;
+  to?: string;
+}
+
+export const AuditEventsQuery = operation<{ auditEvents: Connection<AuditEvent> }, { filter: AuditEventFilter; first: number; after?: string | null }>(
+  `query AuditEvents($filter: AuditEventFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) { edges { cursor node { id seq occurredAt actor { type id } action target { type id } requestId metadata hash prevHash } } pageInfo { hasNextPage endCursor } totalCount } }`,
+);
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+}
+
+export const VerifyAuditChainQuery = operation<{ verifyAuditChain: AuditVerification }, { from?: string | null; to?: string | null }>(
+  `query VerifyAuditChain($from: DateTime, $to: DateTime) { verifyAuditChain(from: $from, to: $to) { ok checked firstBadSeq } }`,
+);

@@ -1,0 +1,60 @@
+import { Connection, operation } from '../operation';
+
+export interface TensorSpec {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+export interface ModelSummary {
+  name: string;
+  description: string;
+  task: string;
+}
+
+export interface ModelVersion {
+  version: number;
+  status: string;
+  createdAt: string;
+  /** Evaluation metrics stored with the version, e.g. { "accuracy": 0.97 }. */
+  metrics: Record<string, number> | null;
+  error: string | null;
+}
+
+export interface ModelAlias {
+  name: string;
+  version: number;
+}
+
+export interface ModelDetail extends ModelSummary {
+  versions: ModelVersion[];
+  aliases: ModelAlias[];
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export const ModelsQuery = operation<{ models: Connection<ModelSummary> }, { first: number; after?: string | null }>(
+  `query Models($first: Int, $after: String) { models(first: $first, after: $after) { edges { cursor node { name description task } } pageInfo { hasNextPage endCursor } totalCount } }`,
+);
+
+export const ModelQuery = operation<{ model: ModelDetail }, { name: string }>(
+  `query Model($name: String!) { model(name: $name) { name description task inputs { name datatype shape } outputs { name datatype shape } versions { version status createdAt metrics error } aliases { name version } } }`,
+);
+
+export const CreateModelMutation = operation<{ createModel: ModelSummary }, { input: { name: string; description?: string; task?: string } }>(
+  `mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { name description task } }`,
+);
+
+export interface PublishModelVersionInput {
+  model: string;
+  /** The id the upload endpoint returned for the artifact files. */
+  uploadId: string;
+}
+
+export const PublishModelVersionMutation = operation<{ publishModelVersion: ModelVersion }, { input: PublishModelVersionInput }>(
+  `mutation PublishModelVersion($input: PublishModelVersionInput!) { publishModelVersion(input: $input) { version status createdAt metrics error } }`,
+);
+
+export const SetModelAliasMutation = operation<{ setModelAlias: { name: string; aliases: ModelAlias[] } }, { input: { model: string; alias: string; version: number } }>(
+  `mutation SetModelAlias($input: SetModelAliasInput!) { setModelAlias(input: $input) { name aliases { name version } } }`,
+);
