@@ -23,6 +23,9 @@ export function templateName(): string {
 export default async function globalSetup(): Promise<void> {
   const pg = await postgresReachable();
   const redis = await redisReachable();
+  // Workers inherit these: the admin URLs stay fixed while tests repoint DATABASE_URL/REDIS_URL.
+  process.env.TEST_DATABASE_URL = adminDatabaseUrl();
+  process.env.TEST_REDIS_URL = testRedisUrl();
   process.env.TEST_PG_AVAILABLE = pg ? '1' : '0';
   process.env.TEST_REDIS_AVAILABLE = redis ? '1' : '0';
   if (servicesRequired() && (!pg || !redis)) {

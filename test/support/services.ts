@@ -6,8 +6,11 @@ import Redis from 'ioredis';
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export const adminDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+// Read once at load: tests point DATABASE_URL at their own database later.
+const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+export const adminDatabaseUrl = () => ADMIN_DATABASE_URL;
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+export const testRedisUrl = () => TEST_REDIS_URL;
 export const servicesRequired = () => process.env.REQUIRE_SERVICES === '1';
 
 export async function postgresReachable(url = adminDatabaseUrl()): Promise<boolean> {
