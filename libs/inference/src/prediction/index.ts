@@ -1,0 +1,6 @@
+/** `@app/inference/prediction`: PredictionService (one prediction with quota, usage and audit). */
+export { PredictionModule } from './prediction.module';
+export { PredictionService } from './prediction.service';
+export type { PredictionContext, PredictionInput, PredictionResult, PredictionTiming } from './prediction.types';
+export { QUOTA_PORT, METERING_PORT } from './billing-ports';
+export type { QuotaPort, MeteringPort, UsageInput } from './billing-ports';

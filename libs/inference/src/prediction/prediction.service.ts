@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppError, sha256Hex } from '@app/common';
+import { PrismaService } from '@app/db';
+import { AuditService } from '@app/audit';
+import { ModelRegistry, ResolvedModel } from '@app/models/registry/model-registry.service';
+import { InferenceRuntime, PredictResult } from '../runtime/inference-runtime';
+import { InferenceInputs } from '../signature/model-signature';
+import { invalidInput } from '../errors/inference.error';
+import { METERING_PORT, MeteringPort, QUOTA_PORT, QuotaPort } from './billing-ports';
+import { PredictionContext, PredictionInput, PredictionResult } from './prediction.types';
+import { TenantSettings } from './tenant-settings';
+import { estimateInstances, unitsFor } from './usage-units';
+
+export type { PredictionContext, PredictionInput, PredictionResult } from './prediction.types';
+
+/**
+ * One prediction with its effects: quota held before the model runs, then usage, quota and
+ * audit committed together in one transaction. A failed inference releases the hold and bills
+ * nothing. Shared by GraphQL, the REST protocols and the async worker.
+ */
+@Injectable()
+export class PredictionService {
+  private readonly log = new Logger('Prediction');
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly runtime: InferenceRuntime,
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly settings: TenantSettings,
+    @Inject(QUOTA_PORT) private readonly quota: QuotaPort,
+    @Inject(METERING_PORT) private readonly metering: MeteringPort,
+  ) {}
+
+  async predict(ctx: PredictionContext, input: PredictionInput): Promise<PredictionResult> {
+    const started = performance.now();
+    const model = await this.registry.resolve(ctx.tenantId, input.model, input.version);
+    if (!input.inputs || typeof input.inputs !== 'object' || Array.isArray(input.inputs)) {
+      throw invalidInput('inputs must be an object of input name to values');
+    }
+    const inputs = input.inputs as InferenceInputs;
+    const estimate = unitsFor(model.pricingUnit, model.unitsPer, estimateInstances(inputs, this.runtime.config.maxInstances));
+    const reservation = await this.quota.reserve(ctx.tenantId, estimate);
+    let result: PredictResult;
+    try {
+      result = await this.runtime.predict(model.spec, inputs);
+    } catch (e) {
+      await this.quota.release(reservation).catch((err) => this.log.warn(`quota release failed: ${(err as Error).message}`));
+      await this.auditFailure(ctx, model, inputs, e, performance.now() - started);
+      throw e;
+    }
+    const units = unitsFor(model.pricingUnit, model.unitsPer, result.instances);
+    const outputs = result.outputs as Record<string, unknown>;
+    try {
+      await this.commit(ctx, model, inputs, outputs, result, units, reservation, performance.now() - started);
+    } catch (e) {
+      await this.quota.release(reservation).catch(() => undefined);
+      throw e;
+    }
+    return {
+      outputs,
+      model: model.modelName,
+      version: model.version,
+      usage: { units },
+      timing: {
+        queueMs: result.timing.queueMs,
+        batchSize: result.batchSize,
+        computeMs: result.timing.computeMs,
+        totalMs: round(performance.now() - started),
+      },
+      labelled: result.labelled,
+      instances: result.instances,
+      outputSignature: model.spec.outputs,
+      modelId: model.modelId,
+      versionId: model.versionId,
+    };
+  }
+
+  private async commit(
+    ctx: PredictionContext, model: ResolvedModel, inputs: unknown, outputs: unknown, result: PredictResult,
+    units: number, reservation: unknown, latencyMs: number,
+  ): Promise<void> {
+    const payload = await this.settings.payloadLogging(ctx.tenantId);
+    const replayed = await this.prisma.$transaction(async (tx) => {
+      const usage = await this.metering.record(tx, {
+        tenantId: ctx.tenantId,
+        apiKeyId: ctx.apiKeyId,
+        userId: ctx.userId,
+        modelId: model.modelId,
+        modelVersionId: model.versionId,
+        jobId: ctx.jobId ?? null,
+        requestId: ctx.requestId,
+        idempotencyKey: ctx.idempotencyKey ?? ctx.jobId ?? ctx.requestId,
+        units,
+        instances: result.instances,
+        computeMs: result.computeShareMs,
+        batchSize: result.batchSize,
+      });
+      // Already recorded (a retried job): its quota and audit were settled the first time.
+      if (!usage.created) return true;
+      await this.quota.settle(tx, reservation, units);
+      await this.audit.append(tx, ctx.tenantId, {
+        actor: ctx.actor,
+        action: 'inference.predict',
+        target: { type: 'model_version', id: model.versionId },
+        requestId: ctx.requestId,
+        metadata: {
+          ...this.describe(model, inputs, 'succeeded', latencyMs),
+          outputSha256: sha256Hex(JSON.stringify(outputs)),
+          units,
+          instances: result.instances,
+          ...(payload ? { inputs, outputs } : {}),
+        },
+      });
+      return false;
+    });
+    if (replayed) await this.quota.release(reservation);
+  }
+
+  /** A failed run leaves an audit record (no usage); losing it must not hide the real error. */
+  private async auditFailure(ctx: PredictionContext, model: ResolvedModel, inputs: unknown, error: unknown, latencyMs: number): Promise<void> {
+    try {
+      const e = error instanceof AppError ? error : undefined;
+      await this.prisma.$transaction((tx) =>
+        this.audit.append(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          action: 'inference.predict',
+          target: { type: 'model_version', id: model.versionId },
+          requestId: ctx.requestId,
+          metadata: { ...this.describe(model, inputs, 'failed', latencyMs), units: 0, error: { code: e?.code ?? 'INTERNAL', reason: e?.reason ?? null } },
+        }),
+      );
+    } catch (e) {
+      this.log.warn(`audit of a failed prediction failed: ${(e as Error).message}`);
+    }
+  }
+
+  private describe(model: ResolvedModel, inputs: unknown, status: string, latencyMs: number): Record<string, unknown> {
+    return { model: model.modelName, version: model.version, inputSha256: sha256Hex(JSON.stringify(inputs)), status, latencyMs: round(latencyMs) };
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;

@@ -1,0 +1,14 @@
+/**
+ * @app/models: the model registry.
+ * - `ModelsModule` provides `ModelRegistry.resolve(tenantId, name, version?)` -> `ResolvedModel`
+ *   (version: number string or alias, default `stable`; NOT_FOUND for unknown or another
+ *   tenant's model), the artifact store (local folder or S3) and the GraphQL models API.
+ */
+export { ModelsModule } from './models.module';
+export { ModelRegistry, DEFAULT_ALIAS } from './registry/model-registry.service';
+export type { ResolvedModel } from './registry/model-registry.service';
+export { ModelError, ModelErrorReason } from './errors/model.error';
+export { ARTIFACT_STORE } from './artifacts/artifact-store';
+export type { ArtifactStore, ArtifactFile } from './artifacts/artifact-store';
+export { MODELS_CONFIG, modelsConfigFromEnv } from './models.config';
+export type { ModelsConfig } from './models.config';

@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATA_DIR: z.string().default('./.data'),
+  // Where uploaded artifacts live: a local folder (default) or an S3-compatible bucket.
+  ARTIFACT_STORE: z.enum(['local', 's3']).default('local'),
+  ARTIFACT_BUCKET: z.string().optional(),
+  ARTIFACT_PREFIX: z.string().default('models/'),
+  // S3-compatible endpoints (MinIO, R2): an endpoint URL and path-style addressing.
+  ARTIFACT_S3_ENDPOINT: z.string().url().optional(),
+  ARTIFACT_S3_REGION: z.string().optional(),
+});
+
+export interface ModelsConfig {
+  dataDir: string;
+  /** Local artifact root (DATA_DIR/models) and the built-in catalog folder (DATA_DIR/catalog). */
+  modelsDir: string;
+  catalogDir: string;
+  /** Local copies of remote artifacts, so the runtime can load them from disk. */
+  cacheDir: string;
+  store: 'local' | 's3';
+  bucket?: string;
+  prefix: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+}
+
+export const MODELS_CONFIG = Symbol('MODELS_CONFIG');
+
+/** Reads this library's settings; a bad value stops the process at start with its name. */
+export function modelsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelsConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const c = schema.parse(cleaned);
+  if (c.ARTIFACT_STORE === 's3' && !c.ARTIFACT_BUCKET) throw new Error('ARTIFACT_STORE=s3 needs ARTIFACT_BUCKET');
+  const dataDir = resolve(c.DATA_DIR);
+  return {
+    dataDir,
+    modelsDir: resolve(dataDir, 'models'),
+    catalogDir: resolve(dataDir, 'catalog'),
+    cacheDir: resolve(dataDir, 'artifact-cache'),
+    store: c.ARTIFACT_STORE,
+    bucket: c.ARTIFACT_BUCKET,
+    prefix: c.ARTIFACT_PREFIX,
+    s3Endpoint: c.ARTIFACT_S3_ENDPOINT,
+    s3Region: c.ARTIFACT_S3_REGION,
+  };
+}
