@@ -7,6 +7,8 @@ import { DbModule } from '@app/db';
 import { AuditModule } from '@app/audit';
 import { TenancyModule } from '@app/tenancy';
 import { ApiKeysModule } from '@app/api-keys';
+import { QuotasModule } from '@app/quotas';
+import { MeteringModule } from '@app/metering';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthenticationService } from './auth/authentication.service';
 import { graphqlOptions } from './graphql/graphql-options';
@@ -29,6 +31,8 @@ import { CoreReadiness } from './health/core-readiness';
     }),
     TenancyModule,
     ApiKeysModule,
+    QuotasModule,
+    MeteringModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }],

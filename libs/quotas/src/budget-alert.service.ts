@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '@app/common';
+import { Prisma } from '@app/db';
+
+export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
+
+/**
+ * Budget alerts at 50/80/100% of a tenant's monthly budget. Spend is what usage adds to the
+ * bill: overage units (over the included ones) x the unit price; the flat plan price is not
+ * counted, so a budget below it still means something. QuotaService.reserve enforces the same sum. Each threshold fires once per period:
+ * the budget_alerts primary key makes a concurrent second crossing a no-op.
+ */
+@Injectable()
+export class BudgetAlertService {
+  private readonly log = new Logger('BudgetAlerts');
+
+  constructor(private readonly metrics: MetricsService) {}
+
+  async checkThresholds(tx: Prisma.TransactionClient, tenantId: string, periodStart: Date): Promise<number[]> {
+    // Explicit tenantId on tenant-owned tables; raw SQL is outside the scope extension.
+    const fired = await tx.$queryRaw<{ threshold: number }[]>`
+      WITH spend AS (
+        SELECT t."budgetCents" AS budget,
+               GREATEST(0, q."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
+        FROM tenants t JOIN plans p ON p.id = t."planId"
+        JOIN quota_counters q ON q."tenantId" = t.id AND q."periodStart" = ${periodStart}
+        WHERE t.id = ${tenantId} AND t."budgetCents" IS NOT NULL AND t."budgetCents" > 0)
+      INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
+      SELECT ${tenantId}, ${periodStart}, th FROM spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
+      WHERE spend.micros * 100 >= spend.budget * 10000 * th
+      ON CONFLICT DO NOTHING
+      RETURNING threshold`;
+    for (const { threshold } of fired) {
+      this.metrics.counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold']).inc({ threshold: String(threshold) });
+      this.log.warn(`tenant ${tenantId} reached ${threshold}% of its monthly budget`);
+    }
+    return fired.map((f) => Number(f.threshold));
+  }
+}
