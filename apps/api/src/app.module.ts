@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { APP_CONFIG, AppConfig, ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule } from '@app/common';
@@ -10,6 +10,7 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { AuthGuard } from './auth/auth.guard';
+import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
 import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
@@ -35,6 +36,6 @@ import { CoreReadiness } from './health/core-readiness';
     MeteringModule,
   ],
   controllers: [HealthController],
-  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
 })
 export class AppModule {}

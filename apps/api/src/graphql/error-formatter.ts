@@ -66,7 +66,10 @@ export function formatExecutionErrors(execution: { data?: unknown; errors: Graph
       errors.push({ message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason, requestId } });
       statusCode ||= original.statusCode;
     } else {
-      errors.push(formatGraphQLError(error, requestId));
+      const formatted = formatGraphQLError(error, requestId);
+      // A validation rule's error that was not wrapped: nothing ran, so it is a 400 too.
+      if (!execution.data && formatted.extensions?.reason === 'GRAPHQL_VALIDATION_FAILED') statusCode ||= 400;
+      errors.push(formatted);
     }
   }
   return { statusCode: statusCode || 200, response: { data: (execution.data ?? null) as null, errors } };
