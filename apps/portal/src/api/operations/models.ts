@@ -4,6 +4,8 @@ export interface TensorSpec {
   name: string;
   datatype: string;
   shape: number[];
+  /** Class names along the last dimension, for classifiers. */
+  labels?: string[] | null;
 }
 
 export interface ModelSummary {
@@ -17,8 +19,9 @@ export interface ModelVersion {
   status: string;
   createdAt: string;
   /** Evaluation metrics stored with the version, e.g. { "accuracy": 0.97 }. */
-  metrics: Record<string, number> | null;
-  error: string | null;
+  metrics: Record<string, unknown> | null;
+  format: string;
+  pricingUnit: string;
 }
 
 export interface ModelAlias {
@@ -38,21 +41,26 @@ export const ModelsQuery = operation<{ models: Connection<ModelSummary> }, { fir
 );
 
 export const ModelQuery = operation<{ model: ModelDetail }, { name: string }>(
-  `query Model($name: String!) { model(name: $name) { name description task inputs { name datatype shape } outputs { name datatype shape } versions { version status createdAt metrics error } aliases { name version } } }`,
+  `query Model($name: String!) { model(name: $name) { name description task inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit } aliases { name version } } }`,
 );
 
-export const CreateModelMutation = operation<{ createModel: ModelSummary }, { input: { name: string; description?: string; task?: string } }>(
+export const CreateModelMutation = operation<{ createModel: ModelSummary }, { input: { name: string; description?: string; task: string } }>(
   `mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { name description task } }`,
 );
 
 export interface PublishModelVersionInput {
   model: string;
-  /** The id the upload endpoint returned for the artifact files. */
-  uploadId: string;
+  /** layers (tf.LayersModel) or graph (tf.GraphModel) */
+  format: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  pricingUnit?: string;
+  /** model.json and its weight shards, base64. */
+  files: { path: string; contentBase64: string }[];
 }
 
 export const PublishModelVersionMutation = operation<{ publishModelVersion: ModelVersion }, { input: PublishModelVersionInput }>(
-  `mutation PublishModelVersion($input: PublishModelVersionInput!) { publishModelVersion(input: $input) { version status createdAt metrics error } }`,
+  `mutation PublishModelVersion($input: PublishModelVersionInput!) { publishModelVersion(input: $input) { version status createdAt metrics format pricingUnit } }`,
 );
 
 export const SetModelAliasMutation = operation<{ setModelAlias: { name: string; aliases: ModelAlias[] } }, { input: { model: string; alias: string; version: number } }>(
