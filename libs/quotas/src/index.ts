@@ -7,3 +7,5 @@ export * from './concurrency-gate';
 export * from './plan-limits.service';
 export * from './quota-limiters';
 export * from './rate-limit';
+export * from './budget-alert.service';
+export * from './http/rate-limit.interceptor';

@@ -1,13 +1,29 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { BudgetAlertService } from './budget-alert.service';
 import { ConcurrencyGate } from './concurrency-gate';
+import { QuotaResolver } from './graphql/quota.resolver';
+import { RateLimitExtensions } from './http/rate-limit-extensions';
+import { RateLimitInterceptor } from './http/rate-limit.interceptor';
+import { RequestRateLimiter } from './http/request-rate-limiter.service';
 import { PlanLimitsService } from './plan-limits.service';
 import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
 
+/** Quotas, budgets, rate and concurrency limits. Importing it installs the global rate-limit interceptor. */
 @Global()
 @Module({
-  providers: [QuotaService, BudgetAlertService, PlanLimitsService, QuotaLimiters, ConcurrencyGate],
-  exports: [QuotaService, PlanLimitsService, QuotaLimiters, ConcurrencyGate],
+  providers: [
+    QuotaService,
+    BudgetAlertService,
+    PlanLimitsService,
+    QuotaLimiters,
+    ConcurrencyGate,
+    RequestRateLimiter,
+    RateLimitExtensions,
+    QuotaResolver,
+    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+  ],
+  exports: [QuotaService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
 })
 export class QuotasModule {}
