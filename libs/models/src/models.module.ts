@@ -2,8 +2,12 @@ import { Module } from '@nestjs/common';
 import { InferenceModule } from '@app/inference';
 import { ARTIFACT_STORE } from './artifacts/artifact-store';
 import { createArtifactStore } from './artifacts/artifact-store.factory';
+import { CatalogSeeder } from './catalog/catalog-seeder';
 import { MODELS_CONFIG, ModelsConfig, modelsConfigFromEnv } from './models.config';
+import { ModelCatalogService } from './registry/model-catalog.service';
 import { ModelRegistry } from './registry/model-registry.service';
+import { ModelResolver } from './resolvers/model.resolver';
+import { ModelPublisher } from './upload/model-publisher.service';
 
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({
@@ -12,7 +16,11 @@ import { ModelRegistry } from './registry/model-registry.service';
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
     { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
     ModelRegistry,
+    ModelCatalogService,
+    ModelPublisher,
+    CatalogSeeder,
+    ModelResolver,
   ],
-  exports: [ModelRegistry, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
+  exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
 })
 export class ModelsModule {}

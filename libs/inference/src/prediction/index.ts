@@ -2,5 +2,3 @@
 export { PredictionModule } from './prediction.module';
 export { PredictionService } from './prediction.service';
 export type { PredictionContext, PredictionInput, PredictionResult, PredictionTiming } from './prediction.types';
-export { QUOTA_PORT, METERING_PORT } from './billing-ports';
-export type { QuotaPort, MeteringPort, UsageInput } from './billing-ports';

@@ -1,22 +1,26 @@
 import { Module } from '@nestjs/common';
 import { ModelsModule } from '@app/models/models.module';
-import { METERING_PORT, QUOTA_PORT } from './billing-ports';
+import { OipController } from '../rest/oip.controller';
+import { TfServingController } from '../rest/tf-serving.controller';
+import { InferenceBootstrap } from './inference-bootstrap';
+import { PredictResolver } from './predict.resolver';
 import { PredictionService } from './prediction.service';
 import { TenantSettings } from './tenant-settings';
 
 /**
- * PredictionService with its collaborators. Lives in libs/inference/src/prediction and is
- * imported as `@app/inference/prediction` (not re-exported from `@app/inference`, which
- * @app/models itself imports). QUOTA_PORT / METERING_PORT are bound to QuotaService and
- * MeteringService (libs/quotas, libs/metering).
+ * Real-time inference: PredictionService, the GraphQL `predict` mutation and the OIP v2 and
+ * TF Serving REST protocols; starts the TF.js backend. Imported as `@app/inference/prediction`
+ * (not re-exported from `@app/inference`, which @app/models itself imports).
+ * QuotaService, ConcurrencyGate and MeteringService come from the global QuotasModule and MeteringModule.
  */
 @Module({
   imports: [ModelsModule],
+  controllers: [OipController, TfServingController],
   providers: [
     PredictionService,
     TenantSettings,
-    { provide: QUOTA_PORT, useFactory: () => { throw new Error('QuotaService not wired yet'); } },
-    { provide: METERING_PORT, useFactory: () => { throw new Error('MeteringService not wired yet'); } },
+    InferenceBootstrap,
+    PredictResolver,
   ],
   exports: [PredictionService, ModelsModule],
 })

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError, sha256Hex } from '@app/common';
 import { PrismaService } from '@app/db';
 import { AuditService } from '@app/audit';
@@ -6,7 +6,9 @@ import { ModelRegistry, ResolvedModel } from '@app/models/registry/model-registr
 import { InferenceRuntime, PredictResult } from '../runtime/inference-runtime';
 import { InferenceInputs } from '../signature/model-signature';
 import { invalidInput } from '../errors/inference.error';
-import { METERING_PORT, MeteringPort, QUOTA_PORT, QuotaPort } from './billing-ports';
+import { ConcurrencyGate, QuotaService } from '@app/quotas';
+import { MeteringService } from '@app/metering';
+import type { QuotaReservation } from '@app/quotas';
 import { PredictionContext, PredictionInput, PredictionResult } from './prediction.types';
 import { TenantSettings } from './tenant-settings';
 import { estimateInstances, unitsFor } from './usage-units';
@@ -28,11 +30,22 @@ export class PredictionService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly settings: TenantSettings,
-    @Inject(QUOTA_PORT) private readonly quota: QuotaPort,
-    @Inject(METERING_PORT) private readonly metering: MeteringPort,
+    private readonly quota: QuotaService,
+    private readonly metering: MeteringService,
+    private readonly gate: ConcurrencyGate,
   ) {}
 
   async predict(ctx: PredictionContext, input: PredictionInput): Promise<PredictionResult> {
+    // Real-time requests hold one of the plan's concurrent-request slots; jobs have their own gate.
+    const slot = ctx.jobId ? undefined : await this.gate.acquire(ctx.tenantId, 'requests');
+    try {
+      return await this.run(ctx, input);
+    } finally {
+      await slot?.release().catch(() => undefined);
+    }
+  }
+
+  private async run(ctx: PredictionContext, input: PredictionInput): Promise<PredictionResult> {
     const started = performance.now();
     const model = await this.registry.resolve(ctx.tenantId, input.model, input.version);
     if (!input.inputs || typeof input.inputs !== 'object' || Array.isArray(input.inputs)) {
@@ -78,7 +91,7 @@ export class PredictionService {
 
   private async commit(
     ctx: PredictionContext, model: ResolvedModel, inputs: unknown, outputs: unknown, result: PredictResult,
-    units: number, reservation: unknown, latencyMs: number,
+    units: number, reservation: QuotaReservation, latencyMs: number,
   ): Promise<void> {
     const payload = await this.settings.payloadLogging(ctx.tenantId);
     const replayed = await this.prisma.$transaction(async (tx) => {

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { pathToFileURL } from 'node:url';
+import { buildCatalog, CatalogEntry } from '@app/inference';
+import { Prisma, PrismaService } from '@app/db';
+import { newId } from '@app/common';
+import { MODELS_CONFIG, ModelsConfig } from '../models.config';
+import { DEFAULT_ALIAS } from '../registry/model-registry.service';
+
+export const PUBLIC_NAMESPACE = 'public';
+
+/**
+ * At start: builds the built-in models (idempotent, no download) and makes sure each has its
+ * public Model, version 1 (READY) and `stable` alias. Safe when several processes start at once.
+ */
+@Injectable()
+export class CatalogSeeder implements OnApplicationBootstrap {
+  private readonly log = new Logger('Catalog');
+
+  constructor(
+    // Public catalog rows have tenantId null: no tenant-scoped client may write them.
+    private readonly prisma: PrismaService,
+    @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const entries = await buildCatalog(this.config.catalogDir);
+    for (const entry of entries) await this.seed(entry);
+    this.log.log(`built-in catalog ready: ${entries.map((e) => e.name).join(', ')}`);
+  }
+
+  private async seed(entry: CatalogEntry): Promise<void> {
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        const model = await tx.model.upsert({
+          where: { namespace_name: { namespace: PUBLIC_NAMESPACE, name: entry.name } },
+          create: { id: newId('mdl'), tenantId: null, namespace: PUBLIC_NAMESPACE, name: entry.name, description: entry.description, task: entry.task },
+          update: { description: entry.description, task: entry.task },
+        });
+        const v = entry.version;
+        const [first, ...rest] = v.outputs;
+        const data = {
+          format: v.format,
+          status: 'READY' as const,
+          inputs: v.inputs as unknown as Prisma.InputJsonValue,
+          outputs: [{ ...first, ...(v.labels ? { labels: v.labels } : {}) }, ...rest] as unknown as Prisma.InputJsonValue,
+          preprocess: v.preprocess ?? null,
+          pricingUnit: v.pricingUnit,
+          unitsPer: 1,
+          // The artifact folder can move with DATA_DIR: the URI follows the current build.
+          artifactUri: pathToFileURL(entry.artifactDir).href,
+          metrics: { ...(v.metrics ?? {}), source: v.source } as Prisma.InputJsonValue,
+          batching: (v.batching ?? Prisma.JsonNull) as Prisma.InputJsonValue,
+        };
+        const version = await tx.modelVersion.upsert({
+          where: { modelId_version: { modelId: model.id, version: 1 } },
+          create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data },
+          update: { artifactUri: data.artifactUri, metrics: data.metrics },
+        });
+        await tx.modelAlias.upsert({
+          where: { modelId_name: { modelId: model.id, name: DEFAULT_ALIAS } },
+          create: { id: newId('als'), modelId: model.id, tenantId: null, name: DEFAULT_ALIAS, versionId: version.id },
+          update: {},
+        });
+      });
+    } catch (e) {
+      // Another process seeded the same row between our read and write: it is there now.
+      if ((e as { code?: string }).code !== 'P2002') throw e;
+    }
+  }
+}

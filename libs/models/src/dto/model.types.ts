@@ -1,0 +1,60 @@
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { PageInfo } from '@app/api-keys/dto/api-key.type';
+
+@ObjectType({ description: 'One declared input or output: shape[0] = -1 is the instance (batch) dimension' })
+export class TensorSpec {
+  @Field() name!: string;
+  @Field({ description: 'Open Inference Protocol datatype: FP32, INT32, BYTES, ...' }) datatype!: string;
+  @Field(() => [Int]) shape!: number[];
+  @Field(() => [String], { nullable: true, description: 'Class names along the last dimension' }) labels?: string[] | null;
+}
+
+@ObjectType()
+export class ModelVersion {
+  @Field(() => Int) version!: number;
+  @Field({ description: 'VALIDATING, READY or FAILED' }) status!: string;
+  @Field({ description: 'layers or graph (TF.js)' }) format!: string;
+  @Field() createdAt!: Date;
+  @Field(() => GraphQLJSON, { nullable: true }) metrics!: unknown;
+  @Field(() => [TensorSpec]) inputs!: TensorSpec[];
+  @Field(() => [TensorSpec]) outputs!: TensorSpec[];
+  @Field({ description: 'request, instance or image' }) pricingUnit!: string;
+  @Field(() => Int) unitsPer!: number;
+  @Field(() => Float) sizeBytes!: number;
+  @Field(() => String, { nullable: true }) sha256!: string | null;
+}
+
+@ObjectType()
+export class ModelAlias {
+  @Field() name!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => Int, { nullable: true }) canaryVersion!: number | null;
+  @Field(() => Float, { description: 'Share of traffic (0..1) sent to canaryVersion' }) canaryWeight!: number;
+}
+
+@ObjectType()
+export class Model {
+  @Field() name!: string;
+  @Field() description!: string;
+  @Field() task!: string;
+  @Field({ description: 'true for the built-in catalog, false for the tenant own models' }) public!: boolean;
+  @Field() createdAt!: Date;
+  @Field(() => [ModelVersion]) versions!: ModelVersion[];
+  @Field(() => [ModelAlias]) aliases!: ModelAlias[];
+  @Field(() => [TensorSpec], { description: 'Signature of the version the `stable` alias (or the newest ready version) serves' }) inputs!: TensorSpec[];
+  @Field(() => [TensorSpec]) outputs!: TensorSpec[];
+}
+
+@ObjectType()
+export class ModelEdge {
+  @Field(() => Model) node!: Model;
+  @Field() cursor!: string;
+}
+
+@ObjectType()
+export class ModelConnection {
+  @Field(() => [ModelEdge]) edges!: ModelEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
