@@ -20,8 +20,9 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
     trustProxy: true,
     logger: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true, abortOnError: false });
-  if (options.logger !== false) app.useLogger(app.get(Logger));
+  const quiet = options.logger === false;
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: !quiet, abortOnError: false, ...(quiet ? { logger: false } : {}) });
+  if (!quiet) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpHooks(fastify, app.get(MetricsService));
   await app.register(fastifyCookie as never);
