@@ -10,14 +10,12 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { PredictionModule } from '@app/inference/prediction';
-import { JobsModule } from '@app/queue';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
 import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
 import { CoreReadiness } from './health/core-readiness';
-import { PortalModule } from './portal';
 
 @Module({
   imports: [
@@ -35,11 +33,9 @@ import { PortalModule } from './portal';
     }),
     TenancyModule,
     ApiKeysModule,
-    PortalModule,
     QuotasModule,
     MeteringModule,
     PredictionModule,
-    JobsModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
