@@ -5,6 +5,7 @@ import { canonicalJson } from './canonical-json';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditHashInput {
+  id: string;
   tenantId: string;
   seq: bigint | number | string;
   occurredAt: Date | string;
@@ -21,6 +22,7 @@ export interface AuditHashInput {
 /** SHA-256 of the canonical event, previous hash included: changing any field breaks the chain. */
 export function auditEventHash(e: AuditHashInput): string {
   const body = canonicalJson({
+    id: e.id,
     tenantId: e.tenantId,
     seq: String(e.seq),
     occurredAt: typeof e.occurredAt === 'string' ? e.occurredAt : e.occurredAt.toISOString(),

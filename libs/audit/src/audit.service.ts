@@ -37,7 +37,9 @@ export class AuditService {
     // Millisecond precision: what PostgreSQL's timestamp(3) keeps is exactly what was hashed.
     const occurredAt = new Date();
     const metadata = entry.metadata ?? {};
+    const id = newId('aud');
     const event = {
+      id,
       tenantId,
       seq,
       occurredAt,
@@ -51,7 +53,6 @@ export class AuditService {
       prevHash: head.lastHash,
     };
     const hash = auditEventHash(event);
-    const id = newId('aud');
     await tx.$queryRaw`
       INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
       VALUES (${id}, ${tenantId}, ${seq}, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${JSON.stringify(metadata)}::jsonb, ${event.prevHash}, ${hash})`;
