@@ -13,8 +13,9 @@ export interface TestApp {
  * The real Nest app on its own fresh PostgreSQL database, reached over HTTP with supertest.
  * `env` overrides configuration for this file (e.g. REDIS_URL, API_KEY_CACHE_TTL_MS).
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(env: Record<string, string | undefined> = {}, shared?: TestDatabase): Promise<TestApp> {
+  // `shared`: a second app instance on the same database (another process, as far as it knows).
+  const db = shared ?? (await createTestDatabase());
   const saved = { ...process.env };
   Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...env });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
@@ -27,7 +28,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     db,
     async close() {
       await app.close();
-      await db.drop();
+      if (!shared) await db.drop();
       process.env = saved;
     },
   };
