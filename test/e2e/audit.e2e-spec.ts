@@ -1,0 +1,191 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'pg';
+import { verifyExport } from '@app/audit';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { needsPostgres } from '../support/database';
+import { Session, TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
+
+const d = needsPostgres('audit e2e') ? describe : describe.skip;
+
+const EVENTS = `query($filter: AuditEventFilter, $first: Int, $after: String) {
+  auditEvents(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id seq occurredAt actor { type id } action target { type id } requestId metadata hash prevHash } }
+    pageInfo { hasNextPage endCursor } } }`;
+const VERIFY = `query($from: DateTime, $to: DateTime) { verifyAuditChain(from: $from, to: $to) { ok checked firstBadSeq } }`;
+const EXPORT = `mutation($from: DateTime, $to: DateTime) { exportAuditLog(from: $from, to: $to) { id fromSeq toSeq count uri digestUri sha256 keyId } }`;
+
+d('audit log: listing, permissions, verification, settings, export and purge', () => {
+  let t: TestApp;
+  let pg: Client;
+  let dataDir: string;
+  let owner: Session;
+  let other: Session;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'audit-e2e-'));
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    t = await startTestApp({ DATA_DIR: dataDir, DATABASE_POOL_SIZE: '8', AUDIT_SIGNING_KEY: signingKey });
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    owner = await signUp(t.http, 'Audited');
+    other = await signUp(t.http, 'Elsewhere');
+    await createKey(t.http, owner, ['inference:run']);
+    await createKey(t.http, other, ['inference:run']);
+  });
+  afterAll(async () => {
+    await pg.end();
+    await t.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const setRole = (s: Session, role: string) => pg.query(`update memberships set role = $2 where "userId" = $1`, [s.userId, role]);
+
+  it('an owner lists the tenant\'s events, newest first, with actor, target and chain fields; nothing secret', async () => {
+    const res = await gql(t.http, EVENTS, { first: 10 }, { session: owner });
+    expect(res.body.errors).toBeUndefined();
+    const nodes = res.body.data.auditEvents.edges.map((e: { node: Record<string, unknown> }) => e.node);
+    expect(nodes.map((n: { action: string }) => n.action)).toEqual(['api_key.create', 'user.sign_up', 'tenant.create']);
+    expect(nodes.map((n: { seq: number }) => n.seq)).toEqual([3, 2, 1]);
+    expect(nodes[2].prevHash).toBe('0'.repeat(64));
+    expect(nodes[1].prevHash).toBe(nodes[2].hash);
+    expect(nodes[0]).toMatchObject({ actor: { type: 'user', id: owner.userId }, target: { type: 'api_key' } });
+    expect(JSON.stringify(nodes)).not.toMatch(/mk_live_[1-9A-HJ-NP-Za-km-z]{20,}|Corr3ct-Horse/);
+  });
+
+  it('filters by action (exact and prefix), actor, target and time; paginates by cursor', async () => {
+    const byAction = await gql(t.http, EVENTS, { filter: { action: 'api_key.*' } }, { session: owner });
+    expect(byAction.body.data.auditEvents.edges).toHaveLength(1);
+    const keyId = byAction.body.data.auditEvents.edges[0].node.target.id;
+    const byTarget = await gql(t.http, EVENTS, { filter: { targetType: 'api_key', targetId: keyId } }, { session: owner });
+    expect(byTarget.body.data.auditEvents.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual(['api_key.create']);
+    const byActor = await gql(t.http, EVENTS, { filter: { actorType: 'user', actorId: owner.userId } }, { session: owner });
+    expect(byActor.body.data.auditEvents.edges.length).toBeGreaterThanOrEqual(2);
+    const future = await gql(t.http, EVENTS, { filter: { from: new Date(Date.now() + 3_600_000).toISOString() } }, { session: owner });
+    expect(future.body.data.auditEvents.edges).toEqual([]);
+    const p1 = await gql(t.http, EVENTS, { first: 2 }, { session: owner });
+    expect(p1.body.data.auditEvents.pageInfo.hasNextPage).toBe(true);
+    const p2 = await gql(t.http, EVENTS, { first: 2, after: p1.body.data.auditEvents.pageInfo.endCursor }, { session: owner });
+    const seqs = [...p1.body.data.auditEvents.edges, ...p2.body.data.auditEvents.edges].map((e: { node: { seq: number } }) => e.node.seq);
+    expect(seqs.slice(0, 3)).toEqual([3, 2, 1]);
+  });
+
+  it('bad filters are BAD_USER_INPUT: bad cursor, first > 100, from after to', async () => {
+    const cases = [
+      { first: 10, after: 'not-a-cursor' },
+      { first: 101 },
+      { first: 0 },
+      { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } },
+    ];
+    for (const vars of cases) {
+      const res = await gql(t.http, EVENTS, vars, { session: owner });
+      expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    const v = await gql(t.http, VERIFY, { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { session: owner });
+    expect(v.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('another tenant\'s events are invisible: its ids and filters give nothing', async () => {
+    const mine = await gql(t.http, EVENTS, { first: 100 }, { session: owner });
+    const theirs = await gql(t.http, EVENTS, { first: 100 }, { session: other });
+    const mineIds = new Set(mine.body.data.auditEvents.edges.map((e: { node: { id: string } }) => e.node.id));
+    for (const e of theirs.body.data.auditEvents.edges) expect(mineIds.has(e.node.id)).toBe(false);
+    const byOtherActor = await gql(t.http, EVENTS, { filter: { actorId: other.userId } }, { session: owner });
+    expect(byOtherActor.body.data.auditEvents.edges).toEqual([]);
+    const byOtherTarget = await gql(t.http, EVENTS, { filter: { targetId: other.tenantId } }, { session: owner });
+    expect(byOtherTarget.body.data.auditEvents.edges).toEqual([]);
+  });
+
+  it('an auditor and an audit:read key can read and verify; a developer and an inference key cannot (FORBIDDEN)', async () => {
+    const key = await createKey(t.http, owner, ['audit:read']);
+    const inferenceKey = await createKey(t.http, owner, ['inference:run']);
+    const asKey = await gql(t.http, VERIFY, {}, { key: key.secret });
+    expect(asKey.body.data.verifyAuditChain).toMatchObject({ ok: true, firstBadSeq: null });
+    expect((await gql(t.http, EVENTS, {}, { key: inferenceKey.secret })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    await setRole(owner, 'AUDITOR');
+    try {
+      expect((await gql(t.http, EVENTS, {}, { session: owner })).body.errors).toBeUndefined();
+      expect((await gql(t.http, VERIFY, {}, { session: owner })).body.data.verifyAuditChain.ok).toBe(true);
+      // An auditor reads; changing the settings is for owners and admins.
+      expect((await gql(t.http, `mutation { setAuditRetention(days: 365) { retentionDays } }`, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+      await setRole(owner, 'DEVELOPER');
+      expect((await gql(t.http, EVENTS, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect((await gql(t.http, VERIFY, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    } finally {
+      await setRole(owner, 'OWNER');
+    }
+  });
+
+  it('retention (180 days to six years) and payload logging are owner/admin settings, each change audited', async () => {
+    for (const days of [179, 2193, 0]) {
+      const res = await gql(t.http, `mutation($d: Int!) { setAuditRetention(days: $d) { retentionDays } }`, { d: days }, { session: owner });
+      expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    expect((await gql(t.http, `{ auditSettings { retentionDays payloadLogging } }`, {}, { session: owner })).body.data.auditSettings).toEqual({ retentionDays: 400, payloadLogging: false });
+    const set = await gql(t.http, `mutation { setAuditRetention(days: 2192) { retentionDays } }`, {}, { session: owner });
+    expect(set.body.data.setAuditRetention.retentionDays).toBe(2192);
+    const pl = await gql(t.http, `mutation { setPayloadLogging(enabled: true) { payloadLogging } }`, {}, { session: owner });
+    expect(pl.body.data.setPayloadLogging.payloadLogging).toBe(true);
+    const ev = await gql(t.http, EVENTS, { filter: { action: 'audit.*' } }, { session: owner });
+    expect(ev.body.data.auditEvents.edges.map((e: { node: { action: string; metadata: unknown } }) => [e.node.action, e.node.metadata])).toEqual([
+      ['audit.payload_logging_change', { from: false, to: true }],
+      ['audit.retention_change', { from: 400, to: 2192 }],
+    ]);
+  });
+
+  it('the table refuses UPDATE, DELETE and TRUNCATE even from the database owner', async () => {
+    await expect(pg.query(`update audit_events set action = 'x' where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
+    await expect(pg.query(`delete from audit_events where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
+    await expect(pg.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
+  });
+
+  it('exports JSON Lines with a signed digest that verifies offline; a changed byte does not', async () => {
+    const res = await gql(t.http, EXPORT, {}, { session: owner });
+    expect(res.body.errors).toBeUndefined();
+    const x = res.body.data.exportAuditLog;
+    expect(x.fromSeq).toBe(1);
+    expect(x.count).toBe(x.toSeq);
+    expect(x.uri.startsWith('file://')).toBe(true);
+    const file = fileURLToPath(x.uri);
+    expect(file.startsWith(path.join(dataDir, 'audit'))).toBe(true);
+    const pem = (await gql(t.http, `{ auditSigningKey { keyId publicKeyPem } }`, {}, { session: owner })).body.data.auditSigningKey;
+    expect(pem.keyId).toBe(x.keyId);
+    const good = await verifyExport(file, fileURLToPath(x.digestUri), createPublicKey(pem.publicKeyPem));
+    expect(good).toMatchObject({ ok: true, count: x.count, keyPinned: true });
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ seq: '1', action: 'tenant.create', tenantId: owner.tenantId });
+    const forged = path.join(dataDir, 'forged.jsonl');
+    await writeFile(forged, (await readFile(file, 'utf8')).replace('"user.sign_up"', '"user.sign_uq"'));
+    const bad = await verifyExport(forged, fileURLToPath(x.digestUri), createPublicKey(pem.publicKeyPem));
+    expect(bad.ok).toBe(false);
+    expect(bad.firstBadSeq).toBe('2');
+    const ev = await gql(t.http, EVENTS, { filter: { action: 'audit.export' } }, { session: owner });
+    expect(ev.body.data.auditEvents.edges[0].node.metadata).toMatchObject({ sha256: x.sha256, fromSeq: '1' });
+  });
+
+  it('purges only what is past retention and exported; the purge is audited and the chain still verifies from the signed anchor', async () => {
+    const s = await signUp(t.http, 'Retained');
+    await pg.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
+    for (let i = 0; i < 3; i++) await createKey(t.http, s, ['inference:run']);
+    // Nothing exported yet: nothing may leave, whatever its age.
+    const now = Date.now();
+    const early = await gql(t.http, `mutation { purgeExpiredAuditEvents { deleted throughSeq } }`, {}, { session: s });
+    expect(early.body.data.purgeExpiredAuditEvents).toEqual({ deleted: 0, throughSeq: null });
+    const x = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
+    expect(x.toSeq).toBe(5);
+    // Exported but recent: stays.
+    expect((await gql(t.http, `mutation { purgeExpiredAuditEvents { deleted } }`, {}, { session: s })).body.data.purgeExpiredAuditEvents.deleted).toBe(0);
+    // 200 days later the exported range is past retention.
+    const service = t.app.get((await import('@app/audit')).AuditRetentionService);
+    const purged = await service.purgeExpired(s.tenantId, { type: 'system', id: null }, null, new Date(now + 200 * 86_400_000));
+    expect(purged).toMatchObject({ deleted: 5, throughSeq: 5, anchorExportId: x.id });
+    const left = (await pg.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows;
+    expect(left.map((r) => [Number(r.seq), r.action])).toEqual([[6, 'audit.export'], [7, 'audit.purge']]);
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({ ok: true, checked: 2, firstBadSeq: null });
+    // A forged anchor (its hash changed) is caught.
+    await pg.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: 5 });
+  });
+});
