@@ -1,0 +1,25 @@
+/**
+ * @app/queue: the job queue and async inference jobs.
+ * - `QueueModule`: JOB_QUEUE (in-process | BullMQ | SQS by QUEUE_DRIVER), QUEUE_CONFIG; `queue` in /readyz.
+ * - `JobsModule`: GraphQL submitInferenceJob / inferenceJob / inferenceJobs / cancelInferenceJob,
+ *   and (JOBS_CONSUME) the consumer. `JobRunnerModule`: the consumer alone (apps/worker).
+ * - `RemoteInference`: InferenceRuntime.predict over the worker's internal port (WORKER_URL).
+ * - `verifyWebhookSignature`: for receivers of the job webhook.
+ */
+export * from './queue-config';
+export * from './job-queue.port';
+export * from './job-queue.factory';
+export * from './queue.module';
+export { InProcessQueue } from './adapters/in-process.queue';
+export { BullMqQueue } from './adapters/bullmq.queue';
+export { SqsQueue } from './adapters/sqs.queue';
+export { JobsModule } from './jobs/jobs.module';
+export { JobRunnerModule } from './jobs/job-runner.module';
+export { JobRunner } from './jobs/job-runner.service';
+export { JobConsumer } from './jobs/job-consumer.service';
+export { JobService } from './jobs/job.service';
+export { JobError, JobErrorReason } from './jobs/job.error';
+export * from './jobs/dto/inference-job.type';
+export { RemoteInference, remoteInferenceFromEnv, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from './remote/remote-inference.client';
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhook-signature';
+export { checkWebhookUrl, isPrivateAddress } from './webhooks/webhook-address-policy';
