@@ -10,6 +10,7 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { PredictionModule } from '@app/inference/prediction';
+import { JobsModule } from '@app/queue';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -36,6 +37,7 @@ import { CoreReadiness } from './health/core-readiness';
     QuotasModule,
     MeteringModule,
     PredictionModule,
+    JobsModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
