@@ -17,6 +17,7 @@ import { AuthenticationService } from './auth/authentication.service';
 import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
 import { CoreReadiness } from './health/core-readiness';
+import { PortalModule } from './portal';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { CoreReadiness } from './health/core-readiness';
     }),
     TenancyModule,
     ApiKeysModule,
+    PortalModule,
     QuotasModule,
     MeteringModule,
     PredictionModule,

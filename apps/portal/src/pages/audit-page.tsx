@@ -62,7 +62,6 @@ export function AuditPage() {
           <>
             <AuditTable events={events.data.auditEvents.edges.map((e) => e.node)} />
             <Pager
-              total={events.data.auditEvents.totalCount}
               hasNext={events.data.auditEvents.pageInfo.hasNextPage}
               atFirst={cursors.length === 1}
               onFirst={() => setCursors([null])}

@@ -1,11 +1,10 @@
 import { useMemo, useState } from 'react';
 import { ApiKeysQuery } from '../api/operations/api-keys';
-import { QuotaQuery, SpendQuery, UsageQuery } from '../api/operations/usage';
+import { QuotaQuery, UsageQuery } from '../api/operations/usage';
 import { useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
-import { formatDate, formatMoney, formatNumber } from '../components/format';
-import { Meter } from '../components/meter';
 import { UsageChart } from '../components/usage-chart';
+import { QuotaCards } from './dashboard/quota-cards';
 import { lastDays, toSeries } from './dashboard/usage-series';
 
 const DAYS = 30;
@@ -16,7 +15,6 @@ export function DashboardPage() {
   const range = useMemo(() => ({ from: `${days[0]}T00:00:00.000Z`, to: new Date(Date.parse(`${days[DAYS - 1]}T00:00:00.000Z`) + 86_400_000).toISOString() }), [days]);
   const usage = useQuery(UsageQuery, { ...range, groupBy: ['DAY', groupBy] });
   const quota = useQuery(QuotaQuery, {});
-  const spend = useQuery(SpendQuery, {});
   // Key names for the legend: usage is grouped by key id.
   const keys = useQuery(ApiKeysQuery, { first: 100 }, { skip: groupBy !== 'API_KEY' });
   const keyName = new Map(keys.data?.apiKeys.edges.map((e) => [e.node.id, `${e.node.name} (${e.node.prefix}…)`]) ?? []);
@@ -24,49 +22,12 @@ export function DashboardPage() {
   const series = usage.data
     ? toSeries(usage.data.usage, days, (b) => (groupBy === 'MODEL' ? (b.model ?? 'unknown model') : b.apiKeyId ? (keyName.get(b.apiKeyId) ?? b.apiKeyId) : 'portal (no key)'))
     : [];
-  const q = quota.data?.quota;
 
   return (
     <>
       <div className="cards">
-        <section className="card" aria-labelledby="quota-heading">
-          <h2 id="quota-heading">Quota</h2>
-          <ErrorBanner error={quota.error} />
-          {q ? (
-            <>
-              <p>
-                Plan <strong>{q.plan}</strong>, period {formatDate(q.period.start)} – {formatDate(q.period.end)}
-              </p>
-              <Meter label="Units used" value={Number(q.unitsUsed)} max={Number(q.unitsIncluded)} detail={`${formatNumber(Number(q.unitsUsed))} of ${formatNumber(Number(q.unitsIncluded))}`} />
-            </>
-          ) : null}
-        </section>
-        <section className="card" aria-labelledby="rate-heading">
-          <h2 id="rate-heading">Rate limit</h2>
-          {q ? (
-            <>
-              <Meter label="Requests left this minute" value={q.rateLimit.remaining} max={q.rateLimit.limit} detail={`${q.rateLimit.remaining} of ${q.rateLimit.limit}`} />
-              <p className="hint">Resets {formatDate(q.rateLimit.resetAt)}</p>
-            </>
-          ) : null}
-        </section>
-        <section className="card" aria-labelledby="spend-heading">
-          <h2 id="spend-heading">Spend</h2>
-          {spend.data ? (
-            spend.data.quota.budgetCents ? (
-              <Meter
-                label="Spend against budget"
-                value={spend.data.quota.spendCents}
-                max={spend.data.quota.budgetCents}
-                detail={`${formatMoney(spend.data.quota.spendCents, spend.data.quota.currency)} of ${formatMoney(spend.data.quota.budgetCents, spend.data.quota.currency)}`}
-              />
-            ) : (
-              <p>{formatMoney(spend.data.quota.spendCents, spend.data.quota.currency)} this period; no budget set.</p>
-            )
-          ) : spend.error ? (
-            <p className="hint">Spend is not available from the API yet ({spend.error.message}).</p>
-          ) : null}
-        </section>
+        {quota.error ? <ErrorBanner error={quota.error} title="Quota" /> : null}
+        {quota.data ? <QuotaCards quota={quota.data.quota} /> : null}
       </div>
       <section className="card" aria-labelledby="usage-heading">
         <div className="row">

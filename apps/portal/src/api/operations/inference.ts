@@ -2,6 +2,8 @@ import { Connection, operation } from '../operation';
 
 export interface Prediction {
   outputs: unknown;
+  /** Classifiers: per instance, [{ label, score }] best first. */
+  labels: { label: string; score: number }[][] | null;
   model: string;
   version: number;
   usage: { units: number };
@@ -9,20 +11,22 @@ export interface Prediction {
 }
 
 export const PredictMutation = operation<{ predict: Prediction }, { input: { model: string; version?: string | null; inputs: unknown } }>(
-  `mutation Predict($input: PredictInput!) { predict(input: $input) { outputs model version usage { units } timing { queueMs batchSize computeMs totalMs } } }`,
+  `mutation Predict($input: PredictInput!) { predict(input: $input) { outputs labels model version usage { units } timing { queueMs batchSize computeMs totalMs } } }`,
 );
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 export interface InferenceJob {
   id: string;
+  model: string;
+  createdAt: string;
   status: JobStatus;
   progress: { done: number; total: number };
   outputs: unknown;
   error: unknown;
 }
 
-const JOB_FIELDS = `id status progress { done total } outputs error`;
+const JOB_FIELDS = `id model createdAt status progress { done total } outputs error`;
 
 export const SubmitInferenceJobMutation = operation<{ submitInferenceJob: InferenceJob }, { input: { model: string; version?: string | null; instances: unknown[] } }>(
   `mutation SubmitInferenceJob($input: SubmitInferenceJobInput!) { submitInferenceJob(input: $input) { ${JOB_FIELDS} } }`,

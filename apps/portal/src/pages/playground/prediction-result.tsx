@@ -4,7 +4,7 @@ import { topClasses } from './top-classes';
 
 /** The answer, its timing breakdown and its cost in billable units. */
 export function PredictionResult({ prediction, labels }: { prediction: Prediction; labels: string[] | null | undefined }) {
-  const top = topClasses(prediction.outputs, labels);
+  const top = topClasses(prediction.labels ? { labels: prediction.labels } : prediction.outputs, labels);
   const t = prediction.timing;
   return (
     <section className="card" aria-labelledby="result-heading" aria-live="polite">
