@@ -38,6 +38,10 @@ export class AuditEventRepository {
     });
   }
 
+  firstAtOrBelow(tenantId: string, seq: bigint) {
+    return this.db.auditEvent.findFirst({ where: { tenantId, seq: { lte: seq } }, orderBy: { seq: 'asc' }, select: { seq: true } });
+  }
+
   at(tenantId: string, seq: bigint) {
     return this.db.auditEvent.findUnique({ where: { tenantId_seq: { tenantId, seq } } });
   }
