@@ -115,11 +115,13 @@ d('portal in a browser: the first-session journey', () => {
 
   it('shows that usage on the dashboard', async () => {
     await go('Dashboard', 'Dashboard');
-    await expect(page.locator('.legend').first().textContent()).resolves.toMatch(/iris/);
+    await page.locator('.legend', { hasText: /iris: \d+ units/ }).waitFor();
     await expect(page.getByRole('progressbar', { name: 'Units used' }).getAttribute('aria-valuenow')).resolves.not.toBe('0');
     await shot('05-dashboard-usage');
     await page.getByRole('button', { name: 'By key' }).click();
-    await expect(page.locator('.legend').first().textContent()).resolves.toMatch(/ci key/);
+    // Two series: the playground's call (the session, no key) and the call made with the key.
+    await page.locator('.legend', { hasText: /ci key \(mk_live_\w+…\): \d+ units/ }).waitFor();
+    await expect(page.locator('.legend').textContent()).resolves.toContain('portal (no key)');
     await shot('05b-dashboard-usage-by-key');
   }, 60_000);
 

@@ -10,9 +10,13 @@ export interface QueryState<T> {
   reload: () => Promise<void>;
 }
 
-/** Runs a query when the variables change (compared as JSON); `skip` holds it back. */
+/**
+ * Runs a query when the variables change (compared as JSON); `skip` holds it back. `data` is
+ * always the answer to the current variables: an answer to the previous ones (another grouping,
+ * another page) is never shown under the new ones.
+ */
 export function useQuery<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables, options: { skip?: boolean } = {}): QueryState<TData> {
-  const [data, setData] = useState<TData>();
+  const [answer, setAnswer] = useState<{ key: string; data: TData }>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(!options.skip);
   const key = JSON.stringify(variables);
@@ -24,7 +28,7 @@ export function useQuery<TData, TVariables>(op: Operation<TData, TVariables>, va
     try {
       const result = await request(op, JSON.parse(key) as TVariables);
       if (ticket === latest.current) {
-        setData(result);
+        setAnswer({ key, data: result });
         setError(undefined);
       }
     } catch (err) {
@@ -38,7 +42,7 @@ export function useQuery<TData, TVariables>(op: Operation<TData, TVariables>, va
     if (!options.skip) void reload();
   }, [reload, options.skip]);
 
-  return { data, error, loading, reload };
+  return { data: answer?.key === key ? answer.data : undefined, error, loading, reload };
 }
 
 export interface MutationState<TData, TVariables> {
