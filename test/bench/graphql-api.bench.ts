@@ -39,7 +39,7 @@ async function main() {
   const cookies = signUp.headers.getSetCookie().map((c) => c.split(";")[0]!);
   const csrf = cookies.find((c) => c.startsWith('csrf_token='))!.split('=')[1]!;
   const keyRes = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf }, body: JSON.stringify({ query: `mutation { createApiKey(input: { name: "bench", scopes: ["models:read"] }) { secret } }` }) });
-  const key = (await keyRes.json()).data.createApiKey.secret as string;
+  const key = ((await keyRes.json()) as { data: { createApiKey: { secret: string } } }).data.createApiKey.secret;
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   await pg.query(`update plans set "requestsPerMinutePerKey" = 100000000, "requestsPerMinutePerTenant" = 100000000`);

@@ -47,7 +47,7 @@ type Http = TestApp['http'];
 export function gql(http: Http, query: string, variables: Record<string, unknown> = {}, auth: { session?: Session; key?: string; csrf?: string | null } = {}) {
   const req = request(http).post('/graphql').set('content-type', 'application/json');
   if (auth.session) {
-    req.set('cookie', auth.session.cookie);
+    req.set('Cookie', auth.session.cookie);
     if (auth.csrf !== null) req.set('x-csrf-token', auth.csrf ?? auth.session.csrf);
   }
   if (auth.key) req.set('authorization', `Bearer ${auth.key}`);
