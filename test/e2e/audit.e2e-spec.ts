@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { verifyExport } from '@app/audit';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
@@ -23,6 +25,8 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
   let dataDir: string;
   let owner: Session;
   let other: Session;
+  let exported: { jsonl: string; digest: string; forged: string; pem: string };
+  let forgedAnchorTenant: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'audit-e2e-'));
@@ -163,6 +167,8 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     expect(bad.firstBadSeq).toBe('2');
     const ev = await gql(t.http, EVENTS, { filter: { action: 'audit.export' } }, { session: owner });
     expect(ev.body.data.auditEvents.edges[0].node.metadata).toMatchObject({ sha256: x.sha256, fromSeq: '1' });
+    exported = { jsonl: file, digest: fileURLToPath(x.digestUri), forged, pem: path.join(dataDir, 'public.pem') };
+    await writeFile(exported.pem, pem.publicKeyPem);
   });
 
   it('purges only what is past retention and exported; the purge is audited and the chain still verifies from the signed anchor', async () => {
@@ -186,6 +192,31 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({ ok: true, checked: 2, firstBadSeq: null });
     // A forged anchor (its hash changed) is caught.
     await pg.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
+    forgedAnchorTenant = s.tenantId;
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: 5 });
   });
+
+  it('the CLIs: audit:verify exits 0 for a sound chain and 1 naming the broken one; verify-export checks files offline', async () => {
+    const run = async (script: string, args: string[]) => {
+      const env = { ...process.env, DATABASE_URL: t.db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, ['--require', './test/bench/register.js', `libs/audit/src/cli/${script}.ts`, ...args], { env });
+        return { code: 0, stdout };
+      } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string };
+        return { code: err.code, stdout: err.stdout + err.stderr };
+      }
+    };
+    const one = await run('audit-verify', ['--tenant', owner.tenantId]);
+    expect(one).toMatchObject({ code: 0 });
+    expect(one.stdout).toMatch(new RegExp(`^ok\\s+${owner.tenantId}`));
+    const all = await run('audit-verify', ['--json']);
+    expect(all.code).toBe(1);
+    const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => !l.ok).map((l) => [l.tenantId, l.firstBadSeq])).toEqual([[forgedAnchorTenant, '5']]);
+    expect(await run('verify-export', [exported.jsonl, '--public-key', exported.pem])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^VALID .*\(pinned\)/) });
+    const bad = await run('verify-export', [exported.forged, exported.digest, '--public-key', exported.pem]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/INVALID[\s\S]*chain broken at seq 2/);
+  }, 60_000);
 });
