@@ -33,7 +33,7 @@ export function PlaygroundPage() {
   const predict = useMutation(PredictMutation);
 
   useEffect(() => {
-    setText(exampleFor(model, detail.data?.model.inputs));
+    setText(exampleFor(model, detail.data?.model?.inputs));
     setResult(undefined);
     setPreview(undefined);
   }, [model, detail.data]);
@@ -56,7 +56,7 @@ export function PlaygroundPage() {
     if (res) setResult(res.predict);
   };
 
-  const imageName = detail.data?.model.inputs.find((i) => i.datatype === 'BYTES' || i.name === 'image')?.name;
+  const imageName = detail.data?.model?.inputs.find((i) => i.datatype === 'BYTES' || i.name === 'image')?.name;
   const names = models.data?.models.edges.map((e) => e.node.name) ?? [model];
 
   return (
@@ -103,7 +103,7 @@ export function PlaygroundPage() {
           {predict.busy ? 'Running…' : 'Run prediction'}
         </button>
       </form>
-      {result ? <PredictionResult prediction={result} labels={detail.data?.model.outputs[0]?.labels} /> : null}
+      {result ? <PredictionResult prediction={result} labels={detail.data?.model?.outputs[0]?.labels} /> : null}
       {/* Images make the snippet unreadable: show the shape of the call with a placeholder. */}
       {variables ? <CodeSnippet variables={preview && imageName ? { input: { model, inputs: { [imageName]: '<base64 image>' } } } : variables} /> : null}
     </>

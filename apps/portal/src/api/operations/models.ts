@@ -30,6 +30,8 @@ export interface ModelAlias {
 }
 
 export interface ModelDetail extends ModelSummary {
+  /** true for the built-in catalog: read-only for tenants. */
+  public: boolean;
   versions: ModelVersion[];
   aliases: ModelAlias[];
   inputs: TensorSpec[];
@@ -40,8 +42,8 @@ export const ModelsQuery = operation<{ models: Connection<ModelSummary> }, { fir
   `query Models($first: Int, $after: String) { models(first: $first, after: $after) { edges { cursor node { name description task } } pageInfo { hasNextPage endCursor } totalCount } }`,
 );
 
-export const ModelQuery = operation<{ model: ModelDetail }, { name: string }>(
-  `query Model($name: String!) { model(name: $name) { name description task inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit } aliases { name version } } }`,
+export const ModelQuery = operation<{ model: ModelDetail | null }, { name: string }>(
+  `query Model($name: String!) { model(name: $name) { name description task public inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit } aliases { name version } } }`,
 );
 
 export const CreateModelMutation = operation<{ createModel: ModelSummary }, { input: { name: string; description?: string; task: string } }>(

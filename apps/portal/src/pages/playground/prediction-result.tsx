@@ -30,7 +30,7 @@ export function PredictionResult({ prediction, labels }: { prediction: Predictio
         <dt>Batch size</dt>
         <dd>{t.batchSize}</dd>
         <dt>Cost</dt>
-        <dd data-testid="prediction-units">{formatNumber(prediction.usage.units)} units of your monthly quota</dd>
+        <dd data-testid="prediction-units">{formatNumber(prediction.usage.units)} {prediction.usage.units === 1 ? 'unit' : 'units'} of your monthly quota</dd>
       </dl>
       <details>
         <summary>Raw outputs</summary>
