@@ -134,11 +134,23 @@ d('portal in a browser: the first-session journey', () => {
     await expect(table.textContent()).resolves.toContain('inference.predict');
     await expect(page.getByTestId('audit-verification').textContent()).resolves.toMatch(/^Verified/);
     await shot('06-audit-log');
+    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download (JSON Lines)' }).click()]);
+    expect(jsonl.suggestedFilename()).toMatch(/^audit-.*\.jsonl$/);
     await page.getByLabel('Action').fill('inference.predict');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     // Runs in the page (a string, so that this file needs no DOM types).
     await page.waitForFunction(`![...document.querySelectorAll('tbody tr td:nth-child(3)')].some((td) => td.textContent !== 'inference.predict')`);
     await shot('06b-audit-log-filtered');
+  }, 60_000);
+
+  it('runs a batch job with live progress and offers its outputs', async () => {
+    await go('Jobs', 'Jobs');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page.getByRole('row', { name: /succeeded/ }).waitFor({ timeout: 30_000 });
+    await expect(page.getByRole('progressbar').first().getAttribute('aria-valuenow')).resolves.toBe('2');
+    const [outputs] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download outputs of job/ }).first().click()]);
+    expect(outputs.suggestedFilename()).toMatch(/^job-.*-outputs\.json$/);
+    await shot('09-jobs');
   }, 60_000);
 
   it('revokes the key; a call with it then fails', async () => {
@@ -154,7 +166,6 @@ d('portal in a browser: the first-session journey', () => {
   it('renders the other pages (screenshots for review)', async () => {
     for (const [link, heading, file] of [
       ['Models', 'Models', '08-models'],
-      ['Jobs', 'Jobs', '09-jobs'],
       ['Organization', 'Organization', '11-organization'],
     ] as const) {
       await go(link, heading);

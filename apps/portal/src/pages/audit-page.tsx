@@ -10,6 +10,7 @@ import { Pager } from '../components/pager';
 import { AuditFilterForm } from './audit/audit-filter-form';
 import { AuditTable } from './audit/audit-table';
 import { AuditVerification } from './audit/audit-verification';
+import { SignedExport } from './audit/signed-export';
 
 const PAGE = 50;
 
@@ -33,7 +34,7 @@ export function AuditPage() {
       const lines: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: DataOf<typeof AuditEventsQuery> = await request(AuditEventsQuery, { filter, first: 200, after });
+        const page: DataOf<typeof AuditEventsQuery> = await request(AuditEventsQuery, { filter, first: 100, after });
         lines.push(...page.auditEvents.edges.map((e) => JSON.stringify(e.node)));
         if (!page.auditEvents.pageInfo.hasNextPage) break;
         after = page.auditEvents.pageInfo.endCursor;
@@ -53,9 +54,12 @@ export function AuditPage() {
       <section aria-labelledby="events-heading">
         <div className="row">
           <h2 id="events-heading">Events</h2>
-          <button type="button" className="secondary" onClick={() => void exportAll()} disabled={exporting}>
-            {exporting ? 'Exporting…' : 'Export (JSON Lines)'}
-          </button>
+          <div className="row wrap">
+            <button type="button" className="secondary" onClick={() => void exportAll()} disabled={exporting}>
+              {exporting ? 'Downloading…' : 'Download (JSON Lines)'}
+            </button>
+            <SignedExport filter={filter} />
+          </div>
         </div>
         <ErrorBanner error={events.error ?? exportError} />
         {events.data ? (

@@ -26,6 +26,22 @@ export const AuditEventsQuery = operation<{ auditEvents: Omit<Connection<AuditEv
   `query AuditEvents($filter: AuditEventFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) { edges { cursor node { id seq occurredAt actor { type id } action target { type id } requestId metadata hash prevHash } } pageInfo { hasNextPage endCursor } } }`,
 );
 
+export interface AuditExportResult {
+  id: string;
+  count: number;
+  fromSeq: number;
+  toSeq: number;
+  uri: string;
+  sha256: string;
+  signature: string;
+  keyId: string;
+}
+
+/** A signed export kept by the platform (the retention-proof copy), as opposed to a download. */
+export const ExportAuditLogMutation = operation<{ exportAuditLog: AuditExportResult }, { from?: string | null; to?: string | null }>(
+  `mutation ExportAuditLog($from: DateTime, $to: DateTime) { exportAuditLog(from: $from, to: $to) { id count fromSeq toSeq uri sha256 signature keyId } }`,
+);
+
 export interface AuditVerification {
   ok: boolean;
   checked: number;

@@ -4,7 +4,8 @@ import { useMutation } from '../../api/use-query';
 import { ErrorBanner } from '../../components/error-banner';
 import { TextField } from '../../components/text-field';
 
-const EXAMPLE = JSON.stringify([{ features: [[5.1, 3.5, 1.4, 0.2]] }, { features: [[6.7, 3.0, 5.2, 2.3]] }], null, 1);
+// One entry per example, keyed by input name (no batch dimension: the job batches them).
+const EXAMPLE = '[\n  { "features": [5.1, 3.5, 1.4, 0.2] },\n  { "features": [6.7, 3.0, 5.2, 2.3] }\n]';
 
 export function SubmitJobForm({ onSubmitted }: { onSubmitted: () => void }) {
   const [model, setModel] = useState('iris');
