@@ -2,7 +2,7 @@
 // test/support/billing-flusher-child.ts`, configured by the environment (DATABASE_URL of the
 // test database, STRIPE_API_BASE of the fake). It flushes in a loop and prints one line per
 // batch so the parent can kill it with SIGKILL mid-flush.
-import { createStandaloneFlusher } from '../../libs/billing/src/outbox/standalone-flusher';
+import { createStandaloneFlusher } from '@app/billing/outbox/standalone-flusher';
 
 async function main(): Promise<void> {
   const { flusher } = await createStandaloneFlusher();

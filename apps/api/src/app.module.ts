@@ -9,6 +9,7 @@ import { TenancyModule } from '@app/tenancy';
 import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
+import { BillingModule } from '@app/billing';
 import { PredictionModule } from '@app/inference/prediction';
 import { JobsModule } from '@app/queue';
 import { AuthGuard } from './auth/auth.guard';
@@ -38,6 +39,7 @@ import { PortalModule } from './portal';
     PortalModule,
     QuotasModule,
     MeteringModule,
+    BillingModule,
     PredictionModule,
     JobsModule,
   ],

@@ -4,7 +4,6 @@ import type { BillingConfig } from '../billing.config';
 export type StripeClient = StripeType;
 
 // CommonJS: the SDK's constructor is the default export under ESM interop, the module otherwise.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const StripeCtor: typeof StripeType = require('stripe').default ?? require('stripe');
 
 /** The SDK client, or null when billing is off (no STRIPE_SECRET_KEY): the ledger still works. */
