@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { loadConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '../config/app-config';
 
 /** Paths pino replaces with [Redacted]: credentials never reach the logs. */
 export const REDACT_PATHS = [
@@ -31,13 +31,9 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;
 }
 
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      useFactory: () => {
-        const config = loadConfig();
-        return {
-          pinoHttp: {
+/** pino-http options: exported so that the redaction can be tested on its own. */
+export function pinoHttpOptions(config: AppConfig) {
+  return {
             level: config.LOG_LEVEL,
             redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
             genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
@@ -47,10 +43,10 @@ export function requestIdOf(req: IncomingMessage): string {
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
             },
             transport: config.LOG_PRETTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-          },
-        };
-      },
-    }),
-  ],
+  };
+}
+
+@Module({
+  imports: [LoggerModule.forRootAsync({ useFactory: () => ({ pinoHttp: pinoHttpOptions(loadConfig()) }) })],
 })
 export class LoggingModule {}
