@@ -17,8 +17,17 @@ export class PortalModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter?.getInstance() as FastifyInstance | undefined;
     if (!fastify) return;
-    const root = path.join(findRepoRoot(), 'apps', 'portal', 'dist');
+    const root = path.join(repoRootOrCwd(), 'apps', 'portal', 'dist');
     // Encapsulated: the static plugin's decorators stay inside the portal's own context.
     await fastify.register(async (scope) => registerPortalStatic(scope, root));
+  }
+}
+
+/** An image without the prisma folder (e.g. a slim Lambda bundle) must still boot: the portal then says it is not built. */
+function repoRootOrCwd(): string {
+  try {
+    return findRepoRoot();
+  } catch {
+    return process.cwd();
   }
 }

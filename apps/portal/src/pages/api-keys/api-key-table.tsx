@@ -38,17 +38,19 @@ export function ApiKeyTable({ keys, onRotate, onRevoke, busy }: { keys: ApiKey[]
                 </td>
                 <td>{key.lastUsedAt ? formatDate(key.lastUsedAt) : 'never'}</td>
                 <td>{key.expiresAt ? formatDate(key.expiresAt) : 'never'}</td>
-                <td className="actions">
-                  {status === 'active' ? (
-                    <>
-                      <button type="button" className="secondary" disabled={busy} onClick={() => onRotate(key.id)} aria-label={`Rotate ${key.name}`}>
-                        Rotate
-                      </button>
-                      <button type="button" className="danger" disabled={busy} onClick={() => onRevoke(key.id, key.name)} aria-label={`Revoke ${key.name}`}>
-                        Revoke
-                      </button>
-                    </>
-                  ) : null}
+                <td>
+                  <div className="actions">
+                    {status === 'active' ? (
+                      <>
+                        <button type="button" className="secondary" disabled={busy} onClick={() => onRotate(key.id)} aria-label={`Rotate ${key.name}`}>
+                          Rotate
+                        </button>
+                        <button type="button" className="danger" disabled={busy} onClick={() => onRevoke(key.id, key.name)} aria-label={`Revoke ${key.name}`}>
+                          Revoke
+                        </button>
+                      </>
+                    ) : null}
+                  </div>
                 </td>
               </tr>
             );

@@ -72,7 +72,7 @@ export function UploadVersionForm({ model, current, onPublished }: { model: stri
           ))}
         </ul>
       ) : null}
-      {progress !== undefined ? <Meter label="Uploading" value={Math.round(progress * 100)} max={100} /> : null}
+      {progress !== undefined ? <Meter label="Uploading" value={Math.round(progress * 100)} max={100} kind="progress" /> : null}
       <ErrorBanner error={error} />
       <button type="submit" disabled={files.length === 0 || progress !== undefined}>
         Upload and publish
