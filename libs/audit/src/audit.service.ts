@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import { Prisma } from '@app/db';
 import { GENESIS_HASH, auditEventHash } from './audit-hash';
+import { redactSecrets } from './audit-redaction';
+import { canonicalJson } from './canonical-json';
 
 export type AuditActorType = 'user' | 'api_key' | 'system';
 
@@ -36,7 +38,7 @@ export class AuditService {
     const seq = BigInt(head.lastSeq) + 1n;
     // Millisecond precision: what PostgreSQL's timestamp(3) keeps is exactly what was hashed.
     const occurredAt = new Date();
-    const metadata = entry.metadata ?? {};
+    const metadata = redactSecrets(entry.metadata ?? {}) as Record<string, unknown>;
     const id = newId('aud');
     const event = {
       id,
@@ -53,10 +55,14 @@ export class AuditService {
       prevHash: head.lastHash,
     };
     const hash = auditEventHash(event);
+    // One round trip for the row and the head move: the head is already locked by this transaction.
     await tx.$queryRaw`
-      INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
-      VALUES (${id}, ${tenantId}, ${seq}, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${JSON.stringify(metadata)}::jsonb, ${event.prevHash}, ${hash})`;
-    await tx.$queryRaw`UPDATE audit_chain_heads SET "lastSeq" = ${seq}, "lastHash" = ${hash}, "updatedAt" = now() WHERE "tenantId" = ${tenantId}`;
+      WITH inserted AS (
+        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+        VALUES (${id}, ${tenantId}, ${seq}, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${canonicalJson(metadata)}::jsonb, ${event.prevHash}, ${hash})
+        RETURNING seq
+      )
+      UPDATE audit_chain_heads SET "lastSeq" = (SELECT seq FROM inserted), "lastHash" = ${hash}, "updatedAt" = now() WHERE "tenantId" = ${tenantId}`;
     return { id, seq, hash };
   }
 }

@@ -9,3 +9,5 @@ export * from './verify/audit-verify.service';
 export * from './export/audit-export.service';
 export * from './export/export-verifier';
 export * from './retention/audit-retention.service';
+export * from './export/audit-signer';
+export * from './audit-redaction';
