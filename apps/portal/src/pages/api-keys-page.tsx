@@ -32,7 +32,7 @@ export function ApiKeysPage() {
 
   return (
     <>
-      <p className="lede">Keys let your code call models. A key is shown once, when it is created or rotated; we keep only its hash.</p>
+      <p className="lede">Keys let your code call models. A key is shown once, when it is created or rotated; we keep only its hash. Last use is recorded within about half a minute.</p>
       {created ? <SecretOnce created={created} onDone={() => setCreated(undefined)} /> : null}
       <CreateApiKeyForm onCreated={onCreated} />
       <section aria-labelledby="keys-heading">
