@@ -6,10 +6,13 @@ const TENSOR_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
 
 export interface DeclaredTensor extends TensorSignature { labels?: string[] }
 
+/** What a client declares (datatype still an unchecked string). */
+export interface TensorDeclaration { name: string; datatype: string; shape: number[]; labels?: string[] | null }
+
 const bad = (message: string, details?: Record<string, unknown>) => ModelError.invalid(ModelErrorReason.INVALID_SIGNATURE, message, details);
 
 /** A declared signature: numeric datatypes, shape[0] = -1 (instances), every other dimension fixed. */
-export function checkSignature(kind: 'inputs' | 'outputs', tensors: DeclaredTensor[]): DeclaredTensor[] {
+export function checkSignature(kind: 'inputs' | 'outputs', tensors: TensorDeclaration[]): DeclaredTensor[] {
   if (!Array.isArray(tensors) || tensors.length === 0 || tensors.length > MAX_TENSORS) throw bad(`${kind}: 1 to ${MAX_TENSORS} tensors`, { field: kind });
   const names = new Set<string>();
   return tensors.map((t) => {
@@ -24,6 +27,6 @@ export function checkSignature(kind: 'inputs' | 'outputs', tensors: DeclaredTens
     if (labels && (labels.length !== (rest.at(-1) ?? 0) || labels.some((l) => typeof l !== 'string' || l.length > 128))) {
       throw bad(`${kind}.${t.name}: labels must name every entry of the last dimension`, { field: kind });
     }
-    return { name: t.name, datatype: t.datatype, shape: [...t.shape], ...(labels?.length ? { labels } : {}) };
+    return { name: t.name, datatype: t.datatype as OipDatatype, shape: [...t.shape], ...(labels?.length ? { labels } : {}) };
   });
 }
