@@ -190,6 +190,16 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     const left = (await pg.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows;
     expect(left.map((r) => [Number(r.seq), r.action])).toEqual([[6, 'audit.export'], [7, 'audit.purge']]);
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({ ok: true, checked: 2, firstBadSeq: null });
+    // Deleting exported (not yet expired) rows by hand and marking their export purged is caught:
+    // no audit.purge event in the chain vouches for that anchor.
+    const y = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
+    await pg.query('begin');
+    await pg.query('set local session_replication_role = replica');
+    await pg.query(`delete from audit_events where "tenantId" = $1 and seq <= $2`, [s.tenantId, y.toSeq]);
+    await pg.query(`update audit_exports set "purgedAt" = now() where id = $1`, [y.id]);
+    await pg.query('commit');
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: y.toSeq });
+    await pg.query(`update audit_exports set "purgedAt" = null where id = $1`, [y.id]);
     // A forged anchor (its hash changed) is caught.
     await pg.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
     forgedAnchorTenant = s.tenantId;

@@ -25,6 +25,11 @@ export class AuditEventRepository {
     return this.db.auditExport.findFirst({ where: { tenantId, purgedAt: { not: null } }, orderBy: { toSeq: 'desc' } });
   }
 
+  /** The audit.purge event that moved the anchor to `throughSeq`: a real purge always leaves one. */
+  purgeRecord(tenantId: string, throughSeq: bigint) {
+    return this.db.auditEvent.findFirst({ where: { tenantId, action: 'audit.purge', seq: { gt: throughSeq }, metadata: { path: ['throughSeq'], equals: throughSeq.toString() } }, select: { seq: true } });
+  }
+
   /** Exports whose range is still in the table: their hashes are checkpoints. */
   liveExports(tenantId: string, afterSeq: bigint) {
     return this.db.auditExport.findMany({ where: { tenantId, purgedAt: null, toSeq: { gt: afterSeq } }, orderBy: { toSeq: 'asc' } });
