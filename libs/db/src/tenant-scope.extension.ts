@@ -16,6 +16,7 @@ export const TENANT_OWNED_MODELS = new Set<string>([
   'AuditEvent',
   'AuditChainHead',
   'AuditExport',
+  'QuotaReservation',
 ]);
 
 /** Tables a tenant can read when the row is its own or public (tenantId null: the catalog). */
