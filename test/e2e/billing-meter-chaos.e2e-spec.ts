@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
 import { createPrismaService, type PrismaService } from '@app/db';
-import { MeteringService } from '@app/metering';
+import { MeteringService, UsageRollupService } from '@app/metering';
 import { StripeFake } from '../support/stripe-fake';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../support/database';
 
@@ -73,7 +73,7 @@ d('billing: meter events reach Stripe exactly once under faults and SIGKILLed fl
       await pg.query(`insert into tenants (id, name, "planId", "stripeCustomerId") values ($1, $2, 'pro', $3)`, [id, `Chaos ${i}`, customer]);
       tenants.push(id);
     }
-    const metering = new MeteringService();
+    const metering = new MeteringService(new UsageRollupService(prisma as never));
     for (let i = 0; i < USAGE_RECORDS; i += 100) {
       await prisma.$transaction(async (tx) => {
         for (let j = i; j < i + 100; j++) {

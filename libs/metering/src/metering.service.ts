@@ -3,18 +3,21 @@ import { AppError, newId } from '@app/common';
 import { Prisma } from '@app/db';
 import { loadMeteringConfig } from './metering.config';
 import type { UsageInput } from './usage-input';
+import { UsageRollupService } from './usage-rollup.service';
 
 /** The deterministic Stripe meter-event identifier of a usage record: a retry reuses it. */
 export const meterEventIdentifier = (usageRecordId: string): string => `usage_${usageRecordId}`;
 
 /**
  * Usage records are the ledger. record() runs inside the caller's usage transaction, so the
- * record, its hourly aggregate and its outbox row commit with the inference result or not at
- * all. Raw SQL on tenant-owned tables: every statement carries the tenant id it was given.
+ * record and its outbox row commit with the inference result or not at all; the hourly
+ * aggregates follow from the records (UsageRollupService). Raw SQL on tenant-owned tables: every statement carries the tenant id it was given.
  */
 @Injectable()
 export class MeteringService {
   private readonly eventName = loadMeteringConfig().STRIPE_METER_EVENT_NAME;
+
+  constructor(private readonly rollup: UsageRollupService) {}
 
   async record(tx: Prisma.TransactionClient, usage: UsageInput): Promise<{ id: string; created: boolean }> {
     if (!Number.isInteger(usage.units) || usage.units < 0) throw AppError.badInput('usage units must be a non-negative integer', { units: usage.units });
@@ -31,12 +34,17 @@ export class MeteringService {
       if (!existing[0]) throw AppError.conflict('idempotency key already used', 'IDEMPOTENCY_KEY_REUSED');
       return { id: existing[0].id, created: false };
     }
-    const hour = new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
-    await tx.$executeRaw`
-      INSERT INTO usage_hourly ("tenantId", hour, "modelId", "apiKeyId", requests, units, "computeMs")
-      VALUES (${usage.tenantId}, ${hour}, ${usage.modelId}, ${usage.apiKeyId ?? ''}, 1, ${units}, ${usage.computeMs})
-      ON CONFLICT ("tenantId", hour, "modelId", "apiKeyId") DO UPDATE
-        SET requests = usage_hourly.requests + 1, units = usage_hourly.units + EXCLUDED.units, "computeMs" = usage_hourly."computeMs" + EXCLUDED."computeMs"`;
+    // Usage of the open hours is aggregated by UsageRollupService from the ledger: incrementing
+    // it here would serialize a tenant's requests on one row lock until commit. Only a record
+    // dated into an hour the roll-up no longer recomputes is added here.
+    if (at < this.rollup.openFrom()) {
+      const hour = new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
+      await tx.$executeRaw`
+        INSERT INTO usage_hourly ("tenantId", hour, "modelId", "apiKeyId", requests, units, "computeMs")
+        VALUES (${usage.tenantId}, ${hour}, ${usage.modelId}, ${usage.apiKeyId ?? ''}, 1, ${units}, ${usage.computeMs})
+        ON CONFLICT ("tenantId", hour, "modelId", "apiKeyId") DO UPDATE
+          SET requests = usage_hourly.requests + 1, units = usage_hourly.units + EXCLUDED.units, "computeMs" = usage_hourly."computeMs" + EXCLUDED."computeMs"`;
+    }
     if (units > 0n) await this.enqueueMeterEvent(tx, usage.tenantId, id, units, at);
     return { id, created: true };
   }

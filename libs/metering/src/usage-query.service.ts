@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { Prisma, PrismaService } from '@app/db';
 import { UsageBucket, UsageGroup } from './dto/usage.types';
+import { UsageRollupService } from './usage-rollup.service';
 
 const MAX_RANGE_MS = 400 * 24 * 3_600_000;
 
@@ -22,10 +23,14 @@ export interface UsageHourRow {
  */
 @Injectable()
 export class UsageQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly rollup: UsageRollupService,
+  ) {}
 
   async buckets(tenantId: string, from: Date, to: Date, groupBy: UsageGroup[] = []): Promise<UsageBucket[]> {
     checkRange(from, to);
+    await this.rollup.refreshForRead(tenantId, from, to);
     const groups = new Set(groupBy);
     const day = groups.has(UsageGroup.DAY) ? Prisma.sql`date_trunc('day', h.hour)` : Prisma.sql`NULL::timestamp`;
     const model = groups.has(UsageGroup.MODEL) ? Prisma.sql`h."modelId"` : Prisma.sql`NULL::text`;
@@ -44,6 +49,7 @@ export class UsageQueryService {
 
   async hours(tenantId: string, from: Date, to: Date): Promise<UsageHourRow[]> {
     checkRange(from, to);
+    await this.rollup.refreshForRead(tenantId, from, to);
     const rows = await this.prisma.$queryRaw<(Omit<UsageHourRow, 'requests' | 'units'> & { requests: bigint; units: bigint })[]>`
       SELECT h.hour, h."modelId", m.name AS model, NULLIF(h."apiKeyId", '') AS "apiKeyId", h.requests, h.units, h."computeMs"
       FROM usage_hourly h LEFT JOIN models m ON m.id = h."modelId"
