@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MetricsService, ReadinessService } from '@app/common';
+import { InferenceRuntime } from '@app/inference';
+import { JobConsumer, loadQueueConfig } from '@app/queue';
+import { buildInternalServer } from './internal-server';
+import { WorkerModule } from './worker.module';
+
+/**
+ * The inference worker: consumes the job queue (QUEUE_DRIVER), serves real-time inference on
+ * WORKER_PORT for the api, and drains on SIGTERM: stop taking jobs, finish the ones in hand
+ * (within WORKER_SHUTDOWN_GRACE_MS; an unfinished job's lease runs out and another worker
+ * resumes it from its last chunk), then close.
+ */
+async function main(): Promise<void> {
+  const config = loadQueueConfig({ JOBS_CONSUME: '1', ...process.env });
+  const log = new Logger('Worker');
+  const ctx = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: false });
+  const runtime = ctx.get(InferenceRuntime);
+  const backend = await runtime.init();
+  const consumer = ctx.get(JobConsumer);
+  if (config.consume) await consumer.start();
+  if (!config.WORKER_SHARED_SECRET) log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
+  const server = buildInternalServer({ runtime, readiness: ctx.get(ReadinessService), metrics: ctx.get(MetricsService), secret: config.WORKER_SHARED_SECRET });
+  await server.listen({ port: config.WORKER_PORT, host: config.WORKER_HOST });
+  log.log(`worker ready: backend ${backend}, queue ${config.driver}, internal port ${config.WORKER_PORT}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: draining`);
+    const force = setTimeout(() => {
+      log.warn('drain took too long: exiting; unfinished jobs resume elsewhere when their lease expires');
+      process.exit(1);
+    }, config.WORKER_SHUTDOWN_GRACE_MS);
+    force.unref();
+    await consumer.stop();
+    await server.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});
