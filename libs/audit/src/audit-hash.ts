@@ -21,7 +21,12 @@ export interface AuditHashInput {
 
 /** SHA-256 of the canonical event, previous hash included: changing any field breaks the chain. */
 export function auditEventHash(e: AuditHashInput): string {
-  const body = canonicalJson({
+  return createHash('sha256').update(canonicalJson(auditHashBody(e))).digest('hex');
+}
+
+/** The object whose canonical JSON is hashed (AuditService builds the same text around seq and prevHash). */
+export function auditHashBody(e: AuditHashInput): Record<string, unknown> {
+  return {
     id: e.id,
     tenantId: e.tenantId,
     seq: String(e.seq),
@@ -34,6 +39,5 @@ export function auditEventHash(e: AuditHashInput): string {
     requestId: e.requestId ?? null,
     metadata: e.metadata ?? {},
     prevHash: e.prevHash,
-  });
-  return createHash('sha256').update(body).digest('hex');
+  };
 }

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import { Prisma } from '@app/db';
-import { GENESIS_HASH, auditEventHash } from './audit-hash';
+import { AuditHashInput, GENESIS_HASH, auditHashBody } from './audit-hash';
 import { redactSecrets } from './audit-redaction';
 import { canonicalJson } from './canonical-json';
 
@@ -29,21 +30,12 @@ export interface RawSql {
 @Injectable()
 export class AuditService {
   async append(tx: RawSql, tenantId: string, entry: AuditEntry): Promise<{ id: string; seq: bigint; hash: string }> {
-    const heads = await tx.$queryRaw<{ lastSeq: bigint; lastHash: string }[]>`
-      INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
-      VALUES (${tenantId}, 0, ${GENESIS_HASH}, now())
-      ON CONFLICT ("tenantId") DO UPDATE SET "updatedAt" = audit_chain_heads."updatedAt"
-      RETURNING "lastSeq", "lastHash"`;
-    const head = heads[0];
-    const seq = BigInt(head.lastSeq) + 1n;
-    // Millisecond precision: what PostgreSQL's timestamp(3) keeps is exactly what was hashed.
     const occurredAt = new Date();
     const metadata = redactSecrets(entry.metadata ?? {}) as Record<string, unknown>;
     const id = newId('aud');
     const event = {
       id,
       tenantId,
-      seq,
       occurredAt,
       actorType: entry.actor.type,
       actorId: entry.actor.id,
@@ -52,17 +44,46 @@ export class AuditService {
       targetId: entry.target?.id ?? null,
       requestId: entry.requestId ?? null,
       metadata,
-      prevHash: head.lastHash,
     };
-    const hash = auditEventHash(event);
-    // One round trip for the row and the head move: the head is already locked by this transaction.
-    await tx.$queryRaw`
-      WITH inserted AS (
-        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
-        VALUES (${id}, ${tenantId}, ${seq}, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${canonicalJson(metadata)}::jsonb, ${event.prevHash}, ${hash})
-        RETURNING seq
-      )
-      UPDATE audit_chain_heads SET "lastSeq" = (SELECT seq FROM inserted), "lastHash" = ${hash}, "updatedAt" = now() WHERE "tenantId" = ${tenantId}`;
-    return { id, seq, hash };
+    // The canonical text around the two values only the locked head knows (seq and prevHash):
+    // PostgreSQL's sha256() finishes the hash, so taking the head, inserting the event and moving
+    // the head is one statement. Concurrent writers of a tenant queue on the head row lock, held
+    // to commit; one statement instead of three round trips shortens that queue.
+    const [beforePrev, betweenPrevAndSeq, afterSeq] = hashTemplate(event);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
+        WITH head AS (
+          SELECT "lastSeq" + 1 AS seq, "lastHash" AS prev FROM audit_chain_heads WHERE "tenantId" = ${tenantId} FOR UPDATE
+        ), ev AS (
+          SELECT seq, prev, encode(sha256(convert_to(${beforePrev} || prev || ${betweenPrevAndSeq} || seq::text || ${afterSeq}, 'UTF8')), 'hex') AS hash FROM head
+        ), inserted AS (
+          INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+          SELECT ${id}, ${tenantId}, seq, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${canonicalJson(metadata)}::jsonb, prev, hash FROM ev
+          RETURNING seq, hash
+        )
+        UPDATE audit_chain_heads h SET "lastSeq" = inserted.seq, "lastHash" = inserted.hash, "updatedAt" = now()
+        FROM inserted WHERE h."tenantId" = ${tenantId}
+        RETURNING inserted.seq, inserted.hash`;
+      if (rows[0]) return { id, seq: BigInt(rows[0].seq), hash: rows[0].hash };
+      // The tenant's first event: create its head, then append.
+      await tx.$queryRaw`
+        INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
+        VALUES (${tenantId}, 0, ${GENESIS_HASH}, now()) ON CONFLICT ("tenantId") DO NOTHING`;
+    }
+    throw new Error(`audit chain head for tenant ${tenantId} could not be created`);
   }
+}
+
+/**
+ * Splits the canonical JSON of an event (auditEventHash's input) around its prevHash and seq
+ * values, marked by random placeholders that no content can contain by chance.
+ */
+export function hashTemplate(event: Omit<AuditHashInput, 'seq' | 'prevHash'>): [string, string, string] {
+  const nonce = randomBytes(16).toString('hex');
+  const prev = `prev-${nonce}`;
+  const seq = `seq-${nonce}`;
+  const text = canonicalJson(auditHashBody({ ...event, seq, prevHash: prev }));
+  const [a, rest] = text.split(prev) as [string, string];
+  const [b, c] = rest.split(seq) as [string, string];
+  return [a, b, c];
 }

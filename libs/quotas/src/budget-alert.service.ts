@@ -19,17 +19,29 @@ export class BudgetAlertService {
   async checkThresholds(tx: Prisma.TransactionClient, tenantId: string, periodStart: Date): Promise<number[]> {
     // Explicit tenantId on tenant-owned tables; raw SQL is outside the scope extension.
     const fired = await tx.$queryRaw<{ threshold: number }[]>`
-      WITH spend AS (
+      WITH cnt AS (SELECT "unitsUsed" FROM quota_counters WHERE "tenantId" = ${tenantId} AND "periodStart" = ${periodStart})
+      ${this.thresholdInsert(tenantId, periodStart)}`;
+    return this.report(tenantId, fired);
+  }
+
+  /**
+   * The tail of a statement that records newly crossed thresholds, given a CTE `cnt` with the
+   * period's "unitsUsed": QuotaService.settle folds it into its own single statement.
+   */
+  thresholdInsert(tenantId: string, periodStart: Date): Prisma.Sql {
+    return Prisma.sql`, spend AS (
         SELECT t."budgetCents" AS budget,
-               GREATEST(0, q."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
-        FROM tenants t JOIN plans p ON p.id = t."planId"
-        JOIN quota_counters q ON q."tenantId" = t.id AND q."periodStart" = ${periodStart}
+               GREATEST(0, cnt."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
+        FROM cnt, tenants t JOIN plans p ON p.id = t."planId"
         WHERE t.id = ${tenantId} AND t."budgetCents" IS NOT NULL AND t."budgetCents" > 0)
       INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
       SELECT ${tenantId}, ${periodStart}, th FROM spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
       WHERE spend.micros * 100 >= spend.budget * 10000 * th
       ON CONFLICT DO NOTHING
       RETURNING threshold`;
+  }
+
+  report(tenantId: string, fired: { threshold: number }[]): number[] {
     for (const { threshold } of fired) {
       this.metrics.counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold']).inc({ threshold: String(threshold) });
       this.log.warn(`tenant ${tenantId} reached ${threshold}% of its monthly budget`);

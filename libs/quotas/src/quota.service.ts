@@ -72,15 +72,20 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   async settle(tx: Prisma.TransactionClient, reservation: QuotaReservation, actualUnits: number): Promise<void> {
     if (!Number.isInteger(actualUnits) || actualUnits < 0) throw QuotaError.badInput('units must be a non-negative integer', { actualUnits }, QuotaErrorReason.INVALID_UNITS);
     const actual = BigInt(actualUnits);
-    const released = await tx.$queryRaw<{ units: bigint }[]>`DELETE FROM quota_reservations WHERE id = ${reservation.id} RETURNING units`;
-    const reserved = released[0]?.units ?? 0n; // swept already: still count what was used
-    await tx.$executeRaw`
-      INSERT INTO quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
-      VALUES (${reservation.tenantId}, ${reservation.periodStart}, ${actual}, 0, now())
-      ON CONFLICT ("tenantId", "periodStart") DO UPDATE
-        SET "unitsUsed" = quota_counters."unitsUsed" + ${actual},
-            "unitsReserved" = GREATEST(0, quota_counters."unitsReserved" - ${reserved}), "updatedAt" = now()`;
-    await this.alerts.checkThresholds(tx, reservation.tenantId, reservation.periodStart);
+    // One statement: every request of the tenant updates this counter row, and its lock is held
+    // until the usage transaction commits, so each extra round trip here is paid by the queue.
+    // A reservation already swept still counts what was used (del is empty, nothing released).
+    const fired = await tx.$queryRaw<{ threshold: number }[]>`
+      WITH del AS (DELETE FROM quota_reservations WHERE id = ${reservation.id} RETURNING units),
+      cnt AS (
+        INSERT INTO quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
+        VALUES (${reservation.tenantId}, ${reservation.periodStart}, ${actual}, 0, now())
+        ON CONFLICT ("tenantId", "periodStart") DO UPDATE
+          SET "unitsUsed" = quota_counters."unitsUsed" + ${actual},
+              "unitsReserved" = GREATEST(0, quota_counters."unitsReserved" - COALESCE((SELECT units FROM del), 0)), "updatedAt" = now()
+        RETURNING "unitsUsed")
+      ${this.alerts.thresholdInsert(reservation.tenantId, reservation.periodStart)}`;
+    this.alerts.report(reservation.tenantId, fired);
   }
 
   async release(reservation: QuotaReservation): Promise<void> {

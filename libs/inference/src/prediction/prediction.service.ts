@@ -111,7 +111,6 @@ export class PredictionService {
       });
       // Already recorded (a retried job): its quota and audit were settled the first time.
       if (!usage.created) return true;
-      await this.quota.settle(tx, reservation, units);
       await this.audit.append(tx, ctx.tenantId, {
         actor: ctx.actor,
         action: 'inference.predict',
@@ -125,6 +124,9 @@ export class PredictionService {
           ...(payload ? { inputs, outputs } : {}),
         },
       });
+      // Last before commit: the quota counter row is every request's of this tenant (reserve
+      // updates it too), so its lock is held for as short a time as possible.
+      await this.quota.settle(tx, reservation, units);
       return false;
     });
     if (replayed) await this.quota.release(reservation);
