@@ -9,3 +9,4 @@ export * from './quota-limiters';
 export * from './rate-limit';
 export * from './budget-alert.service';
 export * from './http/rate-limit.interceptor';
+export * from './budget/budget.service';

@@ -8,6 +8,7 @@ export enum QuotaErrorReason {
   CONCURRENT_REQUESTS_EXCEEDED = 'CONCURRENT_REQUESTS_EXCEEDED',
   CONCURRENT_JOBS_EXCEEDED = 'CONCURRENT_JOBS_EXCEEDED',
   INVALID_UNITS = 'INVALID_UNITS',
+  INVALID_BUDGET = 'INVALID_BUDGET',
 }
 
 /** Quota, budget, rate and concurrency refusals; retryAfter is always in whole seconds (>= 1). */

@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { BudgetAlertService } from './budget-alert.service';
+import { BudgetService } from './budget/budget.service';
 import { ConcurrencyGate } from './concurrency-gate';
+import { BudgetResolver } from './graphql/budget.resolver';
 import { QuotaResolver } from './graphql/quota.resolver';
 import { RateLimitExtensions } from './http/rate-limit-extensions';
 import { RateLimitInterceptor } from './http/rate-limit.interceptor';
@@ -22,8 +24,10 @@ import { QuotaService } from './quota.service';
     RequestRateLimiter,
     RateLimitExtensions,
     QuotaResolver,
+    BudgetService,
+    BudgetResolver,
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
   ],
-  exports: [QuotaService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
+  exports: [QuotaService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
 })
 export class QuotasModule {}

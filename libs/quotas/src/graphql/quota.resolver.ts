@@ -2,12 +2,16 @@ import { Context, Query, Resolver } from '@nestjs/graphql';
 import { PrismaService } from '@app/db';
 import { CurrentTenant, RequirePermission } from '@app/tenancy';
 import { billingPeriodOf } from '../billing-period';
+import { BudgetService } from '../budget/budget.service';
 import type { RateLimitedRequest } from '../http/rate-limit.interceptor';
 import { QuotaStatus } from './quota-status.type';
 
 @Resolver(() => QuotaStatus)
 export class QuotaResolver {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly budgets: BudgetService,
+  ) {}
 
   @RequirePermission('usage:read')
   @Query(() => QuotaStatus, { description: 'Where the current tenant stands this billing period' })
@@ -18,12 +22,7 @@ export class QuotaResolver {
     const counter = await this.prisma.quotaCounter.findUnique({ where: { tenantId_periodStart: { tenantId, periodStart: period.start } } });
     const used = Number(counter?.unitsUsed ?? 0n);
     const included = Number(tenant.plan.monthlyIncludedUnits);
-    let budget: QuotaStatus['budget'] = null;
-    if (tenant.budgetCents !== null) {
-      const alerts = await this.prisma.budgetAlert.findMany({ where: { tenantId, periodStart: period.start }, orderBy: { threshold: 'asc' } });
-      const spentMicros = Math.max(0, used - included) * Number(tenant.plan.overageMicrosPerUnit);
-      budget = { budgetCents: Number(tenant.budgetCents), spentCents: spentMicros / 10_000, alertsSent: alerts.map((a) => a.threshold) };
-    }
+    const budget = tenant.budgetCents === null ? null : await this.budgets.status(tenantId);
     const d = req?.rateLimit;
     return {
       plan: tenant.planId,
