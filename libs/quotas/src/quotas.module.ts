@@ -9,6 +9,7 @@ import { RateLimitExtensions } from './http/rate-limit-extensions';
 import { RateLimitInterceptor } from './http/rate-limit.interceptor';
 import { RequestRateLimiter } from './http/request-rate-limiter.service';
 import { PlanLimitsService } from './plan-limits.service';
+import { PlansResolver } from './plans/plans.resolver';
 import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
 
@@ -26,6 +27,7 @@ import { QuotaService } from './quota.service';
     QuotaResolver,
     BudgetService,
     BudgetResolver,
+    PlansResolver,
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
   ],
   exports: [QuotaService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
