@@ -11,6 +11,9 @@ import { z } from 'zod';
  * - METER_FLUSH_INTERVAL_MS (5000), METER_FLUSH_BATCH_SIZE (100), METER_FLUSH_CONCURRENCY (8),
  *   METER_MAX_ATTEMPTS (10, then DEAD), METER_BACKOFF_BASE_MS (2000), METER_BACKOFF_MAX_MS (600000),
  *   METER_CLAIM_MS (60000: a claimed row is retried after this if its flusher died mid-send).
+ * - STRIPE_PRICE_<PLAN> / STRIPE_METERED_PRICE_<PLAN> (e.g. STRIPE_PRICE_PRO=price_...): the
+ *   Stripe prices checkout sells a plan with, written to the plans table at start (see
+ *   prices/plan-price-env.ts). Or create them: node dist/libs/billing/src/cli/sync-prices.js.
  */
 const schema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),

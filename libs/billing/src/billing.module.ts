@@ -4,6 +4,7 @@ import { PrismaService } from '@app/db';
 import { loadBillingConfig } from './billing.config';
 import { BillingResolver } from './graphql/billing.resolver';
 import { MeterEventFlusher } from './outbox/meter-event-flusher';
+import { PlanPriceEnvSync } from './prices/plan-price-env.sync';
 import { STRIPE, createStripeClient, type StripeClient } from './stripe/stripe-client';
 import { StripeCheckoutService } from './stripe/stripe-checkout.service';
 import { StripeCustomerService } from './stripe/stripe-customer.service';
@@ -31,6 +32,7 @@ import { StripeWebhookService } from './webhooks/stripe-webhook.service';
       inject: [PrismaService, STRIPE, MetricsService],
       useFactory: (prisma: PrismaService, stripe: StripeClient | null, metrics: MetricsService) => (stripe ? new MeterEventFlusher(prisma, stripe, loadBillingConfig(), metrics) : null),
     },
+    PlanPriceEnvSync,
     StripeCustomerService,
     StripeCheckoutService,
     StripePortalService,

@@ -5,3 +5,6 @@ export * from './stripe/stripe-client';
 export * from './outbox/meter-event-flusher';
 export * from './outbox/standalone-flusher';
 export * from './reconcile/reconcile-usage';
+export * from './prices/plan-price-env';
+export * from './prices/stripe-price-sync';
+export * from './prices/plan-price-env.sync';

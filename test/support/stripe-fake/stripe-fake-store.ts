@@ -19,6 +19,7 @@ export class StripeFakeStore {
   readonly customers = new Map<string, StripeObject>();
   readonly subscriptions = new Map<string, StripeObject>();
   readonly invoices = new Map<string, StripeObject>();
+  readonly products = new Map<string, StripeObject>();
   readonly prices = new Map<string, StripeObject>();
   readonly meters = new Map<string, StripeObject>();
   readonly checkoutSessions = new Map<string, StripeObject>();

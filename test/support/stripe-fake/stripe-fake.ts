@@ -7,6 +7,7 @@ import type { Route } from './route';
 import { billingRoutes } from './routes/billing.routes';
 import { catalogRoutes } from './routes/catalog.routes';
 import { customerRoutes } from './routes/customers.routes';
+import { productPriceRoutes } from './routes/products-prices.routes';
 import { sessionRoutes } from './routes/sessions.routes';
 import { StripeHttpError } from './stripe-error';
 import { StripeFakeStore, type AcceptedMeterEvent, type StripeObject } from './stripe-fake-store';
@@ -36,7 +37,7 @@ interface Reply {
   headers: Record<string, string>;
 }
 
-const ROUTES: Route[] = [...customerRoutes, ...sessionRoutes, ...catalogRoutes, ...billingRoutes];
+const ROUTES: Route[] = [...customerRoutes, ...sessionRoutes, ...catalogRoutes, ...productPriceRoutes, ...billingRoutes];
 
 /**
  * A Stripe-compatible HTTP server on 127.0.0.1 for tests, spoken to by the official SDK:
@@ -178,6 +179,14 @@ export class StripeFake {
 
   customers(): StripeObject[] {
     return [...this.store.customers.values()];
+  }
+
+  prices(): StripeObject[] {
+    return [...this.store.prices.values()];
+  }
+
+  products(): StripeObject[] {
+    return [...this.store.products.values()];
   }
 
   checkoutSessions(): StripeObject[] {

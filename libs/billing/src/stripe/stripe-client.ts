@@ -18,4 +18,7 @@ export function createStripeClient(config: Pick<BillingConfig, 'STRIPE_SECRET_KE
   });
 }
 
+/** Stripe's decimal type: the SDK takes `*_decimal` amounts (fractions of a cent) as these. */
+export const stripeDecimal = (value: string) => StripeCtor.Decimal.from(value);
+
 export const STRIPE = Symbol('STRIPE');
