@@ -94,8 +94,10 @@ d('REST errors use the same codes', () => {
   afterAll(async () => t.close());
 
   it('an unknown route is 404 with NOT_FOUND; a bad key on REST is 401 with UNAUTHENTICATED', async () => {
-    const missing = await request(t.http).get('/no/such/route').set('accept', 'application/json');
+    // Unknown paths under the API prefixes are JSON 404s (other paths belong to the portal's router).
+    const missing = await request(t.http).get('/v2/no/such/route');
     expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const bad = await request(t.http).get('/readyz').set('authorization', 'Bearer mk_live_nope');
     // Health endpoints are public, but bad credentials are still refused rather than ignored.
     expect(bad.status).toBe(401);
