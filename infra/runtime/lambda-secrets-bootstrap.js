@@ -31,7 +31,7 @@ async function load() {
 }
 
 let ready;
-exports.handler = async (event, context) => {
+module.exports.handler = async (event, context) => {
   ready ??= load().catch((err) => {
     ready = undefined; // retry on the next invocation instead of caching the failure
     throw err;
