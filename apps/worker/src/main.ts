@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { MetricsService, ReadinessService } from '@app/common';
 import { InferenceRuntime } from '@app/inference';
@@ -14,17 +15,22 @@ import { WorkerModule } from './worker.module';
  * resumes it from its last chunk), then close.
  */
 async function main(): Promise<void> {
-  const config = loadQueueConfig({ JOBS_CONSUME: '1', ...process.env });
+  // A worker always consumes, whatever JOBS_CONSUME says: an inherited JOBS_CONSUME=0 (the
+  // api's setting) once left workers idle with no error. Set before the modules read it.
+  process.env.JOBS_CONSUME = '1';
+  const config = loadQueueConfig(process.env);
   const log = new Logger('Worker');
-  const ctx = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: false });
+  const ctx = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  ctx.useLogger(ctx.get(PinoLogger));
   const runtime = ctx.get(InferenceRuntime);
   const backend = await runtime.init();
   const consumer = ctx.get(JobConsumer);
-  if (config.consume) await consumer.start();
+  await consumer.start(); // already started by its bootstrap hook (JOBS_CONSUME=1): a no-op
   if (!config.WORKER_SHARED_SECRET) log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
   const server = buildInternalServer({ runtime, readiness: ctx.get(ReadinessService), metrics: ctx.get(MetricsService), secret: config.WORKER_SHARED_SECRET });
   await server.listen({ port: config.WORKER_PORT, host: config.WORKER_HOST });
-  log.log(`worker ready: backend ${backend}, queue ${config.driver}, internal port ${config.WORKER_PORT}`);
+  const address = server.server.address();
+  log.log(`worker ready: backend ${backend}, queue ${config.driver}, internal port ${typeof address === 'object' && address ? address.port : config.WORKER_PORT}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -11,7 +11,7 @@ export * from './job-queue.port';
 export * from './job-queue.factory';
 export * from './queue.module';
 export { InProcessQueue } from './adapters/in-process.queue';
-export { BullMqQueue } from './adapters/bullmq.queue';
+export { BullMqQueue, BULLMQ_PREFIX } from './adapters/bullmq.queue';
 export { SqsQueue } from './adapters/sqs.queue';
 export { JobsModule } from './jobs/jobs.module';
 export { JobRunnerModule } from './jobs/job-runner.module';

@@ -2,6 +2,10 @@ import { Logger } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import { JobQueue, QueueHandler } from '../job-queue.port';
 
+/** Key prefix of every BullMQ queue of ours (mas:q:<QUEUE_NAME>:...). */
+export const BULLMQ_PREFIX = 'mas:q';
+const PREFIX = BULLMQ_PREFIX;
+
 /**
  * BullMQ on Redis (self-hosted). A worker that dies holding a message loses its BullMQ lock;
  * BullMQ's stalled-job check hands the message to another worker, and the job sweeper covers
@@ -18,7 +22,7 @@ export class BullMqQueue implements JobQueue {
     private readonly name: string,
     private readonly options: { attempts?: number; backoffMs?: number; lockDurationMs?: number } = {},
   ) {
-    this.queue = new Queue(name, { connection: this.connection(), prefix: 'mas:q' });
+    this.queue = new Queue(name, { connection: this.connection(), prefix: PREFIX });
     this.queue.on('error', (e) => this.log.warn(`queue ${name}: ${e.message}`));
   }
 
@@ -34,7 +38,7 @@ export class BullMqQueue implements JobQueue {
   async consume(handler: QueueHandler, concurrency: number): Promise<void> {
     this.worker = new Worker(this.name, async (job) => handler({ jobId: String(job.data.jobId), deliveries: job.attemptsMade + 1 }), {
       connection: this.connection(),
-      prefix: 'mas:q',
+      prefix: PREFIX,
       concurrency,
       lockDuration: this.options.lockDurationMs ?? 30_000,
       autorun: true,
@@ -59,17 +63,31 @@ export class BullMqQueue implements JobQueue {
     await this.queue.close();
   }
 
-  private connection() {
-    // BullMQ needs maxRetriesPerRequest null on blocking connections; give it a URL, not a client.
-    const u = new URL(this.redisUrl);
-    return {
-      host: u.hostname,
-      port: Number(u.port || 6379),
-      username: u.username || undefined,
-      password: u.password ? decodeURIComponent(u.password) : undefined,
-      db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-      tls: u.protocol === 'rediss:' ? {} : undefined,
-      maxRetriesPerRequest: null,
-    };
+  /** Removes a queue and all its messages (test and operator clean-up). */
+  static async obliterate(redisUrl: string, name: string): Promise<void> {
+    const q = new Queue(name, { connection: bullConnection(redisUrl), prefix: PREFIX });
+    try {
+      await q.obliterate({ force: true });
+    } finally {
+      await q.close();
+    }
   }
+
+  private connection() {
+    return bullConnection(this.redisUrl);
+  }
+}
+
+function bullConnection(redisUrl: string) {
+  // BullMQ needs maxRetriesPerRequest null on blocking connections; give it a URL, not a client.
+  const u = new URL(redisUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
 }
