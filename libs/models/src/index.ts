@@ -12,3 +12,6 @@ export { ARTIFACT_STORE } from './artifacts/artifact-store';
 export type { ArtifactStore, ArtifactFile } from './artifacts/artifact-store';
 export { MODELS_CONFIG, modelsConfigFromEnv } from './models.config';
 export type { ModelsConfig } from './models.config';
+export { ModelUploadService } from './upload-url/model-upload.service';
+export { UploadTokenSigner } from './upload-url/upload-token';
+export type { UploadGrant } from './upload-url/upload-token';

@@ -10,6 +10,13 @@ const schema = z.object({
   // S3-compatible endpoints (MinIO, R2): an endpoint URL and path-style addressing.
   ARTIFACT_S3_ENDPOINT: z.string().url().optional(),
   ARTIFACT_S3_REGION: z.string().optional(),
+  // Signed upload URLs (createModelUpload): the HMAC key, shared by every api instance (unset:
+  // a random key per process, so a URL only works on the instance that issued it), and the
+  // lifetime of a URL and of a staged file that no version has used yet.
+  UPLOAD_SIGNING_SECRET: z.string().min(32).optional(),
+  UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  PUBLIC_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().default(3000),
 });
 
 export interface ModelsConfig {
@@ -24,6 +31,12 @@ export interface ModelsConfig {
   prefix: string;
   s3Endpoint?: string;
   s3Region?: string;
+  /** Staged uploads (DATA_DIR/uploads/<tenant>/), before publishModelVersion takes them. */
+  uploadsDir: string;
+  uploadSigningSecret?: string;
+  uploadTtlSeconds: number;
+  /** Base of the upload URLs handed out. */
+  publicUrl: string;
 }
 
 export const MODELS_CONFIG = Symbol('MODELS_CONFIG');
@@ -44,5 +57,9 @@ export function modelsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Model
     prefix: c.ARTIFACT_PREFIX,
     s3Endpoint: c.ARTIFACT_S3_ENDPOINT,
     s3Region: c.ARTIFACT_S3_REGION,
+    uploadsDir: resolve(dataDir, 'uploads'),
+    uploadSigningSecret: c.UPLOAD_SIGNING_SECRET,
+    uploadTtlSeconds: c.UPLOAD_URL_TTL_SECONDS,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
   };
 }

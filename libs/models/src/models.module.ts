@@ -8,10 +8,15 @@ import { ModelCatalogService } from './registry/model-catalog.service';
 import { ModelRegistry } from './registry/model-registry.service';
 import { ModelResolver } from './resolvers/model.resolver';
 import { ModelPublisher } from './upload/model-publisher.service';
+import { ModelUploadController } from './upload-url/model-upload.controller';
+import { ModelUploadResolver } from './upload-url/model-upload.resolver';
+import { ModelUploadService } from './upload-url/model-upload.service';
+import { OctetStreamParser } from './upload-url/octet-stream.parser';
 
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({
   imports: [InferenceModule],
+  controllers: [ModelUploadController],
   providers: [
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
     { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
@@ -20,6 +25,9 @@ import { ModelPublisher } from './upload/model-publisher.service';
     ModelPublisher,
     CatalogSeeder,
     ModelResolver,
+    ModelUploadService,
+    ModelUploadResolver,
+    OctetStreamParser,
   ],
   exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
 })

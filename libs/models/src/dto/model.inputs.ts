@@ -28,8 +28,18 @@ export class PublishModelVersionInput {
   @Field(() => [TensorSpecInput]) inputs!: TensorSpecInput[];
   @Field(() => [TensorSpecInput]) outputs!: TensorSpecInput[];
   @Field({ nullable: true, defaultValue: 'instance', description: 'request, instance or image' }) pricingUnit?: string;
-  @Field(() => [ModelFileInput], { description: 'model.json and its shards, base64, within the request body limit' })
-  files!: ModelFileInput[];
+  @Field(() => [ModelFileInput], { nullable: true, description: 'model.json and its shards, base64, within the request body limit' })
+  files?: ModelFileInput[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Tokens of files PUT to upload URLs from createModelUpload (large shards); may be combined with files' })
+  uploadTokens?: string[] | null;
+}
+
+@InputType()
+export class CreateModelUploadInput {
+  @Field({ description: "The tenant's model the file is for" }) model!: string;
+  @Field({ description: 'The artifact path: model.json or a shard named in its weightsManifest' }) fileName!: string;
+  @Field(() => Float, { description: 'Exact size of the file in bytes, within the plan upload limit' }) sizeBytes!: number;
 }
 
 @InputType()

@@ -15,6 +15,7 @@ import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { Actor } from '../registry/model-catalog.service';
 import { versionSpec } from '../registry/version-spec';
 import { checkArtifact } from './artifact-manifest-check';
+import { ModelUploadService } from '../upload-url/model-upload.service';
 import { dryRun } from './dry-run';
 import { checkSignature } from './signature-check';
 
@@ -39,6 +40,7 @@ export class ModelPublisher {
     private readonly runtime: InferenceRuntime,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
+    private readonly uploads: ModelUploadService,
   ) {}
 
   async publish(tenantId: string, who: Actor, input: PublishModelVersionInput): Promise<ModelVersion> {
@@ -50,7 +52,8 @@ export class ModelPublisher {
     if (!PRICING_UNITS.has(pricingUnit)) throw AppError.badInput('pricingUnit must be request or instance', { field: 'pricingUnit' });
     const inputs = checkSignature('inputs', input.inputs);
     const outputs = checkSignature('outputs', input.outputs);
-    const files = await this.decode(tenantId, input.files);
+    const uploaded = input.uploadTokens?.length ? await this.uploads.take(tenantId, model.id, input.uploadTokens) : null;
+    const files = await this.decode(tenantId, input.files ?? [], uploaded?.files ?? []);
     const { sizeBytes } = checkArtifact(input.format, files);
     const sha256 = sha256Hex(Buffer.concat(files.flatMap((f) => [Buffer.from(`${f.path}\0${f.bytes.length}\0`), f.bytes])));
 
@@ -79,6 +82,8 @@ export class ModelPublisher {
         });
         return v;
       });
+      // The staged uploads are in the artifact store now; a failed publish keeps them for a retry.
+      await uploaded?.release().catch((err) => this.log.warn(`staged uploads not removed (the sweep will): ${(err as Error).message}`));
       return {
         version: created.version, status: created.status, format: created.format, createdAt: created.createdAt, metrics: null,
         inputs, outputs, pricingUnit, unitsPer: 1, sizeBytes, sha256,
@@ -93,21 +98,24 @@ export class ModelPublisher {
     }
   }
 
-  private async decode(tenantId: string, files: PublishModelVersionInput['files']): Promise<ArtifactFile[]> {
+  private async decode(tenantId: string, files: NonNullable<PublishModelVersionInput['files']>, uploaded: ArtifactFile[]): Promise<ArtifactFile[]> {
     // Plans are global rows; only the caller's own tenant (and so its plan) is read here.
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { plan: { select: { maxUploadBytes: true } } } });
     const limit = Number(tenant?.plan.maxUploadBytes ?? 0n);
-    if (!Array.isArray(files) || files.length === 0 || files.length > 200) throw AppError.badInput('files: 1 to 200 files (model.json and its shards)', { field: 'files' });
+    if (!Array.isArray(files) || files.length + uploaded.length === 0 || files.length + uploaded.length > 200) {
+      throw AppError.badInput('files and uploadTokens: 1 to 200 files in all (model.json and its shards)', { field: 'files' });
+    }
+    const staged = uploaded.reduce((n, f) => n + f.bytes.length, 0);
     // Checked on the encoded size first, so an oversized upload is refused before it is decoded.
-    const approx = files.reduce((n, f) => n + Math.floor(((f.contentBase64?.length ?? 0) * 3) / 4), 0);
+    const approx = staged + files.reduce((n, f) => n + Math.floor(((f.contentBase64?.length ?? 0) * 3) / 4), 0);
     if (approx > limit + 2 * files.length) throw this.tooLarge(limit);
     const out = files.map((f) => {
       const b64 = (f.contentBase64 ?? '').replace(/\s+/g, '');
       if (!BASE64.test(b64) || b64.length % 4 !== 0) throw ModelError.invalid(ModelErrorReason.INVALID_ARTIFACT, `file "${f.path}" is not valid base64`);
       return { path: f.path, bytes: Buffer.from(b64, 'base64') };
     });
-    if (out.reduce((n, f) => n + f.bytes.length, 0) > limit) throw this.tooLarge(limit);
-    return out;
+    if (staged + out.reduce((n, f) => n + f.bytes.length, 0) > limit) throw this.tooLarge(limit);
+    return [...out, ...uploaded];
   }
 
   private tooLarge(limit: number): ModelError {
