@@ -104,6 +104,14 @@ d('models: large uploads through signed upload URLs', () => {
     const longer = await put(u.token, Buffer.concat([art.shard, Buffer.alloc(10)]));
     expect([longer.status, longer.body.errors[0].extensions.reason]).toEqual([400, 'UPLOAD_SIZE_MISMATCH']);
 
+    // Chunked, no Content-Length: the stream itself is cut off one byte past the signed size.
+    const chunked = request(t.http).put(`/uploads/${u.token}`).set('content-type', 'application/octet-stream').set('authorization', `Bearer ${key}`);
+    chunked.write(art.shard);
+    chunked.write(Buffer.alloc(1));
+    const over = await chunked;
+    expect([over.status, over.body.errors[0].extensions.reason]).toEqual([400, 'UPLOAD_SIZE_MISMATCH']);
+    expect(staged().filter((f) => f.includes(new UploadTokenSigner(SECRET).verify(u.token)!.id))).toEqual([]);
+
     const [body, sig] = u.token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), size: 10 })).toString('base64url');
     expect((await put(`${forged}.${sig}`, Buffer.alloc(10))).status).toBe(404);
