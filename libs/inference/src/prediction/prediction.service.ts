@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, sha256Hex } from '@app/common';
 import { PrismaService } from '@app/db';
 import { AuditService } from '@app/audit';
@@ -11,6 +11,7 @@ import { MeteringService } from '@app/metering';
 import type { QuotaReservation } from '@app/quotas';
 import { PredictionContext, PredictionInput, PredictionResult } from './prediction.types';
 import { TenantSettings } from './tenant-settings';
+import { INFERENCE_EXECUTOR, InferenceExecutor } from './inference-executor';
 import { estimateInstances, unitsFor } from './usage-units';
 
 export type { PredictionContext, PredictionInput, PredictionResult } from './prediction.types';
@@ -33,6 +34,8 @@ export class PredictionService {
     private readonly quota: QuotaService,
     private readonly metering: MeteringService,
     private readonly gate: ConcurrencyGate,
+    // In-process runtime or the worker (WORKER_URL): chosen once at start in PredictionModule.
+    @Inject(INFERENCE_EXECUTOR) private readonly executor: InferenceExecutor,
   ) {}
 
   async predict(ctx: PredictionContext, input: PredictionInput): Promise<PredictionResult> {
@@ -56,7 +59,7 @@ export class PredictionService {
     const reservation = await this.quota.reserve(ctx.tenantId, estimate);
     let result: PredictResult;
     try {
-      result = await this.runtime.predict(model.spec, inputs);
+      result = await this.executor.predict(model.spec, inputs);
     } catch (e) {
       await this.quota.release(reservation).catch((err) => this.log.warn(`quota release failed: ${(err as Error).message}`));
       await this.auditFailure(ctx, model, inputs, e, performance.now() - started);

@@ -32,6 +32,13 @@ export class RemoteInference {
     } catch (e) {
       throw new InferenceError(InferenceErrorCode.BACKEND_UNAVAILABLE, 'the inference worker is unreachable', undefined, e);
     }
+    // The worker refusing our secret is the platform's misconfiguration, never the caller's:
+    // it must not come back as the client's UNAUTHENTICATED. A plain Error reaches clients as
+    // INTERNAL with a generic message; the log says what is wrong (never the secret itself).
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new Error(`the inference worker at ${this.workerUrl} refused the api (HTTP ${res.status}): check WORKER_SHARED_SECRET on both sides`);
+    }
     const body = (await res.json().catch(() => ({}))) as { result?: PredictResult; error?: { code: string; reason?: string; message: string; details?: Record<string, unknown> } };
     if (res.ok && body.result) return body.result;
     const err = body.error ?? { code: 'INTERNAL', message: `worker answered HTTP ${res.status}` };
