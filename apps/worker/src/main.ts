@@ -4,13 +4,15 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { MetricsService, ReadinessService } from '@app/common';
 import { InferenceRuntime } from '@app/inference';
-import { JobConsumer, loadQueueConfig } from '@app/queue';
+import { BackgroundDuties, JobConsumer, loadQueueConfig } from '@app/queue';
 import { buildInternalServer } from './internal-server';
 import { WorkerModule } from './worker.module';
 
 /**
  * The inference worker: consumes the job queue (QUEUE_DRIVER), serves real-time inference on
- * WORKER_PORT for the api, and drains on SIGTERM: stop taking jobs, finish the ones in hand
+ * WORKER_PORT for the api, runs the background duties (Stripe meter-event flusher when
+ * STRIPE_SECRET_KEY is set, audit retention purge every AUDIT_PURGE_INTERVAL_MS), and drains on
+ * SIGTERM: stop taking jobs and the duties, finish the jobs in hand
  * (within WORKER_SHUTDOWN_GRACE_MS; an unfinished job's lease runs out and another worker
  * resumes it from its last chunk), then close.
  */
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     }, config.WORKER_SHUTDOWN_GRACE_MS);
     force.unref();
     await consumer.stop();
+    // The flusher finishes the batch it is sending (rows stay claimed otherwise until METER_CLAIM_MS).
+    await ctx.get(BackgroundDuties).stop();
     await server.close();
     await ctx.close();
     process.exit(0);

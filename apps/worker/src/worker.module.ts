@@ -4,10 +4,14 @@ import { DbModule } from '@app/db';
 import { AuditModule } from '@app/audit';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
+import { BillingModule } from '@app/billing';
 import { JobRunnerModule } from '@app/queue';
 
-/** The worker: database, quotas, metering, audit and the job runner; no GraphQL. */
+/**
+ * The worker: database, quotas, metering, audit, billing (for the meter-event flusher) and the
+ * job runner with its background duties; no GraphQL or HTTP routes of the api.
+ */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, JobRunnerModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule],
 })
 export class WorkerModule {}

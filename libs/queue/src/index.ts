@@ -17,6 +17,8 @@ export { JobsModule } from './jobs/jobs.module';
 export { JobRunnerModule } from './jobs/job-runner.module';
 export { JobRunner } from './jobs/job-runner.service';
 export { JobConsumer } from './jobs/job-consumer.service';
+export { BackgroundDuties } from './duties/background-duties.service';
+export { AuditPurgeScheduler, AUDIT_PURGE_ACTOR } from './duties/audit-purge.scheduler';
 export { JobService } from './jobs/job.service';
 export { JobError, JobErrorReason } from './jobs/job.error';
 export * from './jobs/dto/inference-job.type';

@@ -33,7 +33,8 @@ export const queueConfigSchema = z.object({
   WORKER_SHARED_SECRET: z.string().min(16).optional(),
   WORKER_URL: z.string().url().optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
-  METER_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  // The scheduled audit retention purge where jobs are consumed (hourly; 0 turns it off).
+  AUDIT_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type QueueConfig = z.infer<typeof queueConfigSchema> & { driver: 'inprocess' | 'bullmq' | 'sqs'; consume: boolean };
