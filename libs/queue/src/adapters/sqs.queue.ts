@@ -24,8 +24,8 @@ export class SqsQueue implements JobQueue {
   readonly driver = 'sqs' as const;
   private readonly log = new Logger('SqsQueue');
   private readonly client: SQSClient;
-  private readonly loops: Promise<void>[] = [];
-  private readonly abort = new AbortController();
+  private loops: Promise<void>[] = [];
+  private abort = new AbortController();
   private stopping = false;
 
   constructor(private readonly options: SqsQueueOptions) {
@@ -37,6 +37,9 @@ export class SqsQueue implements JobQueue {
   }
 
   async consume(handler: QueueHandler, concurrency: number): Promise<void> {
+    // Fresh for each consume: a stop (aborted signal, stopping flag) must not outlive itself.
+    this.stopping = false;
+    this.abort = new AbortController();
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop(handler));
   }
 
@@ -44,6 +47,7 @@ export class SqsQueue implements JobQueue {
     this.stopping = true;
     this.abort.abort();
     await Promise.allSettled(this.loops);
+    this.loops = [];
   }
 
   async ping(): Promise<Record<string, unknown>> {
@@ -76,9 +80,10 @@ export class SqsQueue implements JobQueue {
         if (this.stopping) return;
         idleErrors++;
         this.log.warn(`receive failed: ${(e as Error).message}`);
-        await sleep(Math.min(500 * 2 ** idleErrors, 20_000));
+        await sleep(Math.min(500 * 2 ** idleErrors, 20_000), this.abort.signal);
         continue;
       }
+      // handle() never throws: one bad message or a failed delete must not end this loop.
       for (const m of messages) await this.handle(handler, m);
     }
   }
@@ -92,7 +97,7 @@ export class SqsQueue implements JobQueue {
       if (!jobId) throw new Error('no jobId');
     } catch {
       this.log.error(`dropping malformed message ${m.MessageId}`);
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      await this.delete(m, 'malformed message');
       return;
     }
     // Keep the message hidden while the job runs, so no other worker receives it meanwhile.
@@ -100,11 +105,9 @@ export class SqsQueue implements JobQueue {
       this.client
         .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: this.options.visibilityTimeoutS }))
         .catch((e: Error) => this.log.warn(`extend visibility of ${jobId}: ${e.message}`));
-    }, Math.max(1_000, (this.options.visibilityTimeoutS * 1_000) / 2));
+    }, Math.max(200, (this.options.visibilityTimeoutS * 1_000) / 2)); // well inside the timeout
     try {
       await handler({ jobId, deliveries });
-      clearInterval(beat);
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
     } catch (e) {
       clearInterval(beat);
       const backoffS = Math.min(2 ** deliveries, 900);
@@ -112,8 +115,32 @@ export class SqsQueue implements JobQueue {
       await this.client
         .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: backoffS }))
         .catch(() => undefined);
+      return;
+    }
+    clearInterval(beat);
+    await this.delete(m, `job ${jobId}`);
+  }
+
+  /** A failed delete is logged, not thrown: the message comes back and the job's claim makes that a no-op. */
+  private async delete(m: Message, what: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    } catch (e) {
+      this.log.warn(`delete of ${what} failed (it will be delivered again): ${(e as Error).message}`);
     }
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** A pause that a stop cuts short (a loop backing off after errors must not hold up shutdown). */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
