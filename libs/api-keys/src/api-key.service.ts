@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, ErrorCode, newId } from '@app/common';
+import { AppError, ErrorCode, newId, keysetPage } from '@app/common';
 import { ApiKey as ApiKeyRow, TenantPrisma } from '@app/db';
 import { AuditService } from '@app/audit';
 import { AuthenticatedPrincipal, actorOf, grantableScopes, isScope } from '@app/tenancy';
@@ -7,7 +7,6 @@ import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
 import { generateApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 
-const MAX_PAGE = 100;
 const MAX_EXPIRY_MS = 5 * 366 * 24 * 3_600_000;
 
 export type ApiKeyView = Omit<ApiKeyRow, 'hash' | 'tenantId' | 'createdById' | 'rotatedFrom'>;
@@ -39,19 +38,18 @@ export class ApiKeyService {
   }
 
   async list(tenantId: string, first = 20, after?: string | null) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw AppError.badInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
+    keysetPage.assertSize(first);
     const db = this.tenants.forTenant(tenantId);
-    const cursor = after ? decodeCursor(after) : null;
     const [rows, totalCount] = await Promise.all([
       db.apiKey.findMany({
-        where: cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : undefined,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        where: keysetPage.after(after),
+        orderBy: keysetPage.orderBy,
         take: first + 1,
       }),
       db.apiKey.count(),
     ]);
     const page = rows.slice(0, first);
-    const edges = page.map((r) => ({ node: view(r), cursor: encodeCursor(r) }));
+    const edges = page.map((r) => ({ node: view(r), cursor: keysetPage.encode(r) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
@@ -107,15 +105,4 @@ export class ApiKeyService {
     }
     return expiresAt;
   }
-}
-
-function encodeCursor(r: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString('base64url');
-}
-
-function decodeCursor(c: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(c, 'base64url').toString().split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw AppError.badInput('invalid cursor', { field: 'after' }, 'INVALID_CURSOR');
-  return { createdAt, id };
 }

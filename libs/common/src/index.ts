@@ -9,3 +9,4 @@ export * from './metrics/metrics.service';
 export * from './metrics/metrics.module';
 export * from './redis/redis.module';
 export * from './health/readiness.service';
+export * from './pagination/keyset-page';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError, newId, sha256Hex } from '@app/common';
+import { keysetPage, newId, sha256Hex } from '@app/common';
 import { InferenceJob as JobRow, Prisma, TenantPrisma } from '@app/db';
 import { AuditService } from '@app/audit';
 import { InferenceRuntime } from '@app/inference';
@@ -15,7 +15,6 @@ import { JobError, JobErrorReason } from './job.error';
 import { validateInstances } from './job-instances';
 import { jobView } from './job-view';
 
-const MAX_PAGE = 100;
 // A job's quota hold must outlive a long queue; the quota sweeper frees it after this.
 const RESERVATION_TTL_MS = 24 * 3_600_000;
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -81,13 +80,12 @@ export class JobService {
   }
 
   async list(tenantId: string, first = 20, after?: string | null): Promise<InferenceJobConnection> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw AppError.badInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
+    keysetPage.assertSize(first);
     const db = this.tenants.forTenant(tenantId);
-    const cursor = after ? decodeCursor(after) : null;
     const [rows, totalCount] = await Promise.all([
       db.inferenceJob.findMany({
-        where: cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : undefined,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        where: keysetPage.after(after),
+        orderBy: keysetPage.orderBy,
         take: first + 1,
         omit: { instances: true },
       }),
@@ -95,7 +93,7 @@ export class JobService {
     ]);
     const page = rows.slice(0, first) as JobRow[];
     const views = await this.views(tenantId, page);
-    const edges = views.map((node, i) => ({ node, cursor: encodeCursor(page[i]) }));
+    const edges = views.map((node, i) => ({ node, cursor: keysetPage.encode(page[i]!) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
@@ -128,15 +126,4 @@ export class JobService {
     const byId = new Map(versions.map((v) => [v.id, { name: v.model.name, version: v.version }]));
     return rows.map((r) => jobView(r, byId.get(r.modelVersionId) ?? { name: '(deleted)', version: 0 }));
   }
-}
-
-function encodeCursor(r: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString('base64url');
-}
-
-function decodeCursor(c: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(c, 'base64url').toString().split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw AppError.badInput('invalid cursor', { field: 'after' }, 'INVALID_CURSOR');
-  return { createdAt, id };
 }
