@@ -22,14 +22,48 @@ export interface RawSql {
 }
 
 /**
+ * An audit append as data-modifying CTEs, for a caller that commits its own change and the
+ * audit event in ONE statement (no interactive transaction, so no lock held across round trips).
+ * CTE names: audit_head, audit_ev, audit_ins, audit_moved; the caller's own CTEs must not reuse them.
+ */
+export interface AuditAppendCte {
+  id: string;
+  /** The CTE list, to place after `WITH` (and a comma after the caller's CTEs). */
+  ctes: Prisma.Sql;
+  /** SQL condition: the event was appended (false when `onlyIf` was false or the tenant has no chain head yet). */
+  appended: Prisma.Sql;
+  /** SQL scalar: the appended event's seq, or NULL. */
+  seq: Prisma.Sql;
+}
+
+/**
  * Appends to a tenant's hash chain. Always call it with the transaction of the change being
- * recorded, so the change and its record commit or vanish together. The chain head row is
- * locked for the rest of that transaction: concurrent writers of one tenant queue up there and
- * can never fork the chain or leave a gap in `seq`.
+ * recorded, so the change and its record commit or vanish together (or fold appendCte into the
+ * change's own statement). The chain head row is locked for the rest of that transaction:
+ * concurrent writers of one tenant queue up there and can never fork the chain or leave a gap
+ * in `seq`.
  */
 @Injectable()
 export class AuditService {
   async append(tx: RawSql, tenantId: string, entry: AuditEntry): Promise<{ id: string; seq: bigint; hash: string }> {
+    const cte = this.appendCte(tenantId, entry);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`WITH ${cte.ctes} SELECT seq, hash FROM audit_moved`;
+      if (rows[0]) return { id: cte.id, seq: BigInt(rows[0].seq), hash: rows[0].hash };
+      // The tenant's first event: create its head, then append.
+      await this.createChain(tx, tenantId);
+    }
+    throw new Error(`audit chain head for tenant ${tenantId} could not be created`);
+  }
+
+  /**
+   * The chained append as CTEs: lock the head (FOR UPDATE: a concurrent writer's committed head
+   * is re-read, not the statement's snapshot), insert the event with seq + 1 and the hash
+   * PostgreSQL finishes from hashTemplate, move the head. `onlyIf` (an SQL condition over the
+   * caller's CTEs) decides whether anything is appended. Appends nothing when the tenant has no
+   * chain head: check `chainExists` in the same statement and call createChain, then retry.
+   */
+  appendCte(tenantId: string, entry: AuditEntry, options: { onlyIf?: Prisma.Sql } = {}): AuditAppendCte {
     const occurredAt = new Date();
     const metadata = redactSecrets(entry.metadata ?? {}) as Record<string, unknown>;
     const id = newId('aud');
@@ -50,27 +84,33 @@ export class AuditService {
     // the head is one statement. Concurrent writers of a tenant queue on the head row lock, held
     // to commit; one statement instead of three round trips shortens that queue.
     const [beforePrev, betweenPrevAndSeq, afterSeq] = hashTemplate(event);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
-        WITH head AS (
-          SELECT "lastSeq" + 1 AS seq, "lastHash" AS prev FROM audit_chain_heads WHERE "tenantId" = ${tenantId} FOR UPDATE
-        ), ev AS (
-          SELECT seq, prev, encode(sha256(convert_to(${beforePrev} || prev || ${betweenPrevAndSeq} || seq::text || ${afterSeq}, 'UTF8')), 'hex') AS hash FROM head
-        ), inserted AS (
+    const onlyIf = options.onlyIf ?? Prisma.sql`TRUE`;
+    const ctes = Prisma.sql`audit_head AS (
+          SELECT "lastSeq" + 1 AS seq, "lastHash" AS prev FROM audit_chain_heads WHERE "tenantId" = ${tenantId} AND (${onlyIf}) FOR UPDATE
+        ), audit_ev AS (
+          SELECT seq, prev, encode(sha256(convert_to(${beforePrev} || prev || ${betweenPrevAndSeq} || seq::text || ${afterSeq}, 'UTF8')), 'hex') AS hash FROM audit_head
+        ), audit_ins AS (
           INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
-          SELECT ${id}, ${tenantId}, seq, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${canonicalJson(metadata)}::jsonb, prev, hash FROM ev
+          SELECT ${id}, ${tenantId}, seq, ${occurredAt}, ${event.actorType}, ${event.actorId}, ${event.action}, ${event.targetType}, ${event.targetId}, ${event.requestId}, ${canonicalJson(metadata)}::jsonb, prev, hash FROM audit_ev
           RETURNING seq, hash
-        )
-        UPDATE audit_chain_heads h SET "lastSeq" = inserted.seq, "lastHash" = inserted.hash, "updatedAt" = now()
-        FROM inserted WHERE h."tenantId" = ${tenantId}
-        RETURNING inserted.seq, inserted.hash`;
-      if (rows[0]) return { id, seq: BigInt(rows[0].seq), hash: rows[0].hash };
-      // The tenant's first event: create its head, then append.
-      await tx.$queryRaw`
-        INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
-        VALUES (${tenantId}, 0, ${GENESIS_HASH}, now()) ON CONFLICT ("tenantId") DO NOTHING`;
-    }
-    throw new Error(`audit chain head for tenant ${tenantId} could not be created`);
+        ), audit_moved AS (
+          UPDATE audit_chain_heads h SET "lastSeq" = audit_ins.seq, "lastHash" = audit_ins.hash, "updatedAt" = now()
+          FROM audit_ins WHERE h."tenantId" = ${tenantId}
+          RETURNING audit_ins.seq, audit_ins.hash
+        )`;
+    return { id, ctes, appended: Prisma.sql`EXISTS (SELECT 1 FROM audit_moved)`, seq: Prisma.sql`(SELECT seq FROM audit_moved)` };
+  }
+
+  /** SQL condition: the tenant has a chain head (in the statement's snapshot; heads are never deleted). */
+  chainExists(tenantId: string): Prisma.Sql {
+    return Prisma.sql`EXISTS (SELECT 1 FROM audit_chain_heads WHERE "tenantId" = ${tenantId})`;
+  }
+
+  /** Creates the tenant's chain head at the genesis hash, if it has none. */
+  async createChain(db: RawSql, tenantId: string): Promise<void> {
+    await db.$queryRaw`
+      INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
+      VALUES (${tenantId}, 0, ${GENESIS_HASH}, now()) ON CONFLICT ("tenantId") DO NOTHING`;
   }
 }
 

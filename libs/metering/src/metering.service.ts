@@ -9,9 +9,10 @@ import { UsageRollupService } from './usage-rollup.service';
 export const meterEventIdentifier = (usageRecordId: string): string => `usage_${usageRecordId}`;
 
 /**
- * Usage records are the ledger. record() runs inside the caller's usage transaction, so the
- * record and its outbox row commit with the inference result or not at all; the hourly
- * aggregates follow from the records (UsageRollupService). Raw SQL on tenant-owned tables: every statement carries the tenant id it was given.
+ * Usage records are the ledger. record() runs inside the caller's usage transaction (or
+ * recordCte inside the caller's single statement), so the record and its outbox row commit with
+ * the inference result or not at all; the hourly aggregates follow from the records
+ * (UsageRollupService). Raw SQL on tenant-owned tables: every statement carries the tenant id it was given.
  */
 @Injectable()
 export class MeteringService {
@@ -20,41 +21,63 @@ export class MeteringService {
   constructor(private readonly rollup: UsageRollupService) {}
 
   async record(tx: Prisma.TransactionClient, usage: UsageInput): Promise<{ id: string; created: boolean }> {
+    const cte = this.recordCte(usage);
+    const inserted = await tx.$queryRaw<{ id: string }[]>`WITH ${cte.ctes} SELECT id FROM usage_ins`;
+    if (inserted.length === 0) return { id: await this.replayOf(tx, usage), created: false };
+    return { id: cte.id, created: true };
+  }
+
+  /**
+   * record() as data-modifying CTEs (usage_ins, and usage_hourly_add / usage_outbox when they
+   * apply), for a caller that commits the usage with its other effects in ONE statement.
+   * `onlyIf` (an SQL condition) decides whether the record is inserted at all; `created` is the
+   * SQL condition "this statement inserted it" for the caller's dependent CTEs. When it was not
+   * created, call replayOf (a separate statement: it must see a concurrent insert that committed
+   * after this statement's snapshot).
+   */
+  recordCte(usage: UsageInput, options: { onlyIf?: Prisma.Sql } = {}): { id: string; ctes: Prisma.Sql; created: Prisma.Sql; insertedId: Prisma.Sql } {
     if (!Number.isInteger(usage.units) || usage.units < 0) throw AppError.badInput('usage units must be a non-negative integer', { units: usage.units });
     const id = newId('usg');
     const at = usage.occurredAt ?? new Date();
     const units = BigInt(usage.units);
-    const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO usage_records (id, "tenantId", "apiKeyId", "userId", "modelId", "modelVersionId", "jobId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
-      VALUES (${id}, ${usage.tenantId}, ${usage.apiKeyId}, ${usage.userId}, ${usage.modelId}, ${usage.modelVersionId}, ${usage.jobId ?? null}, ${usage.requestId},
-              ${usage.idempotencyKey}, ${units}, ${usage.instances}, ${usage.computeMs}, ${usage.batchSize}, ${at})
-      ON CONFLICT ("idempotencyKey") DO NOTHING RETURNING id`;
-    if (inserted.length === 0) {
-      const existing = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM usage_records WHERE "idempotencyKey" = ${usage.idempotencyKey} AND "tenantId" = ${usage.tenantId}`;
-      if (!existing[0]) throw AppError.conflict('idempotency key already used', 'IDEMPOTENCY_KEY_REUSED');
-      return { id: existing[0].id, created: false };
-    }
+    const onlyIf = options.onlyIf ?? Prisma.sql`TRUE`;
+    const ctes = [
+      Prisma.sql`usage_ins AS (
+        INSERT INTO usage_records (id, "tenantId", "apiKeyId", "userId", "modelId", "modelVersionId", "jobId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
+        SELECT ${id}, ${usage.tenantId}, ${usage.apiKeyId}, ${usage.userId}, ${usage.modelId}, ${usage.modelVersionId}, ${usage.jobId ?? null}, ${usage.requestId},
+               ${usage.idempotencyKey}, ${units}, ${usage.instances}, ${usage.computeMs}, ${usage.batchSize}, ${at}
+        WHERE (${onlyIf})
+        ON CONFLICT ("idempotencyKey") DO NOTHING RETURNING id)`,
+    ];
     // Usage of the open hours is aggregated by UsageRollupService from the ledger: incrementing
     // it here would serialize a tenant's requests on one row lock until commit. Only a record
     // dated into an hour the roll-up no longer recomputes is added here.
     if (at < this.rollup.openFrom()) {
       const hour = new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
-      await tx.$executeRaw`
+      ctes.push(Prisma.sql`usage_hourly_add AS (
         INSERT INTO usage_hourly ("tenantId", hour, "modelId", "apiKeyId", requests, units, "computeMs")
-        VALUES (${usage.tenantId}, ${hour}, ${usage.modelId}, ${usage.apiKeyId ?? ''}, 1, ${units}, ${usage.computeMs})
+        SELECT ${usage.tenantId}, ${hour}, ${usage.modelId}, ${usage.apiKeyId ?? ''}, 1, ${units}, ${usage.computeMs} FROM usage_ins WHERE TRUE
         ON CONFLICT ("tenantId", hour, "modelId", "apiKeyId") DO UPDATE
-          SET requests = usage_hourly.requests + 1, units = usage_hourly.units + EXCLUDED.units, "computeMs" = usage_hourly."computeMs" + EXCLUDED."computeMs"`;
+          SET requests = usage_hourly.requests + 1, units = usage_hourly.units + EXCLUDED.units, "computeMs" = usage_hourly."computeMs" + EXCLUDED."computeMs")`);
     }
-    if (units > 0n) await this.enqueueMeterEvent(tx, usage.tenantId, id, units, at);
-    return { id, created: true };
+    // Billed usage only: plans with overage (no hard cap) report every unit to their Stripe meter.
+    if (units > 0n) {
+      ctes.push(Prisma.sql`usage_outbox AS (
+        INSERT INTO meter_event_outbox (id, "tenantId", identifier, "eventName", "customerId", value, timestamp)
+        SELECT ${newId('obx')}, t.id, ${meterEventIdentifier(id)}, ${this.eventName}, t."stripeCustomerId", ${units}, ${at}
+        FROM usage_ins, tenants t JOIN plans p ON p.id = t."planId"
+        WHERE t.id = ${usage.tenantId} AND NOT p."hardCap")`);
+    }
+    return { id, ctes: Prisma.join(ctes, ', '), created: Prisma.sql`EXISTS (SELECT 1 FROM usage_ins)`, insertedId: Prisma.sql`(SELECT id FROM usage_ins)` };
   }
 
-  /** Billed usage only: plans with overage (no hard cap) report every unit to their Stripe meter. */
-  private async enqueueMeterEvent(tx: Prisma.TransactionClient, tenantId: string, usageId: string, units: bigint, at: Date): Promise<void> {
-    await tx.$executeRaw`
-      INSERT INTO meter_event_outbox (id, "tenantId", identifier, "eventName", "customerId", value, timestamp)
-      SELECT ${newId('obx')}, t.id, ${meterEventIdentifier(usageId)}, ${this.eventName}, t."stripeCustomerId", ${units}, ${at}
-      FROM tenants t JOIN plans p ON p.id = t."planId"
-      WHERE t.id = ${tenantId} AND NOT p."hardCap"`;
+  /**
+   * The record an idempotency key already has for this tenant (a replay). The key of another
+   * tenant's record is a CONFLICT.
+   */
+  async replayOf(db: Pick<Prisma.TransactionClient, '$queryRaw'>, usage: Pick<UsageInput, 'tenantId' | 'idempotencyKey'>): Promise<string> {
+    const existing = await db.$queryRaw<{ id: string }[]>`SELECT id FROM usage_records WHERE "idempotencyKey" = ${usage.idempotencyKey} AND "tenantId" = ${usage.tenantId}`;
+    if (!existing[0]) throw AppError.conflict('idempotency key already used', 'IDEMPOTENCY_KEY_REUSED');
+    return existing[0].id;
   }
 }

@@ -19,26 +19,29 @@ export class BudgetAlertService {
   async checkThresholds(tx: Prisma.TransactionClient, tenantId: string, periodStart: Date): Promise<number[]> {
     // Explicit tenantId on tenant-owned tables; raw SQL is outside the scope extension.
     const fired = await tx.$queryRaw<{ threshold: number }[]>`
-      WITH cnt AS (SELECT "unitsUsed" FROM quota_counters WHERE "tenantId" = ${tenantId} AND "periodStart" = ${periodStart})
-      ${this.thresholdInsert(tenantId, periodStart)}`;
+      WITH quota_cnt AS (SELECT "unitsUsed" FROM quota_counters WHERE "tenantId" = ${tenantId} AND "periodStart" = ${periodStart}),
+      ${this.thresholdCtes(tenantId, periodStart)}
+      SELECT threshold FROM budget_fired`;
     return this.report(tenantId, fired);
   }
 
   /**
-   * The tail of a statement that records newly crossed thresholds, given a CTE `cnt` with the
-   * period's "unitsUsed": QuotaService.settle folds it into its own single statement.
+   * CTEs that record newly crossed thresholds (budget_spend, budget_fired: RETURNING threshold),
+   * given a CTE `quota_cnt` with the period's "unitsUsed": QuotaService folds them into its
+   * settle statement.
    */
-  thresholdInsert(tenantId: string, periodStart: Date): Prisma.Sql {
-    return Prisma.sql`, spend AS (
+  thresholdCtes(tenantId: string, periodStart: Date): Prisma.Sql {
+    return Prisma.sql`budget_spend AS (
         SELECT t."budgetCents" AS budget,
-               GREATEST(0, cnt."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
-        FROM cnt, tenants t JOIN plans p ON p.id = t."planId"
-        WHERE t.id = ${tenantId} AND t."budgetCents" IS NOT NULL AND t."budgetCents" > 0)
-      INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
-      SELECT ${tenantId}, ${periodStart}, th FROM spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
-      WHERE spend.micros * 100 >= spend.budget * 10000 * th
-      ON CONFLICT DO NOTHING
-      RETURNING threshold`;
+               GREATEST(0, quota_cnt."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
+        FROM quota_cnt, tenants t JOIN plans p ON p.id = t."planId"
+        WHERE t.id = ${tenantId} AND t."budgetCents" IS NOT NULL AND t."budgetCents" > 0),
+      budget_fired AS (
+        INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
+        SELECT ${tenantId}, ${periodStart}, th FROM budget_spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
+        WHERE budget_spend.micros * 100 >= budget_spend.budget * 10000 * th
+        ON CONFLICT DO NOTHING
+        RETURNING threshold)`;
   }
 
   report(tenantId: string, fired: { threshold: number }[]): number[] {

@@ -70,22 +70,39 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async settle(tx: Prisma.TransactionClient, reservation: QuotaReservation, actualUnits: number): Promise<void> {
+    const cte = this.settleCte(reservation, actualUnits);
+    const fired = await tx.$queryRaw<{ threshold: number }[]>`WITH ${cte.ctes} SELECT threshold FROM budget_fired`;
+    this.alerts.report(reservation.tenantId, fired);
+  }
+
+  /**
+   * settle() as data-modifying CTEs (quota_del, quota_cnt, budget_spend, budget_fired), for a
+   * caller that commits the usage and the settle in ONE statement. `onlyIf` (an SQL condition
+   * over the caller's CTEs) decides whether anything is settled; `thresholds` is the int[] of
+   * budget thresholds crossed, to pass to reportAlerts.
+   */
+  settleCte(reservation: QuotaReservation, actualUnits: number, options: { onlyIf?: Prisma.Sql } = {}): { ctes: Prisma.Sql; thresholds: Prisma.Sql } {
     if (!Number.isInteger(actualUnits) || actualUnits < 0) throw QuotaError.badInput('units must be a non-negative integer', { actualUnits }, QuotaErrorReason.INVALID_UNITS);
     const actual = BigInt(actualUnits);
+    const onlyIf = options.onlyIf ?? Prisma.sql`TRUE`;
     // One statement: every request of the tenant updates this counter row, and its lock is held
-    // until the usage transaction commits, so each extra round trip here is paid by the queue.
+    // until the usage commits, so each extra round trip here is paid by the queue.
     // A reservation already swept still counts what was used (del is empty, nothing released).
-    const fired = await tx.$queryRaw<{ threshold: number }[]>`
-      WITH del AS (DELETE FROM quota_reservations WHERE id = ${reservation.id} RETURNING units),
-      cnt AS (
+    const ctes = Prisma.sql`quota_del AS (DELETE FROM quota_reservations WHERE id = ${reservation.id} AND (${onlyIf}) RETURNING units),
+      quota_cnt AS (
         INSERT INTO quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
-        VALUES (${reservation.tenantId}, ${reservation.periodStart}, ${actual}, 0, now())
+        SELECT ${reservation.tenantId}, ${reservation.periodStart}, ${actual}, 0, now() WHERE (${onlyIf})
         ON CONFLICT ("tenantId", "periodStart") DO UPDATE
           SET "unitsUsed" = quota_counters."unitsUsed" + ${actual},
-              "unitsReserved" = GREATEST(0, quota_counters."unitsReserved" - COALESCE((SELECT units FROM del), 0)), "updatedAt" = now()
-        RETURNING "unitsUsed")
-      ${this.alerts.thresholdInsert(reservation.tenantId, reservation.periodStart)}`;
-    this.alerts.report(reservation.tenantId, fired);
+              "unitsReserved" = GREATEST(0, quota_counters."unitsReserved" - COALESCE((SELECT units FROM quota_del), 0)), "updatedAt" = now()
+        RETURNING "unitsUsed"),
+      ${this.alerts.thresholdCtes(reservation.tenantId, reservation.periodStart)}`;
+    return { ctes, thresholds: Prisma.sql`ARRAY(SELECT threshold FROM budget_fired)` };
+  }
+
+  /** Counts and logs the budget thresholds a settleCte statement reported. */
+  reportAlerts(tenantId: string, thresholds: number[] | null | undefined): void {
+    this.alerts.report(tenantId, (thresholds ?? []).map((threshold) => ({ threshold: Number(threshold) })));
   }
 
   async release(reservation: QuotaReservation): Promise<void> {

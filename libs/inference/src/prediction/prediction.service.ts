@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, sha256Hex } from '@app/common';
 import { PrismaService } from '@app/db';
-import { AuditService } from '@app/audit';
+import { AuditService, type AuditEntry } from '@app/audit';
 import { ModelRegistry, ResolvedModel } from '@app/models/registry/model-registry.service';
 import { InferenceRuntime, PredictResult } from '../runtime/inference-runtime';
 import { InferenceInputs } from '../signature/model-signature';
@@ -18,7 +18,7 @@ export type { PredictionContext, PredictionInput, PredictionResult } from './pre
 
 /**
  * One prediction with its effects: quota held before the model runs, then usage, quota and
- * audit committed together in one transaction. A failed inference releases the hold and bills
+ * audit committed together in one SQL statement. A failed inference releases the hold and bills
  * nothing. Shared by GraphQL, the REST protocols and the async worker.
  */
 @Injectable()
@@ -97,57 +97,80 @@ export class PredictionService {
     units: number, reservation: QuotaReservation, latencyMs: number,
   ): Promise<void> {
     const payload = await this.settings.payloadLogging(ctx.tenantId);
-    const replayed = await this.prisma.$transaction(async (tx) => {
-      const usage = await this.metering.record(tx, {
-        tenantId: ctx.tenantId,
-        apiKeyId: ctx.apiKeyId,
-        userId: ctx.userId,
-        modelId: model.modelId,
-        modelVersionId: model.versionId,
-        jobId: ctx.jobId ?? null,
-        requestId: ctx.requestId,
-        idempotencyKey: ctx.idempotencyKey ?? ctx.jobId ?? ctx.requestId,
+    const usage = {
+      tenantId: ctx.tenantId,
+      apiKeyId: ctx.apiKeyId,
+      userId: ctx.userId,
+      modelId: model.modelId,
+      modelVersionId: model.versionId,
+      jobId: ctx.jobId ?? null,
+      requestId: ctx.requestId,
+      idempotencyKey: ctx.idempotencyKey ?? ctx.jobId ?? ctx.requestId,
+      units,
+      instances: result.instances,
+      computeMs: result.computeShareMs,
+      batchSize: result.batchSize,
+    };
+    const entry: AuditEntry = {
+      actor: ctx.actor,
+      action: 'inference.predict',
+      target: { type: 'model_version', id: model.versionId },
+      requestId: ctx.requestId,
+      metadata: {
+        ...this.describe(model, inputs, 'succeeded', latencyMs),
+        outputSha256: sha256Hex(JSON.stringify(outputs)),
         units,
         instances: result.instances,
-        computeMs: result.computeShareMs,
-        batchSize: result.batchSize,
-      });
-      // Already recorded (a retried job): its quota and audit were settled the first time.
-      if (!usage.created) return true;
-      await this.audit.append(tx, ctx.tenantId, {
-        actor: ctx.actor,
-        action: 'inference.predict',
-        target: { type: 'model_version', id: model.versionId },
-        requestId: ctx.requestId,
-        metadata: {
-          ...this.describe(model, inputs, 'succeeded', latencyMs),
-          outputSha256: sha256Hex(JSON.stringify(outputs)),
-          units,
-          instances: result.instances,
-          ...(payload ? { inputs, outputs } : {}),
-        },
-      });
-      // Last before commit: the quota counter row is every request's of this tenant (reserve
-      // updates it too), so its lock is held for as short a time as possible.
-      await this.quota.settle(tx, reservation, units);
-      return false;
-    });
-    if (replayed) await this.quota.release(reservation);
+        ...(payload ? { inputs, outputs } : {}),
+      },
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // ONE statement, atomic by itself (no interactive transaction): the usage record (+ outbox
+      // row); only if it was inserted, the audit append; only if that was appended, the quota
+      // settle. The tenant's audit head and quota counter rows are locked only while this
+      // statement runs, never across round trips through the event loop; the head is taken
+      // before the counter (settle depends on the append), as in every other writer of both.
+      // The usage is inserted only where the tenant has an audit chain head, so it never
+      // commits without its audit event.
+      const chain = this.audit.chainExists(ctx.tenantId);
+      const rec = this.metering.recordCte(usage, { onlyIf: chain });
+      const audit = this.audit.appendCte(ctx.tenantId, entry, { onlyIf: rec.created });
+      const settle = this.quota.settleCte(reservation, units, { onlyIf: audit.appended });
+      const [row] = await this.prisma.$queryRaw<{ usageId: string | null; seq: bigint | null; chain: boolean; thresholds: number[] | null }[]>`
+        WITH ${rec.ctes}, ${audit.ctes}, ${settle.ctes}
+        SELECT ${rec.insertedId} AS "usageId", ${audit.seq} AS seq, ${chain} AS chain, ${settle.thresholds} AS thresholds`;
+      if (row?.usageId) {
+        if (row.seq === null) throw new Error(`prediction ${ctx.requestId}: usage committed without its audit event`);
+        this.quota.reportAlerts(ctx.tenantId, row.thresholds);
+        return;
+      }
+      if (!row?.chain) {
+        // The tenant's first audit event: nothing was written; create its chain head and retry.
+        if (attempt > 0) break;
+        await this.audit.createChain(this.prisma, ctx.tenantId);
+        continue;
+      }
+      // Already recorded (a replayed idempotency key, a retried job): its quota and audit were
+      // settled the first time. Another tenant's key is a CONFLICT (run() releases the hold).
+      await this.metering.replayOf(this.prisma, usage);
+      await this.quota.release(reservation);
+      return;
+    }
+    throw new Error(`audit chain head for tenant ${ctx.tenantId} could not be created`);
   }
 
   /** A failed run leaves an audit record (no usage); losing it must not hide the real error. */
   private async auditFailure(ctx: PredictionContext, model: ResolvedModel, inputs: unknown, error: unknown, latencyMs: number): Promise<void> {
     try {
       const e = error instanceof AppError ? error : undefined;
-      await this.prisma.$transaction((tx) =>
-        this.audit.append(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          action: 'inference.predict',
-          target: { type: 'model_version', id: model.versionId },
-          requestId: ctx.requestId,
-          metadata: { ...this.describe(model, inputs, 'failed', latencyMs), units: 0, error: { code: e?.code ?? 'INTERNAL', reason: e?.reason ?? null } },
-        }),
-      );
+      // append() is one statement: no transaction needed around it.
+      await this.audit.append(this.prisma, ctx.tenantId, {
+        actor: ctx.actor,
+        action: 'inference.predict',
+        target: { type: 'model_version', id: model.versionId },
+        requestId: ctx.requestId,
+        metadata: { ...this.describe(model, inputs, 'failed', latencyMs), units: 0, error: { code: e?.code ?? 'INTERNAL', reason: e?.reason ?? null } },
+      });
     } catch (e) {
       this.log.warn(`audit of a failed prediction failed: ${(e as Error).message}`);
     }

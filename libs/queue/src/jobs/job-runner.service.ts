@@ -127,12 +127,13 @@ export class JobRunner {
         WHERE id = ${job.id} AND status = 'RUNNING' AND "lockedBy" = ${this.workerId}
         RETURNING outputs`;
       if (!rows.length) return false; // another worker owns or finished the job: its effects stand
+      let settle = false;
       if (units > 0 && run) {
         const usage = await this.metering.record(tx, {
           tenantId: job.tenantId, apiKeyId: job.apiKeyId, userId: job.userId, modelId: run.model.modelId, modelVersionId: job.modelVersionId,
           jobId: job.id, requestId: job.requestId, idempotencyKey: job.id, units, instances: done, computeMs: run.computeMs, batchSize: run.batchSize,
         });
-        if (usage.created && reservation) await this.quota.settle(tx, reservation, units);
+        settle = usage.created;
       }
       await this.audit.append(tx, job.tenantId, {
         actor: { type: 'system', id: 'worker' },
@@ -141,6 +142,9 @@ export class JobRunner {
         requestId: job.requestId,
         metadata: { status, worker: this.workerId, attempts: job.attempts, total: job.total, done, units, inputSha256: sha256Hex(JSON.stringify(job.instances)), outputSha256: rows[0].outputs == null ? null : sha256Hex(JSON.stringify(rows[0].outputs)), error },
       });
+      // After the audit append: a prediction's commit takes the tenant's audit head before its
+      // quota counter, so every writer of both takes them in that order (no deadlock).
+      if (settle && reservation) await this.quota.settle(tx, reservation, units);
       return true;
     });
     if (!applied) return;
