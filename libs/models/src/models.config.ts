@@ -15,6 +15,9 @@ const schema = z.object({
   // lifetime of a URL and of a staged file that no version has used yet.
   UPLOAD_SIGNING_SECRET: z.string().min(32).optional(),
   UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  // How long a resolved (model, version or alias) stays cached per process. Changes made in this
+  // process apply at once; alias moves made elsewhere reach this process within this time.
+  MODEL_RESOLVE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   PUBLIC_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().default(3000),
 });
@@ -37,6 +40,7 @@ export interface ModelsConfig {
   uploadTtlSeconds: number;
   /** Base of the upload URLs handed out. */
   publicUrl: string;
+  resolveCacheMs: number;
 }
 
 export const MODELS_CONFIG = Symbol('MODELS_CONFIG');
@@ -61,5 +65,6 @@ export function modelsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Model
     uploadSigningSecret: c.UPLOAD_SIGNING_SECRET,
     uploadTtlSeconds: c.UPLOAD_URL_TTL_SECONDS,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    resolveCacheMs: c.MODEL_RESOLVE_CACHE_MS,
   };
 }

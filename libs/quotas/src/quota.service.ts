@@ -25,6 +25,7 @@ const SWEEP_EVERY_MS = 60 * 1000;
 export class QuotaService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Quota');
   private sweeper?: NodeJS.Timeout;
+  private readonly knownCounters = new Set<string>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -46,9 +47,16 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
     const period = billingPeriodOf();
     const id = `qr_${randomUUID()}`;
     const expiresAt = new Date(Date.now() + (options.ttlMs ?? DEFAULT_TTL_MS));
-    await this.prisma.$executeRaw`
-      INSERT INTO quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
-      VALUES (${tenantId}, ${period.start}, 0, 0, now()) ON CONFLICT DO NOTHING`;
+    // The period's counter row must exist for the conditional UPDATE below; once this process
+    // has made sure of it, later reservations skip that round trip (rows are never deleted).
+    const counterKey = `${tenantId}|${period.start.toISOString()}`;
+    if (!this.knownCounters.has(counterKey)) {
+      await this.prisma.$executeRaw`
+        INSERT INTO quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
+        VALUES (${tenantId}, ${period.start}, 0, 0, now()) ON CONFLICT DO NOTHING`;
+      if (this.knownCounters.size >= 100_000) this.knownCounters.clear();
+      this.knownCounters.add(counterKey);
+    }
     const n = BigInt(units);
     // Budget: overage spend in micros (units over the included ones x price) must stay within
     // budgetCents x 10,000. Hard-cap plans have no overage, so only the unit cap applies.

@@ -4,6 +4,7 @@ import { TenantPrisma } from '@app/db';
 import { AuditEntry, AuditService } from '@app/audit';
 import { CreateModelInput, SetModelAliasInput } from '../dto/model.inputs';
 import { Model, ModelConnection } from '../dto/model.types';
+import { ModelRegistry } from './model-registry.service';
 import { ModelError, ModelErrorReason } from '../errors/model.error';
 import { MODEL_VIEW_INCLUDE, modelView } from './model.view';
 
@@ -16,7 +17,11 @@ export interface Actor { actor: AuditEntry['actor']; requestId: string }
 /** Listing, reading and changing models and aliases; every query is tenant-scoped. */
 @Injectable()
 export class ModelCatalogService {
-  constructor(private readonly tenants: TenantPrisma, private readonly audit: AuditService) {}
+  constructor(
+    private readonly tenants: TenantPrisma,
+    private readonly audit: AuditService,
+    private readonly registry: ModelRegistry,
+  ) {}
 
   async list(tenantId: string, first = 20, after?: string | null): Promise<ModelConnection> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw AppError.badInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
@@ -80,6 +85,8 @@ export class ModelCatalogService {
         metadata: { model: input.model, alias: input.alias, version: input.version, canaryVersion: input.canaryVersion ?? null, canaryWeight: data.canaryWeight },
       });
     });
+    // The move applies at once in this process; other processes see it within MODEL_RESOLVE_CACHE_MS.
+    this.registry.invalidate(tenantId);
     return (await this.get(tenantId, input.model))!;
   }
 

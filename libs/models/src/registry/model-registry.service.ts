@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ModelSpec } from '@app/inference';
-import { TenantPrisma } from '@app/db';
+import { ModelVersion, TenantPrisma } from '@app/db';
 import { ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { ModelError } from '../errors/model.error';
+import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { versionSpec } from './version-spec';
 
 export interface ResolvedModel {
@@ -25,16 +26,21 @@ export const DEFAULT_ALIAS = 'stable';
  */
 @Injectable()
 export class ModelRegistry {
+  // Every prediction resolves its model: without a cache that is 2-3 queries per request.
+  private readonly cache = new Map<string, { until: number; target: Promise<Target> }>();
+
   constructor(
     private readonly tenants: TenantPrisma,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
   ) {}
 
   /** version: "3" (a version number) or an alias name; default the `stable` alias. */
   async resolve(tenantId: string, name: string, version?: string | null): Promise<ResolvedModel> {
-    const model = await this.findModel(tenantId, name);
     const ref = version?.trim() || DEFAULT_ALIAS;
-    const row = /^\d+$/.test(ref) ? await this.byNumber(tenantId, model.id, Number(ref)) : await this.byAlias(tenantId, model.id, ref, !version);
+    const { model, primary, canary, canaryWeight } = await this.target(tenantId, name, ref, !version);
+    // The canary's share of traffic is drawn per request, as a weighted router would.
+    const row = canary && canaryWeight > 0 && Math.random() < canaryWeight ? canary : primary;
     if (!row || row.status !== 'READY') throw ModelError.versionNotFound(name, ref);
     return {
       modelId: model.id,
@@ -46,6 +52,33 @@ export class ModelRegistry {
       unitsPer: row.unitsPer,
       tenantOwned: model.tenantId !== null,
     };
+  }
+
+  /** Forgets the tenant's cached resolutions: called after a publish or an alias move. */
+  invalidate(tenantId: string): void {
+    const prefix = `${tenantId}\u0000`;
+    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+  }
+
+  private target(tenantId: string, name: string, ref: string, implicit: boolean): Promise<Target> {
+    const key = `${tenantId}\u0000${name}\u0000${ref}\u0000${implicit}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.target;
+    const target = this.lookup(tenantId, name, ref, implicit);
+    if (this.config.resolveCacheMs > 0) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(key, { until: now + this.config.resolveCacheMs, target });
+      // Failures (unknown model, a database error) are not remembered.
+      target.catch(() => this.cache.delete(key));
+    }
+    return target;
+  }
+
+  private async lookup(tenantId: string, name: string, ref: string, implicit: boolean): Promise<Target> {
+    const model = await this.findModel(tenantId, name);
+    if (/^\d+$/.test(ref)) return { model, primary: await this.byNumber(tenantId, model.id, Number(ref)), canary: null, canaryWeight: 0 };
+    return { model, ...(await this.byAlias(tenantId, model.id, ref, implicit)) };
   }
 
   /** The tenant's own model of that name, else the public one. */
@@ -64,16 +97,21 @@ export class ModelRegistry {
     return this.tenants.forTenant(tenantId).modelVersion.findFirst({ where: { modelId, version } });
   }
 
-  private async byAlias(tenantId: string, modelId: string, alias: string, implicit: boolean) {
+  private async byAlias(tenantId: string, modelId: string, alias: string, implicit: boolean): Promise<Omit<Target, 'model'>> {
     const db = this.tenants.forTenant(tenantId);
     const found = await db.modelAlias.findFirst({ where: { modelId, name: alias }, include: { version: true, canaryVersion: true } });
-    if (found) {
-      // The canary's share of traffic is drawn per request, as a weighted router would.
-      const canary = found.canaryVersion && found.canaryWeight > 0 && Math.random() < found.canaryWeight;
-      return canary ? found.canaryVersion : found.version;
-    }
+    if (found) return { primary: found.version, canary: found.canaryVersion, canaryWeight: found.canaryWeight };
     // A model nobody has aliased yet still answers its newest ready version by default.
-    if (!implicit) return null;
-    return db.modelVersion.findFirst({ where: { modelId, status: 'READY' }, orderBy: { version: 'desc' } });
+    const newest = implicit ? await db.modelVersion.findFirst({ where: { modelId, status: 'READY' }, orderBy: { version: 'desc' } }) : null;
+    return { primary: newest, canary: null, canaryWeight: 0 };
   }
+}
+
+type VersionRow = ModelVersion;
+
+interface Target {
+  model: { id: string; name: string; tenantId: string | null };
+  primary: VersionRow | null;
+  canary: VersionRow | null;
+  canaryWeight: number;
 }

@@ -14,6 +14,7 @@ import { ModelError, ModelErrorReason } from '../errors/model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { Actor } from '../registry/model-catalog.service';
 import { versionSpec } from '../registry/version-spec';
+import { ModelRegistry } from '../registry/model-registry.service';
 import { checkArtifact } from './artifact-manifest-check';
 import { ModelUploadService } from '../upload-url/model-upload.service';
 import { dryRun } from './dry-run';
@@ -41,6 +42,7 @@ export class ModelPublisher {
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
     private readonly uploads: ModelUploadService,
+    private readonly registry: ModelRegistry,
   ) {}
 
   async publish(tenantId: string, who: Actor, input: PublishModelVersionInput): Promise<ModelVersion> {
@@ -82,6 +84,8 @@ export class ModelPublisher {
         });
         return v;
       });
+      // A model that was answering its newest version by default answers this one now.
+      this.registry.invalidate(tenantId);
       // The staged uploads are in the artifact store now; a failed publish keeps them for a retry.
       await uploaded?.release().catch((err) => this.log.warn(`staged uploads not removed (the sweep will): ${(err as Error).message}`));
       return {
