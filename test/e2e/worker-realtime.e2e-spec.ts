@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import request from 'supertest';
 import { createTestDatabase, needsPostgres, TestDatabase } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
 import { WorkerProcess, startWorkerProcess, stopWorkers } from '../support/worker-process';
@@ -57,6 +58,9 @@ d('real-time predictions on a worker (WORKER_URL): effects stay in the api', () 
     expect(res.body.errors).toBeUndefined();
     const p = res.body.data.predict;
     expect(p.usage).toEqual({ units: 2 });
+    // The api's /readyz names the worker it depends on.
+    const ready = await request(t.http).get('/readyz');
+    expect(ready.body.checks.worker).toMatchObject({ ok: true, url: worker.url });
     expect(p.labels[0][0].label).toBe('setosa');
     expect(p.labels[1][0].label).toBe('virginica');
     expect(p.outputs.probabilities).toHaveLength(2);
@@ -75,4 +79,13 @@ d('real-time predictions on a worker (WORKER_URL): effects stay in the api', () 
     expect(text).not.toContain(worker.url);
     expect(await count(`select count(*) from usage_records where "tenantId" = $1`, tenantId)).toBe(0);
   }, 60_000);
+
+  it('an api whose worker is unreachable is not ready, and says which dependency is down', async () => {
+    const t = await startTestApp({ WORKER_URL: 'http://127.0.0.1:9', WORKER_SHARED_SECRET: SECRET }, db);
+    apps.push(t);
+    const ready = await request(t.http).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.worker.ok).toBe(false);
+    expect(JSON.stringify(ready.body)).not.toContain(SECRET);
+  });
 });

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { ReadinessService } from '@app/common';
 import { remoteInferenceFromEnv } from '@app/queue/remote/remote-inference.client';
 import type { InferenceRuntime, PredictResult } from '../runtime/inference-runtime';
 import type { InferenceInputs, ModelSpec } from '../signature/model-signature';
@@ -16,8 +17,10 @@ export interface InferenceExecutor {
 export const INFERENCE_EXECUTOR = Symbol('INFERENCE_EXECUTOR');
 
 /** Chosen once at start: WORKER_URL (with WORKER_SHARED_SECRET) sends the model to a worker. */
-export function inferenceExecutorFor(runtime: InferenceRuntime, env: NodeJS.ProcessEnv = process.env): InferenceExecutor {
+export function inferenceExecutorFor(runtime: InferenceRuntime, readiness?: ReadinessService, env: NodeJS.ProcessEnv = process.env): InferenceExecutor {
   const remote = remoteInferenceFromEnv(env);
   new Logger('Inference').log(remote ? `real-time inference runs on the worker at ${env.WORKER_URL}` : 'real-time inference runs in this process');
+  // An unreachable worker would otherwise only show as failed predictions.
+  if (remote) readiness?.register('worker', () => remote.ready());
   return remote ?? runtime;
 }

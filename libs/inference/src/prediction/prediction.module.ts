@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReadinessService } from '@app/common';
 import { ModelsModule } from '@app/models/models.module';
 import { OipController } from '../rest/oip.controller';
 import { TfServingController } from '../rest/tf-serving.controller';
@@ -21,7 +22,11 @@ import { TenantSettings } from './tenant-settings';
   controllers: [OipController, TfServingController],
   providers: [
     PredictionService,
-    { provide: INFERENCE_EXECUTOR, inject: [InferenceRuntime], useFactory: (runtime: InferenceRuntime) => inferenceExecutorFor(runtime) },
+    {
+      provide: INFERENCE_EXECUTOR,
+      inject: [InferenceRuntime, ReadinessService],
+      useFactory: (runtime: InferenceRuntime, readiness: ReadinessService) => inferenceExecutorFor(runtime, readiness),
+    },
     TenantSettings,
     InferenceBootstrap,
     PredictResolver,

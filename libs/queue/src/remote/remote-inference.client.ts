@@ -46,6 +46,14 @@ export class RemoteInference {
     const code = (Object.values(ErrorCode) as string[]).includes(err.code) ? (err.code as ErrorCode) : ErrorCode.INTERNAL;
     throw new AppError(code, err.message, { reason: err.reason, details: err.details });
   }
+
+  /** For the api's /readyz: the worker's own readiness (its /readyz needs no secret). */
+  async ready(): Promise<Record<string, unknown>> {
+    const res = await this.fetchImpl(new URL('/readyz', this.workerUrl), { signal: AbortSignal.timeout(1_500) });
+    const body = (await res.json().catch(() => ({}))) as { checks?: { inference?: { backend?: string } } };
+    if (!res.ok) throw new Error(`the worker at ${this.workerUrl} is not ready (HTTP ${res.status})`);
+    return { url: this.workerUrl, backend: body.checks?.inference?.backend };
+  }
 }
 
 /** A RemoteInference when WORKER_URL and WORKER_SHARED_SECRET are set, else null (run in-process). */
