@@ -93,6 +93,15 @@ d('REST errors use the same codes', () => {
   });
   afterAll(async () => t.close());
 
+  it('transport errors on REST routes (oversized body, malformed JSON) keep the contract shape', async () => {
+    const big = await request(t.http).post('/v2/models/iris/infer').set('content-type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' });
+    const bad = await request(t.http).post('/v2/models/iris/infer').set('content-type', 'application/json').send('{not json');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
   it('an unknown route is 404 with NOT_FOUND; a bad key on REST is 401 with UNAUTHENTICATED', async () => {
     // Unknown paths under the API prefixes are JSON 404s (other paths belong to the portal's router).
     const missing = await request(t.http).get('/v2/no/such/route');
