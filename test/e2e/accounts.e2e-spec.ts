@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { needsPostgres } from '../support/database';
 import { STRONG_PASSWORD, TestApp, cookiesOf, gql, signUp, startTestApp, uniqueEmail } from '../support/test-app';
 
@@ -9,18 +8,14 @@ const ME = `{ me { id email role currentTenantId memberships { role tenant { id 
 
 d('accounts: sign up, log in, log out, sessions and CSRF', () => {
   let t: TestApp;
-  let pg: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
-  const count = async (table: string) => Number((await pg.query(`select count(*) from ${table}`)).rows[0].count);
+  const count = async (table: string) => Number((await t.sql.query(`select count(*) from ${table}`)).rows[0].count);
 
   it('signs up: HttpOnly session cookie, readable CSRF cookie, owner of a new tenant on the free plan', async () => {
     const email = uniqueEmail();
@@ -32,7 +27,7 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
     const raw = ([] as string[]).concat(res.headers['set-cookie']);
     expect(raw.find((c) => c.startsWith('mas_session='))).toMatch(/HttpOnly/i);
     expect(raw.find((c) => c.startsWith('csrf_token='))).not.toMatch(/HttpOnly/i);
-    const { rows } = await pg.query('select "passwordHash" from users where email = $1', [email]);
+    const { rows } = await t.sql.query('select "passwordHash" from users where email = $1', [email]);
     expect(rows[0].passwordHash).toMatch(/^\$argon2id\$/);
     expect(rows[0].passwordHash).not.toContain(STRONG_PASSWORD);
   });
@@ -78,7 +73,7 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
       expect(res.headers['set-cookie']).toBeUndefined();
     }
     expect(await count('sessions')).toBe(before);
-    const audit = await pg.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId]);
+    const audit = await t.sql.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId]);
     expect(audit.rows.map((r) => r.action)).toContain('user.log_in_failed');
   });
 
@@ -110,7 +105,7 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
 
   it('an expired session is no session', async () => {
     const s = await signUp(t.http);
-    await pg.query(`update sessions set "expiresAt" = now() - interval '1 minute' where "userId" = $1`, [s.userId]);
+    await t.sql.query(`update sessions set "expiresAt" = now() - interval '1 minute' where "userId" = $1`, [s.userId]);
     expect((await gql(t.http, ME, {}, { session: s })).body.data.me).toBeNull();
     expect((await gql(t.http, `{ tenant { id } }`, {}, { session: s })).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });

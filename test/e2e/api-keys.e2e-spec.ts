@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import request from 'supertest';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
@@ -12,14 +11,10 @@ const ROTATE = `mutation($id: ID!) { rotateApiKey(id: $id) { secret apiKey { id 
 
 d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
   let t: TestApp;
-  let pg: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
@@ -27,7 +22,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const s = await signUp(t.http);
     const { secret, id } = await createKey(t.http, s, ['models:read', 'inference:run']);
     expect(secret).toMatch(/^mk_live_[1-9A-HJ-NP-Za-km-z]{30,36}$/);
-    const { rows } = await pg.query('select * from api_keys where id = $1', [id]);
+    const { rows } = await t.sql.query('select * from api_keys where id = $1', [id]);
     expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(rows[0])).not.toContain(secret.slice(8));
     expect(rows[0].prefix).toBe(secret.slice(0, 16));
@@ -35,7 +30,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const list = await gql(t.http, LIST, {}, { session: s });
     expect(JSON.stringify(list.body)).not.toContain(secret);
     expect(list.body.data.apiKeys.edges[0].node).toMatchObject({ id, prefix: secret.slice(0, 16) });
-    const audit = await pg.query(`select metadata from audit_events where action = 'api_key.create' and "targetId" = $1`, [id]);
+    const audit = await t.sql.query(`select metadata from audit_events where action = 'api_key.create' and "targetId" = $1`, [id]);
     expect(JSON.stringify(audit.rows[0].metadata)).not.toContain(secret);
   });
 
@@ -69,7 +64,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     await new Promise((r) => setTimeout(r, 1700));
     expect((await gql(t.http, TENANT, {}, { key: soon.secret })).body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_EXPIRED' });
     const later = await createKey(t.http, s, ['models:read'], { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-    await pg.query(`update api_keys set "expiresAt" = now() - interval '1 second' where id = $1`, [later.id]);
+    await t.sql.query(`update api_keys set "expiresAt" = now() - interval '1 second' where id = $1`, [later.id]);
     expect((await gql(t.http, TENANT, {}, { key: later.secret })).body.errors[0].extensions.reason).toBe('API_KEY_EXPIRED');
     const past = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['models:read'], expiresAt: new Date(Date.now() - 1000).toISOString() } }, { session: s });
     expect(past.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_EXPIRY' });
@@ -80,12 +75,12 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const k = await createKey(t.http, s, ['models:read']);
     const res = await gql(t.http, LIST, {}, { key: k.secret });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_MISSING' });
-    const before = Number((await pg.query('select count(*) from api_keys')).rows[0].count);
+    const before = Number((await t.sql.query('select count(*) from api_keys')).rows[0].count);
     const bad = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['models:read', 'root'] } }, { session: s });
     expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_SCOPE' });
     const none = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: [] } }, { session: s });
     expect(none.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(Number((await pg.query('select count(*) from api_keys')).rows[0].count)).toBe(before);
+    expect(Number((await t.sql.query('select count(*) from api_keys')).rows[0].count)).toBe(before);
   });
 
   it('a key never grants more than its creator holds', async () => {
@@ -96,7 +91,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const escalate = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'child', scopes: ['admin'] } }, { key: writer.secret });
     expect(escalate.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_NOT_GRANTABLE' });
     // A member with the developer role cannot mint billing or audit keys either.
-    await pg.query(`update memberships set role = 'DEVELOPER' where "userId" = $1`, [s.userId]);
+    await t.sql.query(`update memberships set role = 'DEVELOPER' where "userId" = $1`, [s.userId]);
     const dev = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['audit:read'] } }, { session: s });
     expect(dev.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_NOT_GRANTABLE' });
   });
@@ -120,7 +115,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     expect(apiKey.scopes).toEqual(['models:read', 'usage:read']);
     expect((await gql(t.http, TENANT, {}, { key: k.secret })).body.errors[0].extensions.reason).toBe('API_KEY_REVOKED');
     expect((await gql(t.http, TENANT, {}, { key: secret })).body.data.tenant.id).toBe(s.tenantId);
-    const actions = (await pg.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows.map((r) => r.action);
+    const actions = (await t.sql.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['api_key.create', 'api_key.rotate']));
   });
 
@@ -134,7 +129,7 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     }
     const unknown = await gql(t.http, REVOKE, { id: 'key_doesnotexist' }, { session: a });
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect((await pg.query('select "revokedAt" from api_keys where id = $1', [kb.id])).rows[0].revokedAt).toBeNull();
+    expect((await t.sql.query('select "revokedAt" from api_keys where id = $1', [kb.id])).rows[0].revokedAt).toBeNull();
     expect((await gql(t.http, TENANT, {}, { key: kb.secret })).body.data.tenant.id).toBe(b.tenantId);
     const listA = await gql(t.http, LIST, {}, { session: a });
     expect(listA.body.data.apiKeys.edges.map((e: any) => e.node.id)).not.toContain(kb.id);
@@ -160,10 +155,10 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const s = await signUp(t.http);
     const k = await createKey(t.http, s);
     await gql(t.http, TENANT, {}, { key: k.secret });
-    expect((await pg.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt).toBeNull();
+    expect((await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt).toBeNull();
     const { ApiKeyVerifier } = await import('@app/api-keys');
     await t.app.get(ApiKeyVerifier).flushLastUsed();
-    const at = (await pg.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt as Date;
+    const at = (await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt as Date;
     expect(Math.abs(at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });

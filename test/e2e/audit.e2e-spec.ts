@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { verifyExport } from '@app/audit';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { needsPostgres } from '../support/database';
@@ -21,7 +20,6 @@ const EXPORT = `mutation($from: DateTime, $to: DateTime) { exportAuditLog(from: 
 
 d('audit log: listing, permissions, verification, settings, export and purge', () => {
   let t: TestApp;
-  let pg: Client;
   let dataDir: string;
   let owner: Session;
   let other: Session;
@@ -32,20 +30,17 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'audit-e2e-'));
     const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     t = await startTestApp({ DATA_DIR: dataDir, DATABASE_POOL_SIZE: '8', AUDIT_SIGNING_KEY: signingKey });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     owner = await signUp(t.http, 'Audited');
     other = await signUp(t.http, 'Elsewhere');
     await createKey(t.http, owner, ['inference:run']);
     await createKey(t.http, other, ['inference:run']);
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const setRole = (s: Session, role: string) => pg.query(`update memberships set role = $2 where "userId" = $1`, [s.userId, role]);
+  const setRole = (s: Session, role: string) => t.sql.query(`update memberships set role = $2 where "userId" = $1`, [s.userId, role]);
 
   it('an owner lists the tenant\'s events, newest first, with actor, target and chain fields; nothing secret', async () => {
     const res = await gql(t.http, EVENTS, { first: 10 }, { session: owner });
@@ -140,9 +135,9 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
   });
 
   it('the table refuses UPDATE, DELETE and TRUNCATE even from the database owner', async () => {
-    await expect(pg.query(`update audit_events set action = 'x' where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
-    await expect(pg.query(`delete from audit_events where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
-    await expect(pg.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
+    await expect(t.sql.query(`update audit_events set action = 'x' where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
+    await expect(t.sql.query(`delete from audit_events where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
+    await expect(t.sql.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
   });
 
   it('exports JSON Lines with a signed digest that verifies offline; a changed byte does not', async () => {
@@ -173,7 +168,7 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
 
   it('purges only what is past retention and exported; the purge is audited and the chain still verifies from the signed anchor', async () => {
     const s = await signUp(t.http, 'Retained');
-    await pg.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
+    await t.sql.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
     for (let i = 0; i < 3; i++) await createKey(t.http, s, ['inference:run']);
     // Nothing exported yet: nothing may leave, whatever its age.
     const now = Date.now();
@@ -187,21 +182,21 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     const service = t.app.get((await import('@app/audit')).AuditRetentionService);
     const purged = await service.purgeExpired(s.tenantId, { type: 'system', id: null }, null, new Date(now + 200 * 86_400_000));
     expect(purged).toMatchObject({ deleted: 5, throughSeq: 5, anchorExportId: x.id });
-    const left = (await pg.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows;
+    const left = (await t.sql.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows;
     expect(left.map((r) => [Number(r.seq), r.action])).toEqual([[6, 'audit.export'], [7, 'audit.purge']]);
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({ ok: true, checked: 2, firstBadSeq: null });
     // Deleting exported (not yet expired) rows by hand and marking their export purged is caught:
     // no audit.purge event in the chain vouches for that anchor.
     const y = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
-    await pg.query('begin');
-    await pg.query('set local session_replication_role = replica');
-    await pg.query(`delete from audit_events where "tenantId" = $1 and seq <= $2`, [s.tenantId, y.toSeq]);
-    await pg.query(`update audit_exports set "purgedAt" = now() where id = $1`, [y.id]);
-    await pg.query('commit');
+    await t.sql.query('begin');
+    await t.sql.query('set local session_replication_role = replica');
+    await t.sql.query(`delete from audit_events where "tenantId" = $1 and seq <= $2`, [s.tenantId, y.toSeq]);
+    await t.sql.query(`update audit_exports set "purgedAt" = now() where id = $1`, [y.id]);
+    await t.sql.query('commit');
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: y.toSeq });
-    await pg.query(`update audit_exports set "purgedAt" = null where id = $1`, [y.id]);
+    await t.sql.query(`update audit_exports set "purgedAt" = null where id = $1`, [y.id]);
     // A forged anchor (its hash changed) is caught.
-    await pg.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
+    await t.sql.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
     forgedAnchorTenant = s.tenantId;
     expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: 5 });
   });

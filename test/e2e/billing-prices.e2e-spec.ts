@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PrismaService } from '@app/db';
 import { PlanPriceEnvSync, createStripeClient, planPricesFromEnv, syncStripePrices } from '@app/billing';
 import { needsPostgres } from '../support/database';
@@ -10,25 +9,21 @@ const CHECKOUT = `mutation($p: String!) { startCheckout(plan: $p) { url } }`;
 
 d('billing: connecting plans to Stripe prices', () => {
   let t: TestApp;
-  let pg: Client;
   let fake: StripeFake;
   let sync: () => ReturnType<typeof syncStripePrices>;
   beforeAll(async () => {
     fake = await new StripeFake().start();
     const base = `http://127.0.0.1:${fake.port}`;
     t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_prices', STRIPE_WEBHOOK_SECRET: 'whsec_prices', STRIPE_API_BASE: base });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     const stripe = createStripeClient({ STRIPE_SECRET_KEY: 'sk_test_prices', STRIPE_API_BASE: base, STRIPE_TIMEOUT_MS: 5_000 })!;
     sync = () => syncStripePrices(t.app.get(PrismaService), stripe, 'model_units');
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
     await fake.stop();
   });
 
-  const planRow = async (id: string) => (await pg.query('select "stripePriceId", "stripeMeteredPriceId" from plans where id = $1', [id])).rows[0];
+  const planRow = async (id: string) => (await t.sql.query('select "stripePriceId", "stripeMeteredPriceId" from plans where id = $1', [id])).rows[0];
 
   it('sync creates product, flat and graduated metered prices once; checkout then sells the plan with them', async () => {
     const s = await signUp(t.http, 'Buyer');
@@ -67,7 +62,7 @@ d('billing: connecting plans to Stripe prices', () => {
 
   it('a changed plan price gets a new Stripe price that takes over the lookup key', async () => {
     const old = (await sync()).find((r) => r.plan === 'developer')!;
-    await pg.query(`update plans set "monthlyPriceCents" = 3900 where id = 'developer'`);
+    await t.sql.query(`update plans set "monthlyPriceCents" = 3900 where id = 'developer'`);
     const next = (await sync()).find((r) => r.plan === 'developer')!;
     expect(next.flatPrice).not.toBe(old.flatPrice);
     expect(fake.store.prices.get(next.flatPrice)).toMatchObject({ unit_amount: 3900, lookup_key: 'maas_plan_developer_flat' });

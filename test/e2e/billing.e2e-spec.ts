@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import request from 'supertest';
 import { needsPostgres } from '../support/database';
 import { StripeFake, signedWebhook } from '../support/stripe-fake';
@@ -10,17 +9,13 @@ const CHECKOUT = `mutation($p: String!) { startCheckout(plan: $p) { url } }`;
 
 d('billing: checkout, portal, invoices and Stripe webhooks', () => {
   let t: TestApp;
-  let pg: Client;
   let fake: StripeFake;
   beforeAll(async () => {
     fake = await new StripeFake().start();
     t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_BASE: `http://127.0.0.1:${fake.port}` });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-    await pg.query(`update plans set "stripePriceId" = 'price_' || id || '_flat', "stripeMeteredPriceId" = CASE WHEN NOT "hardCap" THEN 'price_' || id || '_metered' END`);
+    await t.sql.query(`update plans set "stripePriceId" = 'price_' || id || '_flat', "stripeMeteredPriceId" = CASE WHEN NOT "hardCap" THEN 'price_' || id || '_metered' END`);
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
     await fake.stop();
   });
@@ -29,7 +24,7 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
     const w = signedWebhook(event, secret, timestamp);
     return request(t.http).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', w.signature).send(w.payload);
   };
-  const planOf = async (tenantId: string) => (await pg.query('select "planId" from tenants where id = $1', [tenantId])).rows[0].planId;
+  const planOf = async (tenantId: string) => (await t.sql.query('select "planId" from tenants where id = $1', [tenantId])).rows[0].planId;
   const subEvent = (id: string, type: string, customer: string, planId: string, created: number, status = 'active') =>
     ({ id, type, created, data: { object: { id: 'sub_1', object: 'subscription', customer, status, metadata: { planId }, items: { data: [] } } } });
 
@@ -50,19 +45,19 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
 
   it('webhooks: forged and stale signatures are refused with 400 and change nothing', async () => {
     const s = await signUp(t.http, 'Forged');
-    await pg.query(`update tenants set "stripeCustomerId" = 'cus_forged' where id = $1`, [s.tenantId]);
+    await t.sql.query(`update tenants set "stripeCustomerId" = 'cus_forged' where id = $1`, [s.tenantId]);
     const now = Math.floor(Date.now() / 1000);
     const forged = await post(subEvent('evt_forged', 'customer.subscription.updated', 'cus_forged', 'pro', now), 'whsec_wrong');
     expect(forged.status).toBe(400);
     const stale = await post(subEvent('evt_stale', 'customer.subscription.updated', 'cus_forged', 'pro', now), SECRET, now - 3600);
     expect(stale.status).toBe(400);
     expect(await planOf(s.tenantId)).toBe('free');
-    expect((await pg.query(`select count(*)::int n from stripe_events`)).rows[0].n).toBe(0);
+    expect((await t.sql.query(`select count(*)::int n from stripe_events`)).rows[0].n).toBe(0);
   });
 
   it('webhooks drive the plan; a replay has no effect; an older event arriving late is ignored', async () => {
     const s = await signUp(t.http, 'Subscriber');
-    await pg.query(`update tenants set "stripeCustomerId" = 'cus_sub' where id = $1`, [s.tenantId]);
+    await t.sql.query(`update tenants set "stripeCustomerId" = 'cus_sub' where id = $1`, [s.tenantId]);
     const now = Math.floor(Date.now() / 1000);
     const upgrade = subEvent('evt_up', 'customer.subscription.updated', 'cus_sub', 'pro', now);
     expect((await post(upgrade)).body).toEqual({ received: true, duplicate: false });
@@ -74,14 +69,14 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
     expect(await planOf(s.tenantId)).toBe('free');
     expect((await post(upgrade)).body).toEqual({ received: true, duplicate: true });
     expect(await planOf(s.tenantId)).toBe('free');
-    const audit = await pg.query(`select count(*)::int n from audit_events where "tenantId" = $1 and action = 'billing.subscription_updated'`, [s.tenantId]);
+    const audit = await t.sql.query(`select count(*)::int n from audit_events where "tenantId" = $1 and action = 'billing.subscription_updated'`, [s.tenantId]);
     expect(audit.rows[0].n).toBe(2);
   });
 
   it('invoices arrive by webhook and are visible only to their tenant', async () => {
     const a = await signUp(t.http, 'Invoiced');
     const b = await signUp(t.http, 'Other');
-    await pg.query(`update tenants set "stripeCustomerId" = 'cus_inv' where id = $1`, [a.tenantId]);
+    await t.sql.query(`update tenants set "stripeCustomerId" = 'cus_inv' where id = $1`, [a.tenantId]);
     const now = Math.floor(Date.now() / 1000);
     const invoice = (status: string, created: number) => ({ id: `evt_inv_${status}`, type: `invoice.${status === 'paid' ? 'paid' : 'finalized'}`, created, data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_inv', status, currency: 'usd', amount_due: 19900, amount_paid: status === 'paid' ? 19900 : 0, number: 'INV-1', created: now } } });
     await post(invoice('paid', now));

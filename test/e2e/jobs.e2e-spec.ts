@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Client } from 'pg';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
 import { verifyWebhookSignature } from '@app/queue';
@@ -16,7 +15,6 @@ const VIRGINICA = [6.7, 3.0, 5.2, 2.3];
 
 d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
   let t: TestApp;
-  let pg: Client;
   let key: string;
   let otherKey: string;
   let tenantId: string;
@@ -40,15 +38,12 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     t = await startTestApp({ QUEUE_DRIVER: 'inprocess', JOB_CHUNK_SIZE: '4', JOB_MAX_INSTANCES: '50', ALLOW_PRIVATE_WEBHOOKS: '1', WEBHOOK_BACKOFF_MS: '50', JOB_SWEEP_INTERVAL_MS: '500' });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     const s = await signUp(t.http, 'Jobs');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run'])).secret;
     otherKey = (await createKey(t.http, await signUp(t.http, 'Other'), ['inference:run'])).secret;
   }, 180_000);
   afterAll(async () => {
-    await pg?.end();
     await t?.close();
     receiver?.close();
   });
@@ -77,9 +72,9 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     expect(end.outputs[0].labelled[0].label).toBe('setosa');
     expect(end.outputs[1].labelled[0].label).toBe('virginica');
     expect(end.finishedAt).toBeTruthy();
-    const usage = (await pg.query(`select units, instances, "jobId" from usage_records where "idempotencyKey" = $1`, [job.id])).rows;
+    const usage = (await t.sql.query(`select units, instances, "jobId" from usage_records where "idempotencyKey" = $1`, [job.id])).rows;
     expect(usage).toEqual([{ units: '10', instances: 10, jobId: job.id }]);
-    const audits = (await pg.query(`select action, metadata from audit_events where "targetId" = $1 order by seq`, [job.id])).rows;
+    const audits = (await t.sql.query(`select action, metadata from audit_events where "targetId" = $1 order by seq`, [job.id])).rows;
     expect(audits.map((a) => a.action)).toEqual(['job.submit', 'job.complete']);
     expect(audits[1].metadata).toMatchObject({ status: 'SUCCEEDED', units: 10, done: 10 });
     expect(audits[1].metadata.outputSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -113,7 +108,7 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     expect(shape).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_INSTANCE' });
     expect(shape.details).toMatchObject({ index: 1 });
     expect(await code({ model: 'iris', instances: [SETOSA], webhookUrl: 'ftp://example.com/x' })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_WEBHOOK_URL' });
-    expect(Number((await pg.query(`select count(*) from inference_jobs where "tenantId" = $1 and total in (0, 2, 51)`, [tenantId])).rows[0].count)).toBe(0);
+    expect(Number((await t.sql.query(`select count(*) from inference_jobs where "tenantId" = $1 and total in (0, 2, 51)`, [tenantId])).rows[0].count)).toBe(0);
   });
 
   it('another tenant\'s job is NOT_FOUND for read and cancel; cancelling a finished job is CONFLICT', async () => {
@@ -129,10 +124,10 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     const { id: done } = (await gql(t.http, SUBMIT, { i: { model: 'iris', instances: [SETOSA] } }, { key })).body.data.submitInferenceJob;
     await waitFor(done, finished);
     const id = `job_cancel${Date.now()}`;
-    await pg.query(`insert into inference_jobs (id, "tenantId", "modelVersionId", total, instances, "lockedUntil") select $1, "tenantId", "modelVersionId", 1, instances, now() + interval '1 hour' from inference_jobs where id = $2`, [id, done]);
+    await t.sql.query(`insert into inference_jobs (id, "tenantId", "modelVersionId", total, instances, "lockedUntil") select $1, "tenantId", "modelVersionId", 1, instances, now() + interval '1 hour' from inference_jobs where id = $2`, [id, done]);
     const res = await gql(t.http, CANCEL, { id }, { key });
     expect(res.body.data.cancelInferenceJob).toEqual({ id, status: 'CANCELLED' });
-    expect(Number((await pg.query(`select count(*) from usage_records where "jobId" = $1`, [id])).rows[0].count)).toBe(0);
-    expect((await pg.query(`select action from audit_events where "targetId" = $1`, [id])).rows).toEqual([{ action: 'job.cancel' }]);
+    expect(Number((await t.sql.query(`select count(*) from usage_records where "jobId" = $1`, [id])).rows[0].count)).toBe(0);
+    expect((await t.sql.query(`select action from audit_events where "targetId" = $1`, [id])).rows).toEqual([{ action: 'job.cancel' }]);
   });
 });

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Client } from 'pg';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
 
@@ -31,15 +30,12 @@ async function layersArtifact(bias: number): Promise<{ path: string; contentBase
 
 d('models: create, upload, validate, version, alias, tenant isolation', () => {
   let t: TestApp;
-  let pg: Client;
   let key: string;
   let other: string;
   let tenantId: string;
   let good: { path: string; contentBase64: string }[];
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     const s = await signUp(t.http, 'Uploader');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run', 'models:read', 'models:write'])).secret;
@@ -47,11 +43,10 @@ d('models: create, upload, validate, version, alias, tenant isolation', () => {
     good = await layersArtifact(0);
   }, 180_000);
   afterAll(async () => {
-    await pg.end();
     await t?.close();
   });
 
-  const versions = async () => Number((await pg.query(`select count(*) from model_versions where "tenantId" = $1`, [tenantId])).rows[0].count);
+  const versions = async () => Number((await t.sql.query(`select count(*) from model_versions where "tenantId" = $1`, [tenantId])).rows[0].count);
   const tenantFiles = () => {
     const dir = resolve(process.env.DATA_DIR ?? './.data', 'models', tenantId);
     return existsSync(dir) ? readdirSync(dir) : [];
@@ -69,7 +64,7 @@ d('models: create, upload, validate, version, alias, tenant isolation', () => {
     expect(res.body.data.publishModelVersion).toMatchObject({ version: 1, status: 'READY' });
     const p = await gql(t.http, PREDICT, { i: { model: 'scorer', inputs: { x: [[1, 2, 3]] } } }, { key });
     expect(p.body.data.predict).toMatchObject({ version: 1, outputs: { y: [[6, 6]] }, usage: { units: 1 } });
-    const actions = (await pg.query(`select action from audit_events where "tenantId" = $1 order by seq`, [tenantId])).rows.map((r) => r.action);
+    const actions = (await t.sql.query(`select action from audit_events where "tenantId" = $1 order by seq`, [tenantId])).rows.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['model.create', 'model.publish', 'inference.predict']));
   });
 
@@ -100,12 +95,12 @@ d('models: create, upload, validate, version, alias, tenant isolation', () => {
   });
 
   it('refuses an upload over the plan limit', async () => {
-    await pg.query(`update plans set "maxUploadBytes" = 100 where id = (select "planId" from tenants where id = $1)`, [tenantId]);
+    await t.sql.query(`update plans set "maxUploadBytes" = 100 where id = (select "planId" from tenants where id = $1)`, [tenantId]);
     try {
       const res = await publish(good);
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UPLOAD_TOO_LARGE' });
     } finally {
-      await pg.query(`update plans set "maxUploadBytes" = 52428800 where id = (select "planId" from tenants where id = $1)`, [tenantId]);
+      await t.sql.query(`update plans set "maxUploadBytes" = 52428800 where id = (select "planId" from tenants where id = $1)`, [tenantId]);
     }
   });
 
@@ -124,7 +119,7 @@ d('models: create, upload, validate, version, alias, tenant isolation', () => {
     expect((await run()).version).toBe(1);
     const bad = await gql(t.http, ALIAS, { i: { model: 'scorer', alias: 'stable', version: 9 } }, { key });
     expect(bad.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    const audit = await pg.query(`select count(*) from audit_events where "tenantId" = $1 and action = 'model.alias_set'`, [tenantId]);
+    const audit = await t.sql.query(`select count(*) from audit_events where "tenantId" = $1 and action = 'model.alias_set'`, [tenantId]);
     expect(Number(audit.rows[0].count)).toBe(3);
   });
 

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Client } from 'pg';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, signUp, startTestApp } from '../support/test-app';
 
@@ -10,24 +9,20 @@ const VIRGINICA = [6.7, 3.0, 5.2, 2.3];
 
 d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
   let t: TestApp;
-  let pg: Client;
   let key: string;
   let tenantId: string;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     const s = await signUp(t.http, 'Rest');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run', 'models:read'])).secret;
   }, 180_000);
   afterAll(async () => {
-    await pg.end();
     await t?.close();
   });
 
   const auth = (r: request.Test) => r.set('authorization', `Bearer ${key}`);
-  const usage = async () => Number((await pg.query(`select coalesce(sum(units), 0) as n from usage_records where "tenantId" = $1`, [tenantId])).rows[0].n);
+  const usage = async () => Number((await t.sql.query(`select coalesce(sum(units), 0) as n from usage_records where "tenantId" = $1`, [tenantId])).rows[0].n);
 
   it('health is public; model metadata and readiness need a key', async () => {
     expect((await request(t.http).get('/v2/health/live')).body).toEqual({ live: true });

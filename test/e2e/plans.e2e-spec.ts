@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import request from 'supertest';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
@@ -8,14 +7,10 @@ const PLANS = `{ plans { id name monthlyPriceCents currency unitsIncluded reques
 
 d('plans: the public catalogue', () => {
   let t: TestApp;
-  let pg: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
@@ -29,7 +24,7 @@ d('plans: the public catalogue', () => {
       id: 'pro', name: 'Pro', monthlyPriceCents: 19900, currency: 'usd', unitsIncluded: 5_000_000, requestsPerMinutePerKey: 3000,
       maxConcurrentRequests: 64, hardCap: false, overageMicrosPerUnit: 200, overageCentsPerUnit: 0.02, maxUploadBytes: 524_288_000, purchasable: false,
     });
-    await pg.query(`update plans set "stripePriceId" = 'price_pro' where id = 'pro'`);
+    await t.sql.query(`update plans set "stripePriceId" = 'price_pro' where id = 'pro'`);
     const key = await createKey(t.http, s, ['inference:run']);
     const byKey = await gql(t.http, `{ plans { id purchasable } }`, {}, { key: key.secret });
     expect(byKey.body.data.plans.find((p: { id: string }) => p.id === 'pro').purchasable).toBe(true);

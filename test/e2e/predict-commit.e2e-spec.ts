@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { AuditVerifyService } from '@app/audit';
 import { BudgetAlertService } from '@app/quotas';
 import { PredictionService } from '@app/inference/prediction/prediction.service';
@@ -19,7 +18,6 @@ const SETOSA = [5.1, 3.5, 1.4, 0.2];
  */
 d('prediction commit: one statement, concurrent and replayed', () => {
   let t: TestApp;
-  let pg: Client;
   let session: Awaited<ReturnType<typeof signUp>>;
   let key: string;
   let tenantId: string;
@@ -27,24 +25,21 @@ d('prediction commit: one statement, concurrent and replayed', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ DATABASE_POOL_SIZE: '10' });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     // Before the first request (plan limits are cached per process): the pro plan (overage, so
     // every record also writes an outbox row) with limits that never refuse 100 at once, nothing
     // included and a 5-cent budget (200 micros a unit: the 50% alert fires at 125 units, 80% at 200).
-    await pg.query(`update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000, "monthlyIncludedUnits" = 0 where id = 'pro'`);
+    await t.sql.query(`update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000, "monthlyIncludedUnits" = 0 where id = 'pro'`);
     session = await signUp(t.http, 'Concurrent');
     tenantId = session.tenantId;
-    await pg.query(`update tenants set "planId" = 'pro', "budgetCents" = 5 where id = $1`, [tenantId]);
+    await t.sql.query(`update tenants set "planId" = 'pro', "budgetCents" = 5 where id = $1`, [tenantId]);
     key = (await createKey(t.http, session, ['inference:run'])).secret;
     predictions = t.app.get(PredictionService);
   }, 180_000);
   afterAll(async () => {
-    await pg?.end();
     await t?.close();
   });
 
-  const one = async (sql: string, params: unknown[] = [tenantId]) => (await pg.query(sql, params)).rows[0];
+  const one = async (sql: string, params: unknown[] = [tenantId]) => (await t.sql.query(sql, params)).rows[0];
   const counter = () => one(`select "unitsUsed"::int as used, "unitsReserved"::int as reserved from quota_counters where "tenantId" = $1`);
   const predictCount = async () => Number((await one(`select count(*) from audit_events where "tenantId" = $1 and action = 'inference.predict'`)).count);
 
@@ -62,7 +57,7 @@ d('prediction commit: one statement, concurrent and replayed', () => {
     expect(await counter()).toEqual({ used: 199, reserved: 0 });
     expect(await one(`select count(*)::int as n from quota_reservations where "tenantId" = $1`)).toEqual({ n: 0 });
     // 199 units x 200 micros = 39,800 of 50,000: the 50% threshold, once.
-    expect((await pg.query(`select threshold from budget_alerts where "tenantId" = $1`, [tenantId])).rows).toEqual([{ threshold: 50 }]);
+    expect((await t.sql.query(`select threshold from budget_alerts where "tenantId" = $1`, [tenantId])).rows).toEqual([{ threshold: 50 }]);
     expect(alerts.mock.calls.filter(([, fired]) => fired.length > 0)).toEqual([[tenantId, [{ threshold: 50 }]]]);
     alerts.mockRestore();
     expect(await predictCount()).toBe(100);
@@ -83,7 +78,7 @@ d('prediction commit: one statement, concurrent and replayed', () => {
     await predictions.predict(ctx('idem-1'), input);
     await Promise.all([predictions.predict(ctx('idem-2'), input), predictions.predict(ctx('idem-2'), input), predictions.predict(ctx('idem-2'), input)]);
 
-    expect((await pg.query(`select "idempotencyKey" as k, units::int from usage_records where "idempotencyKey" like 'idem-%' order by 1`)).rows)
+    expect((await t.sql.query(`select "idempotencyKey" as k, units::int from usage_records where "idempotencyKey" like 'idem-%' order by 1`)).rows)
       .toEqual([{ k: 'idem-1', units: 2 }, { k: 'idem-2', units: 2 }]);
     expect(await one(`select count(*)::int as n from meter_event_outbox where "tenantId" = $1`)).toEqual({ n: 102 });
     expect(await counter()).toEqual({ used: before.counter.used + 4, reserved: 0 });
@@ -103,7 +98,7 @@ d('prediction commit: one statement, concurrent and replayed', () => {
 
   it("a tenant's first audit event is a prediction: its chain head is created, then everything commits", async () => {
     const fresh = `ten_fresh_${Date.now()}`;
-    await pg.query(`insert into tenants (id, name) values ($1, 'Fresh')`, [fresh]);
+    await t.sql.query(`insert into tenants (id, name) values ($1, 'Fresh')`, [fresh]);
     const ctx: PredictionContext = { tenantId: fresh, apiKeyId: null, userId: null, requestId: 'req_fresh', actor: { type: 'system', id: null } };
     await predictions.predict(ctx, { model: 'iris', inputs: { features: [SETOSA] } });
     expect(await one(`select count(*)::int as n from usage_records where "tenantId" = $1`, [fresh])).toEqual({ n: 1 });

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import request from 'supertest';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
@@ -11,24 +10,20 @@ const VIRGINICA = [6.7, 3.0, 5.2, 2.3];
 
 d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
   let t: TestApp;
-  let pg: Client;
   let key: string;
   let tenantId: string;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     const s = await signUp(t.http, 'Predictor');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run', 'models:read'])).secret;
   }, 180_000);
   afterAll(async () => {
-    await pg.end();
     await t?.close();
   });
 
-  const usageRows = async () => Number((await pg.query(`select count(*) from usage_records where "tenantId" = $1`, [tenantId])).rows[0].count);
-  const audits = async () => (await pg.query(`select action, metadata from audit_events where "tenantId" = $1 and action = 'inference.predict' order by seq`, [tenantId])).rows;
+  const usageRows = async () => Number((await t.sql.query(`select count(*) from usage_records where "tenantId" = $1`, [tenantId])).rows[0].count);
+  const audits = async () => (await t.sql.query(`select action, metadata from audit_events where "tenantId" = $1 and action = 'inference.predict' order by seq`, [tenantId])).rows;
 
   it('lists the public catalog with iris held-out accuracy and the stable alias', async () => {
     const res = await gql(t.http, `{ model(name: "iris") { name task public versions { version status metrics pricingUnit } aliases { name version } inputs { name datatype shape } outputs { name shape labels } } models(first: 10) { totalCount edges { node { name } } } }`, {}, { key });

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PrismaService } from '@app/db';
 import { QuotaService } from '@app/quotas';
 import { needsPostgres } from '../support/database';
@@ -9,14 +8,10 @@ const SET = `mutation($c: Int) { setBudget(cents: $c) { budgetCents spentCents a
 
 d('budgets: setBudget, the quota view and enforcement', () => {
   let t: TestApp;
-  let pg: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
@@ -30,7 +25,7 @@ d('budgets: setBudget, the quota view and enforcement', () => {
     const cleared = await gql(t.http, SET, { c: null }, { session: s });
     expect(cleared.body.data.setBudget).toBeNull();
     expect((await gql(t.http, `{ quota { budget { budgetCents } } }`, {}, { session: s })).body.data.quota.budget).toBeNull();
-    const audit = await pg.query(`select metadata from audit_events where "tenantId" = $1 and action = 'billing.budget_set' order by seq`, [s.tenantId]);
+    const audit = await t.sql.query(`select metadata from audit_events where "tenantId" = $1 and action = 'billing.budget_set' order by seq`, [s.tenantId]);
     expect(audit.rows.map((r) => r.metadata)).toEqual([{ from: null, to: 2500 }, { from: 2500, to: null }]);
   });
 
@@ -40,12 +35,12 @@ d('budgets: setBudget, the quota view and enforcement', () => {
       const res = await gql(t.http, SET, { c }, { session: s });
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_BUDGET' });
     }
-    expect((await pg.query('select "budgetCents" from tenants where id = $1', [s.tenantId])).rows[0].budgetCents).toBeNull();
+    expect((await t.sql.query('select "budgetCents" from tenants where id = $1', [s.tenantId])).rows[0].budgetCents).toBeNull();
   });
 
   it('an overage plan refuses reservations beyond the budget it set (BUDGET_EXCEEDED)', async () => {
     const s = await signUp(t.http, 'Overage');
-    await pg.query(`update tenants set "planId" = 'pro' where id = $1`, [s.tenantId]);
+    await t.sql.query(`update tenants set "planId" = 'pro' where id = $1`, [s.tenantId]);
     // pro: 5,000,000 included, 200 micros per unit over: 1 cent buys 50 overage units.
     expect((await gql(t.http, SET, { c: 1 }, { session: s })).body.errors).toBeUndefined();
     const quotas = t.app.get(QuotaService);
@@ -71,6 +66,6 @@ d('budgets: setBudget, the quota view and enforcement', () => {
     const key = await createKey(t.http, owner, ['admin']);
     expect((await gql(t.http, SET, { c: 100 }, { key: key.secret })).body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await gql(t.http, SET, { c: 100 }, { session: owner, csrf: null })).body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await pg.query('select "budgetCents" from tenants where id = $1', [owner.tenantId])).rows[0].budgetCents).toBeNull();
+    expect((await t.sql.query('select "budgetCents" from tenants where id = $1', [owner.tenantId])).rows[0].budgetCents).toBeNull();
   });
 });

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PrismaService } from '@app/db';
 import { QuotaService, type QuotaReservation } from '@app/quotas';
 import { needsPostgres } from '../support/database';
@@ -8,22 +7,18 @@ const d = needsPostgres('quota e2e') ? describe : describe.skip;
 
 d('quotas: atomic reservations, budgets, quota status', () => {
   let t: TestApp;
-  let pg: Client;
   let quotas: QuotaService;
   let prisma: PrismaService;
   beforeAll(async () => {
     t = await startTestApp({ DATABASE_POOL_SIZE: '20' });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     quotas = t.app.get(QuotaService);
     prisma = t.app.get(PrismaService);
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
-  const counter = async (tenantId: string) => (await pg.query('select "unitsUsed"::int used, "unitsReserved"::int reserved from quota_counters where "tenantId" = $1', [tenantId])).rows[0];
+  const counter = async (tenantId: string) => (await t.sql.query('select "unitsUsed"::int used, "unitsReserved"::int reserved from quota_counters where "tenantId" = $1', [tenantId])).rows[0];
   const settle = (r: QuotaReservation, units: number) => prisma.$transaction((tx) => quotas.settle(tx, r, units));
 
   async function burst(tenantId: string, n: number) {
@@ -66,13 +61,13 @@ d('quotas: atomic reservations, budgets, quota status', () => {
   it('budget: an overage plan stops exactly at its budget under 200 concurrent reservations, with alerts at 50/80/100%', async () => {
     const s = await signUp(t.http, 'Budgeted');
     // pro: 5,000,000 included, 200 micros per unit over; a 1 cent budget = 10,000 micros = 50 overage units.
-    await pg.query(`update tenants set "planId" = 'pro', "budgetCents" = 1 where id = $1`, [s.tenantId]);
+    await t.sql.query(`update tenants set "planId" = 'pro', "budgetCents" = 1 where id = $1`, [s.tenantId]);
     await settle(await quotas.reserve(s.tenantId, 5_000_040), 5_000_040);
     const { ok, refused } = await burst(s.tenantId, 200);
     expect(ok).toHaveLength(10);
     expect(refused[0]).toMatchObject({ code: 'QUOTA_EXCEEDED', reason: 'BUDGET_EXCEEDED' });
     for (const r of ok) await settle(r, 1);
-    const alerts = await pg.query('select threshold from budget_alerts where "tenantId" = $1 order by threshold', [s.tenantId]);
+    const alerts = await t.sql.query('select threshold from budget_alerts where "tenantId" = $1 order by threshold', [s.tenantId]);
     expect(alerts.rows.map((a) => a.threshold)).toEqual([50, 80, 100]);
   });
 

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { needsPostgres } from '../support/database';
 import { STRONG_PASSWORD, TestApp, cookiesOf, createKey, gql, signUp, startTestApp, uniqueEmail } from '../support/test-app';
 
@@ -13,14 +12,10 @@ const SWITCH = `mutation($id: ID!) { switchTenant(tenantId: $id) { id name } }`;
 
 d('tenants, members, roles and isolation', () => {
   let t: TestApp;
-  let pg: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
   afterAll(async () => {
-    await pg.end();
     await t.close();
   });
 
@@ -30,7 +25,7 @@ d('tenants, members, roles and isolation', () => {
     const inv = await gql(t.http, INVITE, { i: { email, role: 'AUDITOR' } }, { session: owner });
     expect(inv.body.data.inviteMember).toMatchObject({ email, role: 'AUDITOR' });
     const token = inv.body.data.inviteMember.token as string;
-    expect((await pg.query('select "tokenHash" from invitations where email = $1', [email])).rows[0].tokenHash).not.toContain(token);
+    expect((await t.sql.query('select "tokenHash" from invitations where email = $1', [email])).rows[0].tokenHash).not.toContain(token);
     // Sign up through the invitation: no new tenant, a membership with the invited role.
     const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id role } tenant { id } } }`, { i: { email, password: STRONG_PASSWORD, invitationToken: token } });
     expect(res.body.data.signUp.tenant.id).toBe(owner.tenantId);
@@ -69,7 +64,7 @@ d('tenants, members, roles and isolation', () => {
     const inv = await gql(t.http, INVITE, { i: { email: uniqueEmail('someone-else'), role: 'ADMIN' } }, { session: a });
     const res = await gql(t.http, ACCEPT, { t: inv.body.data.inviteMember.token }, { session: b });
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect(Number((await pg.query('select count(*) from memberships where "tenantId" = $1', [a.tenantId])).rows[0].count)).toBe(1);
+    expect(Number((await t.sql.query('select count(*) from memberships where "tenantId" = $1', [a.tenantId])).rows[0].count)).toBe(1);
   });
 
   it('roles: owners only grant owner; the last owner stays; admins manage members', async () => {
@@ -83,20 +78,20 @@ d('tenants, members, roles and isolation', () => {
     expect((await gql(t.http, ROLE, { u: owner.userId, r: 'ADMIN' }, { session: owner })).body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'LAST_OWNER' });
     expect((await gql(t.http, INVITE, { i: { email: uniqueEmail('dev'), role: 'DEVELOPER' } }, { session: adminHere })).body.data.inviteMember.role).toBe('DEVELOPER');
     expect((await gql(t.http, ROLE, { u: admin.userId, r: 'BILLING' }, { session: owner })).body.data.updateMemberRole).toBe(true);
-    const actions = (await pg.query(`select action from audit_events where "tenantId" = $1`, [owner.tenantId])).rows.map((r) => r.action);
+    const actions = (await t.sql.query(`select action from audit_events where "tenantId" = $1`, [owner.tenantId])).rows.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['member.invite', 'member.join', 'member.role_change', 'session.switch_tenant']));
   });
 
   it("another tenant's ids are NOT_FOUND everywhere and change nothing", async () => {
     const a = await signUp(t.http, 'Alpha');
     const b = await signUp(t.http, 'Bravo');
-    const before = (await pg.query('select "tenantId", "userId", role from memberships order by id')).rows;
+    const before = (await t.sql.query('select "tenantId", "userId", role from memberships order by id')).rows;
     expect((await gql(t.http, SWITCH, { id: b.tenantId }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await gql(t.http, SWITCH, { id: 'ten_nonexistent' }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await gql(t.http, ROLE, { u: b.userId, r: 'AUDITOR' }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await gql(t.http, REMOVE, { u: b.userId }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await gql(t.http, MEMBERS, {}, { session: a })).body.data.tenantMembers.map((m: any) => m.userId)).toEqual([a.userId]);
-    expect((await pg.query('select "tenantId", "userId", role from memberships order by id')).rows).toEqual(before);
+    expect((await t.sql.query('select "tenantId", "userId", role from memberships order by id')).rows).toEqual(before);
   });
 
   it('API keys cannot manage members or switch tenants (portal only)', async () => {

@@ -38,17 +38,13 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
 
   describe('embedded mode (the api consumes the in-process queue)', () => {
     let t: TestApp;
-    let pg: Client;
     let dataDir: string;
     beforeAll(async () => {
       dataDir = await mkdtemp(path.join(os.tmpdir(), 'duties-e2e-'));
       const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       t = await startTestApp({ ...stripeEnv(), DATA_DIR: dataDir, AUDIT_SIGNING_KEY: signingKey });
-      pg = new Client({ connectionString: t.db.url });
-      await pg.connect();
     }, 120_000);
     afterAll(async () => {
-      await pg?.end();
       await t?.close();
       await rm(dataDir, { recursive: true, force: true });
     });
@@ -58,26 +54,26 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
       expect(t.app.get(BackgroundDuties).running).toEqual({ meterFlusher: true, auditPurge: true });
       const s = await signUp(t.http, 'Metered');
       // As a finished checkout leaves it (the webhook path has its own tests in billing).
-      await pg.query(`update tenants set "planId" = 'pro', "stripeCustomerId" = 'cus_duties_embedded' where id = $1`, [s.tenantId]);
+      await t.sql.query(`update tenants set "planId" = 'pro', "stripeCustomerId" = 'cus_duties_embedded' where id = $1`, [s.tenantId]);
       const key = (await createKey(t.http, s, ['inference:run'])).secret;
       const res = await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA, SETOSA, SETOSA] } } }, { key });
       expect(res.body.errors).toBeUndefined();
       const events = await until(() => fake.meterEvents().filter((e) => e.customer === 'cus_duties_embedded'), (e) => e.length > 0, 'the meter event');
       expect(events).toEqual([expect.objectContaining({ eventName: 'model_units', value: 3 })]);
-      const outbox = await until(async () => (await pg.query(`select status from meter_event_outbox where "tenantId" = $1`, [s.tenantId])).rows, (r) => r[0]?.status === 'SENT', 'the outbox row to be SENT');
+      const outbox = await until(async () => (await t.sql.query(`select status from meter_event_outbox where "tenantId" = $1`, [s.tenantId])).rows, (r) => r[0]?.status === 'SENT', 'the outbox row to be SENT');
       expect(outbox).toHaveLength(1);
     }, 40_000);
 
     it('the scheduled purge removes an exported range past retention, as the system, and audits it', async () => {
       const { AuditPurgeScheduler } = await import('@app/queue');
       const s = await signUp(t.http, 'Retained');
-      await pg.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
+      await t.sql.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
       const x = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
       expect(Number(x.toSeq)).toBeGreaterThan(0);
       const run = await t.app.get(AuditPurgeScheduler).runOnce(new Date(Date.now() + 200 * 86_400_000));
       expect(run.failed).toBe(0);
       expect(run.deleted).toBeGreaterThanOrEqual(Number(x.toSeq));
-      const purge = (await pg.query(`select "actorType", "actorId", metadata from audit_events where "tenantId" = $1 and action = 'audit.purge'`, [s.tenantId])).rows;
+      const purge = (await t.sql.query(`select "actorType", "actorId", metadata from audit_events where "tenantId" = $1 and action = 'audit.purge'`, [s.tenantId])).rows;
       expect(purge).toEqual([expect.objectContaining({ actorType: 'system', actorId: 'audit-retention' })]);
       expect(Number(purge[0].metadata.throughSeq)).toBe(Number(x.toSeq));
       // Again: nothing left to purge, nothing appended.

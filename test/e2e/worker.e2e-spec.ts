@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import { Client } from 'pg';
 import { needsPostgres, needsRedis } from '../support/database';
 import { testRedisUrl } from '../support/services';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
@@ -16,7 +15,6 @@ const WAIT_MS = 25_000;
 
 d('worker processes on BullMQ: killed worker, two workers, exactly-once effects', () => {
   let t: TestApp;
-  let pg: Client;
   let key: string;
   const children: WorkerProcess[] = [];
   // Everything a worker needs, given explicitly: the child does not inherit the api's test env.
@@ -30,19 +28,16 @@ d('worker processes on BullMQ: killed worker, two workers, exactly-once effects'
 
   beforeAll(async () => {
     t = await startTestApp({ REDIS_URL: testRedisUrl(), QUEUE_DRIVER: 'bullmq', QUEUE_NAME: QUEUE, JOBS_CONSUME: '0' });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     key = (await createKey(t.http, await signUp(t.http, 'Workers'), ['inference:run'])).secret;
   }, 120_000);
   afterAll(async () => {
     await stopWorkers(children);
     const { BullMqQueue } = await import('@app/queue');
     await BullMqQueue.obliterate(testRedisUrl(), QUEUE).catch(() => undefined);
-    await pg?.end();
     await t?.close();
   }, 30_000);
 
-  const job = async (id: string) => (await pg.query(`select status, done, total, attempts, "lockedBy", jsonb_array_length(coalesce(outputs, '[]')) as n from inference_jobs where id = $1`, [id])).rows[0];
+  const job = async (id: string) => (await t.sql.query(`select status, done, total, attempts, "lockedBy", jsonb_array_length(coalesce(outputs, '[]')) as n from inference_jobs where id = $1`, [id])).rows[0];
   const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string) => {
     const deadline = Date.now() + WAIT_MS;
     let v = await fn();
@@ -54,8 +49,8 @@ d('worker processes on BullMQ: killed worker, two workers, exactly-once effects'
     return v;
   };
   const effects = async (id: string) => ({
-    usage: Number((await pg.query(`select count(*) from usage_records where "idempotencyKey" = $1`, [id])).rows[0].count),
-    completes: Number((await pg.query(`select count(*) from audit_events where "targetId" = $1 and action = 'job.complete'`, [id])).rows[0].count),
+    usage: Number((await t.sql.query(`select count(*) from usage_records where "idempotencyKey" = $1`, [id])).rows[0].count),
+    completes: Number((await t.sql.query(`select count(*) from audit_events where "targetId" = $1 and action = 'job.complete'`, [id])).rows[0].count),
   });
   const submit = async (n: number) => {
     const res = await gql(t.http, SUBMIT, { i: { model: 'iris', instances: Array(n).fill(SETOSA) } }, { key });

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import request from 'supertest';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -6,6 +7,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   http: ReturnType<NestFastifyApplication['getHttpServer']>;
   db: TestDatabase;
+  /** A PostgreSQL connection (superuser) to the app's database, for assertions on rows. */
+  sql: Client;
   close(): Promise<void>;
 }
 
@@ -22,11 +25,15 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
   // Imported late so that configuration is read after the environment is set.
   const { createApp } = await import('../../apps/api/src/app.factory');
   const app = await createApp({ logger: false });
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
   return {
     app,
     http: app.getHttpServer(),
     db,
+    sql,
     async close() {
+      await sql.end();
       await app.close();
       if (!shared) await db.drop();
       process.env = saved;
