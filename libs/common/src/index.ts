@@ -10,3 +10,4 @@ export * from './metrics/metrics.module';
 export * from './redis/redis.module';
 export * from './health/readiness.service';
 export * from './pagination/keyset-page';
+export * from './random/seeded-random';

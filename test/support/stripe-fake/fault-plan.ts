@@ -1,4 +1,4 @@
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@app/common';
 
 /**
  * - '500': an api_error, which the SDK retries.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { FileSystemSaver } from '../io/file-system-io';
 import { CatalogEntry } from './catalog-entry';
 import { buildAtomically } from './catalog-folder';
-import { seededRandom, shuffled } from './seeded-random';
+import { seededRandom, shuffled } from '@app/common';
 
 export const IRIS_LABELS = ['setosa', 'versicolor', 'virginica'];
 const TEST_PER_CLASS = 10;

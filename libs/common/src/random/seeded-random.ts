@@ -1,4 +1,4 @@
-/** mulberry32: a small, fast seeded PRNG, so that catalog builds are reproducible. */
+/** mulberry32: a small, fast seeded PRNG, for reproducible results (catalog training, test fault plans). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
