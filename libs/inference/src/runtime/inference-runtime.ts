@@ -18,8 +18,6 @@ export interface LabelledScore {
 export interface PredictResult {
   /** Per declared output, one row per instance (nested to the output's shape). */
   outputs: OutputValues;
-  /** With spec.labels: per instance, every class with its score, highest first (see labelScores: computed only when asked for). */
-  labelled?: LabelledScore[][];
   instances: number;
   batchSize: number;
   computeShareMs: number;
