@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import awsLambdaFastify from '@fastify/aws-lambda';
+import awsLambdaFastify, { type PromiseHandler } from '@fastify/aws-lambda';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApp } from './app.factory';
 
-type Proxy = ReturnType<typeof awsLambdaFastify>;
+type Proxy = PromiseHandler;
 
 const TEXT_TYPES = /^(text\/|application\/(json|graphql-response\+json|javascript|xml|problem\+json)|image\/svg\+xml)/;
 
