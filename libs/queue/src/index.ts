@@ -23,5 +23,5 @@ export { JobService } from './jobs/job.service';
 export { JobError, JobErrorReason } from './jobs/job.error';
 export * from './jobs/dto/inference-job.type';
 export { RemoteInference, remoteInferenceFromEnv, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from './remote/remote-inference.client';
-export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhook-signature';
+export { SIGNATURE_HEADER, signWebhook, standardWebhookHeaders, verifyWebhookSignature } from './webhooks/webhook-signature';
 export { checkWebhookUrl, isPrivateAddress } from './webhooks/webhook-address-policy';
