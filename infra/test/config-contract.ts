@@ -8,6 +8,7 @@ import { billingConfigSchema, PLAN_PRICE_VARIABLE } from '@app/billing';
 import { meteringConfigSchema } from '@app/metering';
 import { modelsConfigSchema } from '@app/models';
 import { inferenceConfigSchema } from '@app/inference';
+import { ledgerConfigSchema } from '@app/ledger';
 import { queueConfigSchema } from '@app/queue';
 import { ECS_ENTRYPOINT_PRODUCES, LAMBDA_BOOTSTRAP_PRODUCES } from '../lib/runtime-env';
 
@@ -20,6 +21,7 @@ export const LIBRARY_SCHEMAS: Record<string, z.ZodObject> = {
   metering: meteringConfigSchema,
   models: modelsConfigSchema,
   inference: inferenceConfigSchema,
+  ledger: ledgerConfigSchema,
   queue: queueConfigSchema,
 };
 

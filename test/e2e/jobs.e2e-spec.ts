@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { verifyWebhookSignature } from '@app/queue';
+import { verifyWebhookSignature } from '@app/jobs';
 
 const d = needsPostgres('jobs e2e') ? describe : describe.skip;
 

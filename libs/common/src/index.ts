@@ -13,3 +13,4 @@ export * from './pagination/keyset-page';
 export * from './random/seeded-random';
 export * from './cache/ttl-cache';
 export * from './config/settings-contract';
+export * from './pagination/page-info.type';
