@@ -42,6 +42,7 @@ export class DataStack extends Stack {
   readonly stripeSecret: secretsmanager.Secret;
   readonly signingKeySecret: secretsmanager.Secret;
   readonly workerSharedSecret: secretsmanager.Secret;
+  readonly uploadSigningSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -163,11 +164,17 @@ export class DataStack extends Stack {
       description: 'Shared secret between the api and the real-time inference workers',
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
     });
+    // One HMAC key for every api instance: an upload URL signed by one Lambda verifies on the next.
+    this.uploadSigningSecret = new secretsmanager.Secret(this, 'UploadSigningSecret', {
+      description: 'HMAC key of the signed model/dataset upload URLs, shared by every api instance',
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
     // Operators fill these two in after the first deploy (README, step 5).
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
     new CfnOutput(this, 'AuditSigningKeySecretArn', { value: this.signingKeySecret.secretArn });
     acknowledge(this.stripeSecret, 'Stripe keys are rolled in the Stripe dashboard, then written here (README); Secrets Manager cannot rotate them', 'AwsSolutions-SMG4');
     acknowledge(this.signingKeySecret, 'Rotating the audit signing key is a key-ceremony event: verifiers must learn the new public key first', 'AwsSolutions-SMG4');
+    acknowledge(this.uploadSigningSecret, 'Rotation invalidates upload URLs in flight (one hour at most); rotate by redeploying', 'AwsSolutions-SMG4');
     acknowledge(this.workerSharedSecret, 'Rotated by redeploying both sides together; automatic rotation would desynchronise api and workers', 'AwsSolutions-SMG4');
   }
 }

@@ -54,6 +54,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     stripeSecret: data.stripeSecret,
     signingKeySecret: data.signingKeySecret,
     workerSharedSecret: data.workerSharedSecret,
+    uploadSigningSecret: data.uploadSigningSecret,
   };
 
   const inference = new InferenceStack(app, name('Inference'), {

@@ -18,6 +18,7 @@ export interface RuntimeResources {
   readonly stripeSecret: secretsmanager.ISecret;
   readonly signingKeySecret: secretsmanager.ISecret;
   readonly workerSharedSecret: secretsmanager.ISecret;
+  readonly uploadSigningSecret: secretsmanager.ISecret;
 }
 
 /** Plain (non-secret) configuration, identical for the api and the workers. */
@@ -28,7 +29,7 @@ export function plainEnvironment(r: RuntimeResources): Record<string, string> {
     SQS_QUEUE_URL: r.queue.queueUrl,
     ARTIFACT_STORE: 's3',
     ARTIFACT_BUCKET: r.artifactBucketName,
-    AUDIT_EXPORT_BUCKET: r.auditBucketName,
+    AUDIT_EXPORT_S3_BUCKET: r.auditBucketName,
     // ElastiCache Serverless accepts TLS connections only.
     REDIS_URL: `rediss://${r.cacheEndpoint}:${REDIS_PORT}`,
   };
@@ -51,6 +52,7 @@ export function ecsSecrets(r: RuntimeResources): Record<string, ecs.Secret> {
     STRIPE_WEBHOOK_SECRET: ecs.Secret.fromSecretsManager(r.stripeSecret, 'webhookSecret'),
     AUDIT_SIGNING_KEY: ecs.Secret.fromSecretsManager(r.signingKeySecret),
     WORKER_SHARED_SECRET: ecs.Secret.fromSecretsManager(r.workerSharedSecret),
+    UPLOAD_SIGNING_SECRET: ecs.Secret.fromSecretsManager(r.uploadSigningSecret),
   };
 }
 
@@ -65,12 +67,30 @@ export function lambdaSecretArns(r: RuntimeResources): Record<string, string> {
     STRIPE_SECRET_ARN: r.stripeSecret.secretArn,
     AUDIT_SIGNING_KEY_SECRET_ARN: r.signingKeySecret.secretArn,
     WORKER_SHARED_SECRET_ARN: r.workerSharedSecret.secretArn,
+    UPLOAD_SIGNING_SECRET_ARN: r.uploadSigningSecret.secretArn,
   };
 }
 
 export function allSecrets(r: RuntimeResources): secretsmanager.ISecret[] {
-  return [r.databaseSecret, r.stripeSecret, r.signingKeySecret, r.workerSharedSecret];
+  return [r.databaseSecret, r.stripeSecret, r.signingKeySecret, r.workerSharedSecret, r.uploadSigningSecret];
 }
+
+/**
+ * What the images' start-up scripts turn into the variables the libraries read: for ECS,
+ * infra/runtime/container-entrypoint.sh assembles DATABASE_URL from the DB_* secrets; for Lambda,
+ * infra/runtime/lambda-secrets-bootstrap.js reads each *_ARN and sets the variables listed.
+ * The configuration contract test (infra/test/config-contract.test.ts) checks both scripts.
+ */
+export const ECS_ENTRYPOINT_PRODUCES: Record<string, string[]> = {
+  DATABASE_URL: ['DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'],
+};
+export const LAMBDA_BOOTSTRAP_PRODUCES: Record<string, string[]> = {
+  DATABASE_SECRET_ARN: ['DATABASE_URL'],
+  STRIPE_SECRET_ARN: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  AUDIT_SIGNING_KEY_SECRET_ARN: ['AUDIT_SIGNING_KEY'],
+  WORKER_SHARED_SECRET_ARN: ['WORKER_SHARED_SECRET'],
+  UPLOAD_SIGNING_SECRET_ARN: ['UPLOAD_SIGNING_SECRET'],
+};
 
 /** The two buckets, imported by name in the consuming stack (see bucketName in data-stack.ts). */
 export function importBuckets(scope: Construct, r: RuntimeResources): { artifacts: s3.IBucket; audit: s3.IBucket } {

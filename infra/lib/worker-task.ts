@@ -40,9 +40,9 @@ export class WorkerTask extends Construct {
       environment: {
         ...plainEnvironment(runtime),
         TFJS_BACKEND: 'tfjs-node-gpu',
+        // realtime: serves the api's calls only; async: also takes jobs off the queue (apps/worker).
         WORKER_MODE: mode,
         WORKER_PORT: String(WORKER_PORT),
-        JOB_TIMEOUT_SECONDS: String(config.longestJobSeconds),
       },
       secrets: ecsSecrets(runtime),
       portMappings: [{ containerPort: WORKER_PORT }],

@@ -49,8 +49,10 @@ describe('data stores', () => {
     });
   });
 
-  it('keeps Stripe, signing and worker secrets in Secrets Manager', () => {
-    data.resourceCountIs('AWS::SecretsManager::Secret', 4);
+  it('keeps database, Stripe, signing, worker and upload-signing secrets in Secrets Manager', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 5);
+    // Generated once and shared: every api instance verifies every other's upload URLs.
+    data.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 }, Description: Match.stringLikeRegexp('upload URLs') });
   });
 
   it('encrypts both queues and wires the dead-letter queue, with visibility above the longest job', () => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { verifyWebhookSignature } from '@app/jobs';
 
 const d = needsPostgres('jobs e2e') ? describe : describe.skip;
@@ -92,6 +93,13 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     for (let i = 0; i < 100 && !hooks.length; i++) await new Promise((r) => setTimeout(r, 50));
     expect(hooks).toHaveLength(1);
     const [hook] = hooks;
+    // Standard Webhooks, verified with the reference library as a customer would.
+    expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    expect(new Webhook(webhookSecret).verify(hook.body, hook.headers as Record<string, string>)).toMatchObject({ job: { id } });
+    expect(() => new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(hook.body, hook.headers as Record<string, string>)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(webhookSecret).verify(hook.body.replace('SUCCEEDED', 'FAILED'), hook.headers as Record<string, string>)).toThrow(WebhookVerificationError);
+    expect(hook.headers['webhook-id']).toBe(`msg_${id}`);
+    // The deprecated header, still sent for one release.
     expect(verifyWebhookSignature(webhookSecret, hook.body, String(hook.headers['x-mas-signature']))).toBe(true);
     expect(verifyWebhookSignature('whsec_wrong', hook.body, String(hook.headers['x-mas-signature']))).toBe(false);
     expect(JSON.parse(hook.body)).toMatchObject({ type: 'inference_job.succeeded', job: { id, status: 'SUCCEEDED', progress: { done: 1, total: 1 } } });

@@ -19,9 +19,10 @@ import { WorkerModule } from './worker.module';
  * resumes it from its last chunk), then close.
  */
 async function main(): Promise<void> {
-  // A worker always consumes, whatever JOBS_CONSUME says: an inherited JOBS_CONSUME=0 (the
-  // api's setting) once left workers idle with no error. Set before the modules read it.
-  process.env.JOBS_CONSUME = '1';
+  // WORKER_MODE decides, whatever JOBS_CONSUME says: an inherited JOBS_CONSUME=0 (the api's
+  // setting) once left workers idle with no error. Set before the modules read it.
+  const mode = loadQueueConfig(process.env).WORKER_MODE;
+  process.env.JOBS_CONSUME = mode === 'realtime' ? '0' : '1';
   const config = loadQueueConfig(process.env);
   const log = new Logger('Worker');
   const ctx = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
@@ -29,12 +30,12 @@ async function main(): Promise<void> {
   const runtime = ctx.get(InferenceRuntime);
   const backend = await runtime.init();
   const consumer = ctx.get(JobConsumer);
-  await consumer.start(); // already started by its bootstrap hook (JOBS_CONSUME=1): a no-op
+  if (mode !== 'realtime') await consumer.start(); // already started by its bootstrap hook (JOBS_CONSUME=1): a no-op
   if (!config.WORKER_SHARED_SECRET) log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
   const server = buildInternalServer({ runtime, readiness: ctx.get(ReadinessService), metrics: ctx.get(MetricsService), secret: config.WORKER_SHARED_SECRET });
   await server.listen({ port: config.WORKER_PORT, host: config.WORKER_HOST });
   const address = server.server.address();
-  log.log(`worker ready: backend ${backend}, queue ${config.driver}, internal port ${typeof address === 'object' && address ? address.port : config.WORKER_PORT}`);
+  log.log(`worker ready (${mode}): backend ${backend}, queue ${config.driver}${mode === 'realtime' ? ' (not consumed)' : ''}, internal port ${typeof address === 'object' && address ? address.port : config.WORKER_PORT}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

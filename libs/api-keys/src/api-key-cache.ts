@@ -1,3 +1,5 @@
+import { TtlCache } from '@app/common';
+
 /** What a verified key resolves to; cached by the SHA-256 of the key, never by the key. */
 export interface VerifiedKey {
   id: string;
@@ -8,40 +10,27 @@ export interface VerifiedKey {
   revokedAt: Date | null;
 }
 
-/** A small TTL + LRU map. Bounded so that a flood of distinct keys cannot grow memory. */
+/** Verified keys by hash, bounded (a flood of distinct keys cannot grow memory) and short-lived. */
 export class ApiKeyCache {
-  private readonly map = new Map<string, { value: VerifiedKey; until: number }>();
+  private readonly cache: TtlCache<string, VerifiedKey>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(hash: string, now = Date.now()): VerifiedKey | undefined {
-    const hit = this.map.get(hash);
-    if (!hit) return undefined;
-    if (hit.until <= now) {
-      this.map.delete(hash);
-      return undefined;
-    }
-    // Refresh recency for LRU: Map keeps insertion order.
-    this.map.delete(hash);
-    this.map.set(hash, hit);
-    return hit.value;
+  constructor(ttlMs: number, maxEntries = 10_000, now?: () => number) {
+    this.cache = new TtlCache({ ttlMs, max: maxEntries, now });
   }
 
-  set(hash: string, value: VerifiedKey, now = Date.now()): void {
-    if (this.ttlMs <= 0) return;
-    this.map.delete(hash);
-    this.map.set(hash, { value, until: now + this.ttlMs });
-    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+  get(hash: string): VerifiedKey | undefined {
+    return this.cache.get(hash);
+  }
+
+  set(hash: string, value: VerifiedKey): void {
+    this.cache.set(hash, value);
   }
 
   evictKeyId(keyId: string): void {
-    for (const [hash, entry] of this.map) if (entry.value.id === keyId) this.map.delete(hash);
+    this.cache.deleteWhere((value) => value.id === keyId);
   }
 
   clear(): void {
-    this.map.clear();
+    this.cache.clear();
   }
 }

@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { AppConfig } from '@app/common';
+import { requiredInProduction, type AppConfig } from '@app/common';
 
 /** Settings of the audit library only (see the report / README for each variable). */
-const auditConfigSchema = z.object({
+export const auditConfigSchema = z.object({
   /** Ed25519 private key, PKCS#8 PEM (literal "\n" allowed). Required outside embedded mode. */
-  AUDIT_SIGNING_KEY: z.string().optional(),
+  AUDIT_SIGNING_KEY: requiredInProduction(z.string().optional()),
   /** A file holding that PEM, instead of the variable. */
   AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   /** Folder for JSON Lines exports; default DATA_DIR/audit. */
   AUDIT_EXPORT_DIR: z.string().optional(),
   /** When set, exports go to this S3 bucket (it must have Object Lock enabled). */
-  AUDIT_EXPORT_S3_BUCKET: z.string().optional(),
+  AUDIT_EXPORT_S3_BUCKET: requiredInProduction(z.string().optional()),
   AUDIT_EXPORT_S3_PREFIX: z.string().default('audit/'),
   AUDIT_EXPORT_S3_REGION: z.string().optional(),
   /** Only for S3-compatible stores and tests; AWS needs none. */

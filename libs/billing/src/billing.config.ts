@@ -15,7 +15,7 @@ import { z } from 'zod';
  *   Stripe prices checkout sells a plan with, written to the plans table at start (see
  *   prices/plan-price-env.ts). Or create them: node dist/libs/billing/src/cli/sync-prices.js.
  */
-const schema = z.object({
+export const billingConfigSchema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
   STRIPE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -30,9 +30,9 @@ const schema = z.object({
   METER_CLAIM_MS: z.coerce.number().int().positive().default(60_000),
 });
 
-export type BillingConfig = z.infer<typeof schema> & { returnUrl: string };
+export type BillingConfig = z.infer<typeof billingConfigSchema> & { returnUrl: string };
 
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
-  const c = schema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const c = billingConfigSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   return { ...c, returnUrl: c.BILLING_RETURN_URL ?? c.PUBLIC_URL ?? 'http://localhost:3000' };
 }

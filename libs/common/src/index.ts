@@ -11,4 +11,6 @@ export * from './redis/redis.module';
 export * from './health/readiness.service';
 export * from './pagination/keyset-page';
 export * from './random/seeded-random';
+export * from './cache/ttl-cache';
+export * from './config/settings-contract';
 export * from './pagination/page-info.type';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/common';
 import { createPrismaService } from './database.factory';
+import { loadDbConfig } from './db.config';
 import { PrismaService } from './prisma.service';
 import { TenantPrisma } from './tenant-prisma.service';
 
@@ -10,7 +11,7 @@ import { TenantPrisma } from './tenant-prisma.service';
     {
       provide: PrismaService,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createPrismaService(config, { migrate: process.env.AUTO_MIGRATE === '1' }),
+      useFactory: (config: AppConfig) => createPrismaService(config, { migrate: loadDbConfig().autoMigrate }),
     },
     TenantPrisma,
   ],

@@ -16,7 +16,7 @@ export { InferenceModule } from './inference.module';
 export { InferenceRuntime, labelScores } from './runtime/inference-runtime';
 export type { LabelledScore, PredictResult, RuntimeMemory } from './runtime/inference-runtime';
 export type { NestedNumbers, OutputValues } from './runtime/batch-executor';
-export { INFERENCE_CONFIG, inferenceConfigFromEnv } from './runtime/inference-config';
+export { INFERENCE_CONFIG, inferenceConfigFromEnv, inferenceConfigSchema } from './runtime/inference-config';
 export type { InferenceConfig } from './runtime/inference-config';
 export { BACKEND_PREFERENCE } from './backend/tf-backend';
 export type { BackendName } from './backend/tf-backend';

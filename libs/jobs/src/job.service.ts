@@ -51,7 +51,7 @@ export class JobService {
           data: {
             id: newId('job'), tenantId, apiKeyId: principal.kind === 'api_key' ? principal.apiKeyId : null, userId: principal.kind === 'user' ? principal.userId : null,
             modelVersionId: model.versionId, total: instances.length, instances: instances as Prisma.InputJsonValue, webhookUrl,
-            webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null, requestId,
+            webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64')}` : null, requestId,
             quotaReservation: reservation as unknown as Prisma.InputJsonValue,
             // For QUEUED jobs lockedUntil is when the sweeper may enqueue it again (a lost message).
             lockedUntil: new Date(Date.now() + this.config.JOB_LEASE_MS),

@@ -11,7 +11,7 @@ export type { ResolvedModel } from './registry/model-registry.service';
 export { ModelError, ModelErrorReason } from './model.error';
 export { ARTIFACT_STORE } from './artifacts/artifact-store';
 export type { ArtifactStore, ArtifactFile } from './artifacts/artifact-store';
-export { MODELS_CONFIG, modelsConfigFromEnv } from './models.config';
+export { MODELS_CONFIG, modelsConfigFromEnv, modelsConfigSchema } from './models.config';
 export type { ModelsConfig } from './models.config';
 export { ModelUploadService } from './uploads/model-upload.service';
 export { UploadTokenSigner } from './uploads/upload-token';

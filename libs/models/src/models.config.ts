@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { requiredInProduction } from '@app/common';
 
-const schema = z.object({
+export const modelsConfigSchema = z.object({
   DATA_DIR: z.string().default('./.data'),
   // Where uploaded artifacts live: a local folder (default) or an S3-compatible bucket.
   ARTIFACT_STORE: z.enum(['local', 's3']).default('local'),
-  ARTIFACT_BUCKET: z.string().optional(),
+  ARTIFACT_BUCKET: requiredInProduction(z.string().optional()),
   ARTIFACT_PREFIX: z.string().default('models/'),
   // S3-compatible endpoints (MinIO, R2): an endpoint URL and path-style addressing.
   ARTIFACT_S3_ENDPOINT: z.string().url().optional(),
@@ -13,7 +14,7 @@ const schema = z.object({
   // Signed upload URLs (createModelUpload): the HMAC key, shared by every api instance (unset:
   // a random key per process, so a URL only works on the instance that issued it), and the
   // lifetime of a URL and of a staged file that no version has used yet.
-  UPLOAD_SIGNING_SECRET: z.string().min(32).optional(),
+  UPLOAD_SIGNING_SECRET: requiredInProduction(z.string().min(32).optional()),
   UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
   // How long a resolved (model, version or alias) stays cached per process. Changes made in this
   // process apply at once; alias moves made elsewhere reach this process within this time.
@@ -48,7 +49,7 @@ export const MODELS_CONFIG = Symbol('MODELS_CONFIG');
 /** Reads this library's settings; a bad value stops the process at start with its name. */
 export function modelsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelsConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const c = schema.parse(cleaned);
+  const c = modelsConfigSchema.parse(cleaned);
   if (c.ARTIFACT_STORE === 's3' && !c.ARTIFACT_BUCKET) throw new Error('ARTIFACT_STORE=s3 needs ARTIFACT_BUCKET');
   const dataDir = resolve(c.DATA_DIR);
   return {

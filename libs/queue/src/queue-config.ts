@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredInProduction } from '@app/common';
 
 const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
@@ -30,8 +31,11 @@ export const queueConfigSchema = z.object({
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   WORKER_HOST: z.string().default('0.0.0.0'),
-  WORKER_SHARED_SECRET: z.string().min(16).optional(),
+  WORKER_SHARED_SECRET: requiredInProduction(z.string().min(16).optional()),
   WORKER_URL: z.string().url().optional(),
+  // apps/worker: `realtime` serves the api's real-time calls only and takes no jobs; `async` and
+  // `all` (the default, one worker does everything) also consume the job queue.
+  WORKER_MODE: z.enum(['all', 'async', 'realtime']).default('all'),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   // The scheduled audit retention purge where jobs are consumed (hourly; 0 turns it off).
   AUDIT_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
+import { AppError, TtlCache } from '@app/common';
 import { PrismaService } from '@app/db';
 
 export interface PlanLimits {
@@ -21,13 +21,13 @@ const TTL_MS = 5_000;
  */
 @Injectable()
 export class PlanLimitsService {
-  private readonly cache = new Map<string, { at: number; limits: PlanLimits }>();
+  private readonly cache = new TtlCache<string, PlanLimits>({ ttlMs: TTL_MS });
 
   constructor(private readonly prisma: PrismaService) {}
 
   async forTenant(tenantId: string): Promise<PlanLimits> {
     const hit = this.cache.get(tenantId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.limits;
+    if (hit) return hit;
     // Tenant is the tenancy root, not a tenant-owned table: looked up by the caller's own id.
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, include: { plan: true } });
     if (!tenant) throw AppError.notFound('tenant');
@@ -42,8 +42,7 @@ export class PlanLimitsService {
       monthlyIncludedUnits: Number(p.monthlyIncludedUnits),
       hardCap: p.hardCap,
     };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tenantId, { at: Date.now(), limits });
+    this.cache.set(tenantId, limits);
     return limits;
   }
 

@@ -4,7 +4,9 @@ export interface PlanPriceIds {
   stripeMeteredPriceId?: string;
 }
 
-const VAR = /^STRIPE_(PRICE|METERED_PRICE)_([A-Z0-9_]+)$/;
+/** STRIPE_PRICE_<PLAN> / STRIPE_METERED_PRICE_<PLAN>: a family of variables, not one name in a schema. */
+export const PLAN_PRICE_VARIABLE = /^STRIPE_(PRICE|METERED_PRICE)_([A-Z0-9_]+)$/;
+const VAR = PLAN_PRICE_VARIABLE;
 const PRICE_ID = /^price_[A-Za-z0-9_]+$/;
 
 /**

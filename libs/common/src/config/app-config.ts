@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredInProduction } from './settings-contract';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -12,9 +13,9 @@ export const appConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./.data'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: requiredInProduction(z.string().url().optional()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: requiredInProduction(z.string().url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   // API keys: how long a verified key stays cached in each process. Revocation is immediate
@@ -29,6 +30,8 @@ export const appConfigSchema = z.object({
   GRAPHQL_INTROSPECTION: bool.optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  // The AWS SDK's region (S3 and SQS adapters); Lambda sets it itself, ECS on EC2 gets it from infra.
+  AWS_REGION: z.string().optional(),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema> & {

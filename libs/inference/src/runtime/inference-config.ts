@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ImageLimits } from '../image/image-decoder';
 
 export interface InferenceConfig {
@@ -18,6 +19,22 @@ export interface InferenceConfig {
 }
 
 export const INFERENCE_CONFIG = Symbol('INFERENCE_CONFIG');
+
+const nonNegative = z.coerce.number().min(0).optional();
+
+/** The variables this library reads (the configuration contract checks infra against it). */
+export const inferenceConfigSchema = z.object({
+  TFJS_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
+  INFERENCE_MAX_BATCH_SIZE: nonNegative,
+  INFERENCE_MAX_DELAY_MS: nonNegative,
+  INFERENCE_TIMEOUT_MS: nonNegative,
+  MODEL_CACHE_BYTES: nonNegative,
+  INFERENCE_MAX_INSTANCES: nonNegative,
+  INFERENCE_MAX_ELEMENTS: nonNegative,
+  INFERENCE_MAX_QUEUED_INSTANCES: nonNegative,
+  INFERENCE_MAX_IMAGE_BYTES: nonNegative,
+  INFERENCE_MAX_IMAGE_MEGAPIXELS: nonNegative,
+});
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -29,7 +29,7 @@ export class InferenceJob {
   @Field() model!: string;
   @Field(() => Int) version!: number;
   @Field(() => String, { nullable: true }) webhookUrl!: string | null;
-  @Field(() => String, { nullable: true, description: 'The HMAC-SHA256 key of this job\'s webhook signatures (x-mas-signature). Only in the submitInferenceJob answer: store it then.' })
+  @Field(() => String, { nullable: true, description: 'The Standard Webhooks secret (whsec_<base64>) of this job\'s webhook: verify the webhook-id, webhook-timestamp and webhook-signature headers with any Standard Webhooks library. Only in the submitInferenceJob answer: store it then.' })
   webhookSecret!: string | null;
   @Field(() => Date, { nullable: true }) webhookDeliveredAt!: Date | null;
   @Field(() => Int) attempts!: number;

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@app/db';
 import { QUEUE_CONFIG, QueueConfig } from '@app/queue';
 import { isPrivateAddress } from './webhook-address-policy';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+import { SIGNATURE_HEADER, signWebhook, standardWebhookHeaders } from './webhook-signature';
 
 export interface WebhookDelivery {
   jobId: string;
@@ -51,7 +51,14 @@ export class WebhookSender {
     for (let attempt = 1; attempt <= this.config.WEBHOOK_MAX_ATTEMPTS; attempt++) {
       let error: string;
       try {
-        const status = await this.post(d.url, body, { [SIGNATURE_HEADER]: signWebhook(d.secret, body), 'x-mas-event': String(d.payload.type), 'x-mas-delivery': `${d.jobId}.${attempt}` });
+        // One message per job: its webhook-id stays the same across attempts; each attempt is signed anew.
+        const headers = {
+          ...standardWebhookHeaders(d.secret, `msg_${d.jobId}`, body),
+          [SIGNATURE_HEADER]: signWebhook(d.secret, body),
+          'x-mas-event': String(d.payload.type),
+          'x-mas-delivery': `${d.jobId}.${attempt}`,
+        };
+        const status = await this.post(d.url, body, headers);
         if (status >= 200 && status < 300) {
           // The job id is the key; the unscoped client is fine for a row this worker just finished.
           await this.prisma.inferenceJob.update({ where: { id: d.jobId }, data: { webhookAttempts: attempt, webhookDeliveredAt: new Date(), webhookError: null } });

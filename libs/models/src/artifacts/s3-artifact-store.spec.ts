@@ -1,7 +1,7 @@
 import { isSafeArtifactPath } from './artifact-store';
 import { parseS3Uri, s3ArtifactKey } from './s3-artifact-store';
 
-describe('S3 artifact store key layout (no bucket: put/get/delete are untested here)', () => {
+describe('S3 artifact store key layout (put/localDir/remove: s3-artifact-store.s3rver.spec.ts)', () => {
   it('puts each version under <prefix><namespace>/<versionId>/', () => {
     expect(s3ArtifactKey('models/', 'ten_1', 'mv_2', 'model.json')).toBe('models/ten_1/mv_2/model.json');
     expect(s3ArtifactKey('models', 'ten_1', 'mv_2')).toBe('models/ten_1/mv_2/');

@@ -20,7 +20,7 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 /**
  * Artifacts in an S3-compatible bucket (ARTIFACT_STORE=s3). The runtime loads from disk, so
  * `localDir` downloads a version once into the local cache folder; versions are immutable, so a
- * complete local copy never goes stale. Tested: key layout and URI parsing only (no bucket in CI).
+ * complete local copy never goes stale. Tested against s3rver (s3-artifact-store.s3rver.spec.ts).
  */
 export class S3ArtifactStore implements ArtifactStore {
   readonly kind = 's3' as const;

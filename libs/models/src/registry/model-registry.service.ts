@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ModelSpec } from '@app/inference';
+import { TtlCache } from '@app/common';
 import { ModelVersion, TenantPrisma } from '@app/db';
 import { ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { ModelError } from '../model.error';
@@ -27,13 +28,15 @@ export const DEFAULT_ALIAS = 'stable';
 @Injectable()
 export class ModelRegistry {
   // Every prediction resolves its model: without a cache that is 2-3 queries per request.
-  private readonly cache = new Map<string, { until: number; target: Promise<Target> }>();
+  private readonly cache: TtlCache<string, Promise<Target>>;
 
   constructor(
     private readonly tenants: TenantPrisma,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
-  ) {}
+  ) {
+    this.cache = new TtlCache({ ttlMs: config.resolveCacheMs });
+  }
 
   /** version: "3" (a version number) or an alias name; default the `stable` alias. */
   async resolve(tenantId: string, name: string, version?: string | null): Promise<ResolvedModel> {
@@ -57,21 +60,17 @@ export class ModelRegistry {
   /** Forgets the tenant's cached resolutions: called after a publish or an alias move. */
   invalidate(tenantId: string): void {
     const prefix = `${tenantId}\u0000`;
-    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+    this.cache.deleteWhere((_target, key) => key.startsWith(prefix));
   }
 
   private target(tenantId: string, name: string, ref: string, implicit: boolean): Promise<Target> {
     const key = `${tenantId}\u0000${name}\u0000${ref}\u0000${implicit}`;
-    const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.target;
+    if (hit) return hit;
     const target = this.lookup(tenantId, name, ref, implicit);
-    if (this.config.resolveCacheMs > 0) {
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(key, { until: now + this.config.resolveCacheMs, target });
-      // Failures (unknown model, a database error) are not remembered.
-      target.catch(() => this.cache.delete(key));
-    }
+    this.cache.set(key, target);
+    // Failures (unknown model, a database error) are not remembered.
+    target.catch(() => this.cache.get(key) === target && this.cache.delete(key));
     return target;
   }
 

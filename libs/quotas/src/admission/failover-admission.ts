@@ -1,4 +1,4 @@
-import { CircuitBreaker, logCircuitTransitions, type FallbackEvents, type FallbackLogger } from '../rate-limit';
+import { CircuitBreaker, isCircuitOpen, logCircuitTransitions, type FallbackEvents, type FallbackLogger } from '../rate-limit';
 import { withTimeout } from '../rate-limit/with-timeout';
 import type { Admission, AdmissionDecision, AdmissionRequest } from './admission';
 import { InMemoryAdmission } from './in-memory-admission';
@@ -26,17 +26,10 @@ export class FailoverAdmission implements Admission {
   }
 
   async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
-    if (!this.breaker.allowRequest()) {
-      this.options.events?.fallbackDecision?.('circuit-open');
-      return this.fallback.admit(request);
-    }
     try {
-      const decision = await withTimeout(this.primary.admit(request), this.options.timeoutMs ?? 100, 'admission');
-      this.breaker.recordSuccess();
-      return decision;
+      return await this.breaker.execute(() => withTimeout(this.primary.admit(request), this.options.timeoutMs ?? 100, 'admission'));
     } catch (error) {
-      this.breaker.recordFailure(error instanceof Error ? error.message : error);
-      this.options.events?.fallbackDecision?.('error');
+      this.options.events?.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.admit(request);
     }
   }

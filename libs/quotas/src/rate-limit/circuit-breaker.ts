@@ -1,3 +1,5 @@
+import { BrokenCircuitError, CircuitState as PolicyState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitBreakerOptions {
@@ -5,62 +7,46 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long the circuit stays open before one probe is let through (ms). Default 2000. */
   openMs?: number;
-  now?: () => number;
   onStateChange?: (state: CircuitState, reason?: unknown) => void;
 }
 
+const STATES: Record<PolicyState, CircuitState> = {
+  [PolicyState.Closed]: 'closed',
+  [PolicyState.Open]: 'open',
+  [PolicyState.HalfOpen]: 'half-open',
+  [PolicyState.Isolated]: 'open',
+};
+
 /**
  * Keeps a dead dependency from costing latency on every request: once open, callers skip the
- * dependency entirely; after `openMs` a single probe is allowed, and its outcome closes or
- * re-opens the circuit.
+ * dependency entirely; after `openMs` a single probe is let through, and its outcome closes or
+ * re-opens the circuit. cockatiel's consecutive-failure breaker does the work; this class only
+ * names its states the way our metrics and logs do.
  */
 export class CircuitBreaker {
-  private failures = 0;
-  private openedAt = 0;
-  private probing = false;
-  private current: CircuitState = 'closed';
-  private readonly failureThreshold: number;
-  private readonly openMs: number;
-  private readonly now: () => number;
+  private readonly policy: CircuitBreakerPolicy;
 
-  constructor(private readonly options: CircuitBreakerOptions = {}) {
-    this.failureThreshold = options.failureThreshold ?? 3;
-    this.openMs = options.openMs ?? 2000;
-    this.now = options.now ?? Date.now;
+  constructor(options: CircuitBreakerOptions = {}) {
+    this.policy = circuitBreaker(handleAll, { halfOpenAfter: options.openMs ?? 2000, breaker: new ConsecutiveBreaker(options.failureThreshold ?? 3) });
+    this.policy.onStateChange((s) => {
+      const state = STATES[s];
+      const failure = this.policy.lastFailure as { error?: unknown } | undefined;
+      const reason = failure?.error instanceof Error ? failure.error.message : failure?.error;
+      options.onStateChange?.(state, state === 'open' ? reason : undefined);
+    });
   }
 
   get state(): CircuitState {
-    return this.current;
+    return STATES[this.policy.state];
   }
 
-  /** True if the caller may try the dependency now. In half-open, only one caller at a time. */
-  allowRequest(): boolean {
-    if (this.current === 'closed') return true;
-    if (this.current === 'open' && this.now() - this.openedAt >= this.openMs) this.transition('half-open');
-    if (this.current === 'half-open' && !this.probing) {
-      this.probing = true;
-      return true;
-    }
-    return false;
+  /** Runs `fn` unless the circuit is open (then throws what `isCircuitOpen` recognises); records its outcome. */
+  execute<T>(fn: () => Promise<T>): Promise<T> {
+    return this.policy.execute(fn);
   }
+}
 
-  recordSuccess(): void {
-    this.failures = 0;
-    this.probing = false;
-    if (this.current !== 'closed') this.transition('closed');
-  }
-
-  recordFailure(reason: unknown): void {
-    this.probing = false;
-    this.failures++;
-    if (this.current === 'half-open' || (this.current === 'closed' && this.failures >= this.failureThreshold)) {
-      this.openedAt = this.now();
-      this.transition('open', reason);
-    }
-  }
-
-  private transition(state: CircuitState, reason?: unknown): void {
-    this.current = state;
-    this.options.onStateChange?.(state, reason);
-  }
+/** True for the error `execute` throws when it did not call the dependency at all. */
+export function isCircuitOpen(error: unknown): boolean {
+  return error instanceof BrokenCircuitError;
 }

@@ -4,7 +4,7 @@
  * extended where it was taken. Releasing a Redis lease while Redis is down cannot fail the
  * request: the error is reported and the slot lapses at its TTL, which is what the TTL is for.
  */
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { CircuitBreaker, isCircuitOpen, type CircuitBreakerOptions } from './circuit-breaker';
 import type { ConcurrencyDecision, ConcurrencyLease, ConcurrencyLimit, ConcurrencyLimiter } from './concurrency-limiter';
 import { assertValidConcurrencyLimit } from './concurrency-limiter';
 import { logCircuitTransitions, type FallbackEvents, type FallbackLogger } from './fallback-events';
@@ -41,17 +41,10 @@ export class FailoverConcurrencyLimiter implements ConcurrencyLimiter {
 
   async acquire(key: string, limit: ConcurrencyLimit): Promise<ConcurrencyDecision> {
     assertValidConcurrencyLimit(limit);
-    if (!this.breaker.allowRequest()) {
-      this.events.fallbackDecision?.('circuit-open');
-      return this.fallback.acquire(key, limit);
-    }
     try {
-      const decision = await withTimeout(this.primary.acquire(key, limit), this.timeoutMs, 'concurrency acquire');
-      this.breaker.recordSuccess();
-      return decision;
+      return await this.breaker.execute(() => withTimeout(this.primary.acquire(key, limit), this.timeoutMs, 'concurrency acquire'));
     } catch (error) {
-      this.breaker.recordFailure(error instanceof Error ? error.message : error);
-      this.events.fallbackDecision?.('error');
+      this.events.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.acquire(key, limit);
     }
   }

@@ -16,7 +16,7 @@
  * (a tenant can get up to N x instances per window), and the local window starts empty. Monthly
  * quotas are enforced in PostgreSQL and are unaffected.
  */
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { CircuitBreaker, isCircuitOpen, type CircuitBreakerOptions } from './circuit-breaker';
 import { logCircuitTransitions, type FallbackEvents, type FallbackLogger } from './fallback-events';
 import { InMemoryRateLimiter } from './in-memory-rate-limiter';
 import { assertValidConsume, type RateLimit, type RateLimitDecision, type RateLimiter } from './rate-limiter';
@@ -54,17 +54,10 @@ export class FailoverRateLimiter implements RateLimiter {
   async consume(key: string, limit: RateLimit, cost = 1): Promise<RateLimitDecision> {
     // Invalid arguments are the caller's bug: they must not count as Redis failures.
     assertValidConsume(limit, cost);
-    if (!this.breaker.allowRequest()) {
-      this.events.fallbackDecision?.('circuit-open');
-      return this.fallback.consume(key, limit, cost);
-    }
     try {
-      const decision = await withTimeout(this.primary.consume(key, limit, cost), this.timeoutMs, 'rate limit decision');
-      this.breaker.recordSuccess();
-      return decision;
+      return await this.breaker.execute(() => withTimeout(this.primary.consume(key, limit, cost), this.timeoutMs, 'rate limit decision'));
     } catch (error) {
-      this.breaker.recordFailure(error instanceof Error ? error.message : error);
-      this.events.fallbackDecision?.('error');
+      this.events.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.consume(key, limit, cost);
     }
   }
