@@ -1,11 +1,18 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/common';
+import { Logger } from '@nestjs/common';
+import { loadConfig, startupProfile } from '@app/common';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
+  // Everything required above (this file's whole import graph) ran before this line.
+  const bootstrap = performance.nodeTiming.bootstrapComplete;
+  startupProfile.record('node bootstrap', 0, bootstrap);
+  startupProfile.record('module graph (require)', bootstrap, performance.now() - bootstrap);
   const config = loadConfig();
   const app = await createApp();
-  await app.listen(config.PORT, config.HOST);
+  await startupProfile.time('listen', () => app.listen(config.PORT, config.HOST));
+  const phases = startupProfile.phases().map((p) => ({ name: p.name, ms: Math.round(p.ms), atMs: Math.round(p.atMs) }));
+  new Logger('Startup').debug({ phases, msg: `listening ${performance.now().toFixed(0)} ms after process start; phases:\n${startupProfile.format()}` });
   const url = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const mode = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;
   // Printed, not logged: this is for the person who just typed `npm start`.

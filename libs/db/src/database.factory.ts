@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { AppConfig } from '@app/common';
+import { startupProfile, type AppConfig } from '@app/common';
 import { PrismaService } from './prisma.service';
 import { findRepoRoot } from './repo-root';
 
@@ -30,13 +30,18 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
     const adapter = new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
     return new PrismaService(adapter, 'postgres');
   }
-  const { PGlite } = await importEsm('@electric-sql/pglite');
+  const { PGlite } = await startupProfile.time('db: load PGlite', () => importEsm('@electric-sql/pglite'));
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const dir = path.resolve(config.DATA_DIR, 'pgdata');
   await mkdir(dir, { recursive: true });
-  const pglite = new PGlite(dir);
-  const applied = await runMigrations({ pglite });
+  const pglite = await startupProfile.time('db: open PGlite data folder', async () => {
+    const db = new PGlite(dir);
+    await db.waitReady;
+    return db;
+  });
+  const applied = await startupProfile.time('db: migration check', () => runMigrations({ pglite }));
   if (applied.length) log.log(`embedded database ready (${dir}); applied migrations: ${applied.join(', ')}`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close());
+  return startupProfile.time('db: Prisma client (WASM query compiler)', () =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close()));
 }
