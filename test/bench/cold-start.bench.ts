@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildCatalog } from '@app/inference';
 import { createBenchDatabase, median, table } from './support/bench-kit';
-import { firstPrediction, lambdaScript, Phase, spawnTimed, waitForHealth } from './support/cold-start-kit';
+import { firstPrediction, freePort, lambdaScript, Phase, spawnTimed, waitForHealth } from './support/cold-start-kit';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
@@ -30,7 +30,7 @@ interface Run {
 }
 
 async function serverStart(dataDir: string): Promise<Run> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const env = { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'debug' };
   const child = spawnTimed(process.execPath, [MAIN], env);
   const url = `http://127.0.0.1:${port}`;

@@ -136,7 +136,10 @@ async function lone(runtime: InferenceRuntime, entry: CatalogEntry): Promise<Rec
   const viaRuntime = async () => void (await runtime.predict(spec, { features: [row] })).labelled;
   const samples = { direct: [] as number[], runtime: [] as number[] };
   const count = Number(process.env.BENCH_LONE ?? 2000);
-  for (let i = 0; i < 200; i++) (await direct(), await viaRuntime()); // warm-up
+  for (let i = 0; i < 200; i++) {
+    await direct(); // warm-up
+    await viaRuntime();
+  }
   for (let i = 0; i < count; i++) {
     // Interleaved, so that both see the same machine load.
     let t = performance.now();

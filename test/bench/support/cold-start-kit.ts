@@ -1,4 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 export interface Phase {
   name: string;
