@@ -10,8 +10,10 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
-import { PredictionModule } from '@app/inference/prediction';
-import { JobsModule } from '@app/queue';
+import { LedgerModule } from '@app/ledger';
+import { ServingModule } from '@app/serving';
+import { DutiesModule } from '@app/duties';
+import { JobsModule } from '@app/jobs';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -40,8 +42,10 @@ import { PortalModule } from './portal';
     QuotasModule,
     MeteringModule,
     BillingModule,
-    PredictionModule,
+    LedgerModule,
+    ServingModule,
     JobsModule,
+    DutiesModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],

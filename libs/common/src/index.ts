@@ -12,3 +12,4 @@ export * from './health/readiness.service';
 export * from './pagination/keyset-page';
 export * from './random/seeded-random';
 export * from './startup/startup-profile';
+export * from './pagination/page-info.type';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildCatalog } from '../catalog/build-catalog';
 import { inferenceConfigFromEnv } from '../runtime/inference-config';
-import { InferenceRuntime } from '../runtime/inference-runtime';
+import { InferenceRuntime, labelScores } from '../runtime/inference-runtime';
 import { BACKEND_PREFERENCE, resetBackendSelection } from './tf-backend';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -66,7 +66,7 @@ describe('backend selection, on whatever this machine has', () => {
     const spec = { id: `iris-${backend}`, artifactDir: iris.artifactDir, ...iris.version };
     const rows = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]];
     const results = await Promise.all(rows.map((row) => runtime.predict(spec, { features: [row] })));
-    expect(results.map((r) => r.labelled![0][0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(results.map((r) => labelScores(iris.version.labels!, r.outputs.probabilities as number[][])[0][0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(results.every((r) => r.batchSize === 3)).toBe(true);
     runtime.onModuleDestroy();
   });

@@ -10,12 +10,11 @@ export interface LabelledScore {
 
 /**
  * One request's share of a batch's outputs. Its rows are views into the batch's output arrays;
- * the nested arrays (`outputs`) and labelled scores that JSON protocols send are built on first
- * read, once, so a caller that needs neither (or only one) does not pay for them.
+ * the nested arrays (`outputs`) that JSON protocols send are built on first read, once, so a
+ * caller that reads the flat rows (`tensor(name)`) does not pay for them.
  */
 export class BatchedResult {
   private nested?: OutputValues;
-  private scores?: LabelledScore[][];
 
   constructor(
     private readonly spec: ModelSpec,
@@ -51,27 +50,16 @@ export class BatchedResult {
     return this.nested;
   }
 
-  /** With spec.labels: per instance, every class with its score, highest first. */
-  get labelled(): LabelledScore[][] | undefined {
-    const labels = this.spec.labels;
-    if (!labels) return undefined;
-    if (!this.scores) {
-      const rows = rowsOf(this.batch, 0, this.offset, this.instances);
-      const classes = this.batch.strides[0];
-      this.scores = Array.from({ length: this.instances }, (_, i) => {
-        const row: LabelledScore[] = new Array(classes);
-        for (let c = 0; c < classes; c++) row[c] = { label: labels[c] ?? String(c), score: rows[i * classes + c] };
-        return row.sort((a, b) => b.score - a.score);
-      });
-    }
-    return this.scores;
-  }
-
   /** What goes over the wire (the worker's internal port sends results as JSON). */
   toJSON(): Record<string, unknown> {
     return {
-      outputs: this.outputs, labelled: this.labelled, instances: this.instances,
+      outputs: this.outputs, instances: this.instances,
       batchSize: this.batchSize, computeShareMs: this.computeShareMs, timing: this.timing,
     };
   }
+}
+
+/** Per instance, every class of the version's labels with its score, highest first. */
+export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
+  return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
 }

@@ -5,19 +5,18 @@ import { ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../errors/inference.error';
 import { decodeImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
-import { InferenceInputs, ModelSpec, ValidatedInputs } from '../signature/model-signature';
+import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { InputPlan, planInputs, validateInputs, writeInputs } from '../signature/signature-validator';
 import { BatchOutputs, executeBatch, openBatch, OutputValues, TensorBatch } from './batch-executor';
-import { BatchedResult, LabelledScore } from './batched-result';
+import { BatchedResult } from './batched-result';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
 
 export type { LabelledScore } from './batched-result';
+export { labelScores } from './batched-result';
 
 export interface PredictResult {
   /** Per declared output, one row per instance (nested to the output's shape). */
   outputs: OutputValues;
-  /** With spec.labels: per instance, every class with its score, highest first. */
-  labelled?: LabelledScore[][];
   instances: number;
   batchSize: number;
   computeShareMs: number;
@@ -126,15 +125,20 @@ export class InferenceRuntime {
       request = new ReadyRequest(spec, await this.imageInputs(spec, inputs));
     } else if (this.cache.has(spec.id)) {
       // Warm: shapes and limits checked here, values as they are written into the batch.
-      request = new PlannedRequest(spec, planInputs(spec.inputs, inputs, this.config));
+      request = new PlannedRequest(spec, planInputs(spec.inputs, inputs, this.limitsFor(spec)));
     } else {
       // Cold: reject bad input before a model is loaded for it; the load is not in the timeout.
-      const validated = validateInputs(spec.inputs, inputs, this.config);
+      const validated = validateInputs(spec.inputs, inputs, this.limitsFor(spec));
       await this.cache.use(spec, () => undefined);
       request = new ReadyRequest(spec, validated);
     }
     const { result, offset, timing } = await this.batcherFor(spec).submit(request, timeoutMs);
     return new BatchedResult(spec, result, offset, request.instances, timing);
+  }
+
+  /** The version's own instance cap (its batching.maxInstances), else the configured one. */
+  limitsFor(spec: ModelSpec): ValidationLimits {
+    return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
   }
 
   private async imageInputs(spec: ModelSpec, inputs: InferenceInputs): Promise<ValidatedInputs> {
@@ -154,8 +158,9 @@ export class InferenceRuntime {
     const value = inputs?.[name];
     const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
     if (list.length === 0) throw invalidInput(`missing input "${name}": a base64 PNG/JPEG or a list of them`);
-    if (list.length > this.config.maxInstances) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${this.config.maxInstances} instances per request`);
+    const { maxInstances } = this.limitsFor(spec);
+    if (list.length > maxInstances) {
+      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, { limit: maxInstances });
     }
     return list;
   }
