@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import { Logger } from 'nestjs-pino';
-import { MetricsService, loadConfig, requestIdOf } from '@app/common';
+import { MetricsService, loadConfig, requestIdOf, startupProfile } from '@app/common';
 import { AppModule } from './app.module';
 import { installHttpHooks } from './http/http-hooks';
 
@@ -21,19 +21,20 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
     logger: false,
   });
   const quiet = options.logger === false;
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: !quiet, abortOnError: false, ...(quiet ? { logger: false } : {}) });
+  const app = await startupProfile.time('nest: create (module scan, providers incl. database)', () =>
+    NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: !quiet, abortOnError: false, ...(quiet ? { logger: false } : {}) }));
   if (!quiet) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpHooks(fastify, app.get(MetricsService));
   await app.register(fastifyCookie as never);
   app.enableShutdownHooks();
-  await app.init();
+  await startupProfile.time('nest: init (module init hooks, GraphQL schema, bootstrap hooks)', () => app.init());
   const gql = (fastify as unknown as { graphql?: { addHook: (name: string, fn: (...a: unknown[]) => Promise<void>) => void } }).graphql;
   gql?.addHook('preExecution', async (_schema: unknown, document: unknown, context: unknown) => {
     const op = (document as DocumentNode).definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
     const req = (context as { reply: { request: FastifyRequest & { gqlOperation?: { name: string; type: string } } } }).reply.request;
     req.gqlOperation = { name: op?.name?.value ?? 'anonymous', type: op?.operation ?? 'query' };
   });
-  await fastify.ready();
+  await startupProfile.time('fastify ready', () => fastify.ready());
   return app;
 }

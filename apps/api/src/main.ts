@@ -1,11 +1,22 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/common';
-import { createApp } from './app.factory';
+import { Logger } from '@nestjs/common';
+import { loadConfig, startupProfile } from '@app/common';
+import { openEmbeddedDatabase } from '@app/db';
 
 async function main(): Promise<void> {
+  const bootstrap = performance.nodeTiming.bootstrapComplete;
+  startupProfile.record('node bootstrap', 0, bootstrap);
   const config = loadConfig();
+  // Embedded mode: PGlite starts opening first; what it does off the main thread (reading and
+  // compiling its WASM) overlaps the application's module graph loading below.
+  if (!config.DATABASE_URL) await openEmbeddedDatabase(config.DATA_DIR).catch(() => undefined);
+  const required = performance.now();
+  const { createApp } = await import('./app.factory');
+  startupProfile.record('module graph (require the app)', required);
   const app = await createApp();
-  await app.listen(config.PORT, config.HOST);
+  await startupProfile.time('listen', () => app.listen(config.PORT, config.HOST));
+  const phases = startupProfile.phases().map((p) => ({ name: p.name, ms: Math.round(p.ms), atMs: Math.round(p.atMs) }));
+  new Logger('Startup').debug({ phases, msg: `listening ${performance.now().toFixed(0)} ms after process start; phases:\n${startupProfile.format()}` });
   const url = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const mode = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;
   // Printed, not logged: this is for the person who just typed `npm start`.

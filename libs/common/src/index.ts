@@ -13,4 +13,5 @@ export * from './pagination/keyset-page';
 export * from './random/seeded-random';
 export * from './cache/ttl-cache';
 export * from './config/settings-contract';
+export * from './startup/startup-profile';
 export * from './pagination/page-info.type';

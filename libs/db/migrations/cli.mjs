@@ -2,7 +2,7 @@
 // npm run db:migrate                 apply pending migrations (DATABASE_URL, else PGlite in DATA_DIR)
 // npm run db:migration -- <name>     write a new migration from a change to prisma/schema.prisma
 import path from 'node:path';
-import { applyMigrations, createMigration, ROOT } from './runner.mjs';
+import { applyMigrations, createMigration, ROOT, writeTemplate } from './runner.mjs';
 
 const [cmd, arg] = process.argv.slice(2);
 try {
@@ -25,8 +25,10 @@ try {
     if (!arg) throw new Error('usage: npm run db:migration -- <name>');
     const dir = await createMigration(arg);
     console.log(dir ? `wrote prisma/migrations/${dir}/migration.sql` : 'no schema change: nothing written');
+  } else if (cmd === 'template') {
+    console.log(`embedded database template: ${path.relative(ROOT, await writeTemplate(path.resolve(ROOT, arg ?? 'dist/pglite')))}`);
   } else {
-    throw new Error('usage: cli.mjs deploy | create <name>');
+    throw new Error('usage: cli.mjs deploy | create <name> | template [dir]');
   }
 } catch (err) {
   console.error(`migration failed: ${err?.message ?? err}`);

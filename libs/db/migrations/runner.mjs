@@ -1,7 +1,8 @@
 // Offline migrations through Prisma's WASM schema engine (shared/ENVIRONMENT.md: the native
 // engine cannot be downloaded here). Same folder format and same `_prisma_migrations` table as
 // `prisma migrate deploy`, so a machine with internet can use the stock CLI on this folder.
-import { readFile, readdir, writeFile, mkdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, writeFile, mkdir, stat, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -90,11 +91,84 @@ export async function listMigrations(dir = MIGRATIONS_DIR) {
   return out;
 }
 
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** Rows of `_prisma_migrations` (null when the table does not exist yet). */
+async function appliedRows(target) {
+  const sql = 'select migration_name, checksum, finished_at is not null and rolled_back_at is null as done from _prisma_migrations';
+  const exists = `select to_regclass('_prisma_migrations') is not null as present`;
+  if (target.pglite) {
+    if (!(await target.pglite.query(exists)).rows[0].present) return null;
+    return (await target.pglite.query(sql)).rows;
+  }
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: target.databaseUrl });
+  await client.connect();
+  try {
+    if (!(await client.query(exists)).rows[0].present) return null;
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * True when every migration in the folder is recorded as applied with the same checksum (what
+ * Prisma stores: the SHA-256 of migration.sql) and nothing failed or is unknown. Then the schema
+ * engine (a large WASM module, most of a restart's migration cost) need not be loaded at all;
+ * anything else goes to the engine, which applies, or explains, what differs.
+ */
+export async function upToDate(target, migrations) {
+  const rows = await appliedRows(target);
+  if (!rows || rows.length !== migrations.length) return false;
+  const applied = new Map(rows.map((r) => [r.migration_name, r]));
+  return migrations.every((m) => {
+    const row = applied.get(m.path);
+    return row?.done && m.migrationFile.content.tag === 'ok' && row.checksum === sha256(m.migrationFile.content.value);
+  });
+}
+
+/** One name for the current migrations folder: a template database is valid for it only. */
+export function migrationsHash(migrations) {
+  return sha256(migrations.map((m) => `${m.path}\n${m.migrationFile.content.value}`).join('\n')).slice(0, 16);
+}
+
+/**
+ * Build time: an embedded database with every migration applied, as a PGlite data-folder
+ * tarball in `outDir`, so that the first start on a fresh DATA_DIR unpacks it instead of
+ * running initdb and every migration (most of a fresh start). Kept when already there.
+ */
+export async function writeTemplate(outDir) {
+  const migrations = await listMigrations();
+  const file = path.join(outDir, `pglite-${migrationsHash(migrations)}.tar.gz`);
+  if (await exists(file)) return file;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite();
+  try {
+    await applyMigrations({ pglite: db });
+    const dump = await db.dumpDataDir('gzip');
+    await mkdir(outDir, { recursive: true });
+    await writeFile(`${file}.tmp`, Buffer.from(await dump.arrayBuffer()));
+    await rename(`${file}.tmp`, file);
+  } finally {
+    await db.close();
+  }
+  return file;
+}
+
+/** The template for the current migrations in `outDir`, or null. */
+export async function templateFor(outDir) {
+  const file = path.join(outDir, `pglite-${migrationsHash(await listMigrations())}.tar.gz`);
+  return (await exists(file)) ? file : null;
+}
+
 /**
  * Applies pending migrations. `target` is `{ databaseUrl }` (PostgreSQL) or `{ pglite }`
  * (an open PGlite instance). Returns the names of the migrations applied now.
  */
 export async function applyMigrations(target, { dir = MIGRATIONS_DIR } = {}) {
+  const migrations = await listMigrations(dir);
+  if (await upToDate(target, migrations).catch(() => false)) return [];
   const schemaText = await readFile(SCHEMA_PATH, 'utf8');
   const engine = await newEngine(target, schemaText);
   try {
@@ -105,7 +179,7 @@ export async function applyMigrations(target, { dir = MIGRATIONS_DIR } = {}) {
         baseDir: dir,
         lockfile: { path: LOCK, content: lockContent },
         shadowDbInitScript: '',
-        migrationDirectories: await listMigrations(dir),
+        migrationDirectories: migrations,
       },
       filters: { externalTables: [], externalEnums: [] },
     });

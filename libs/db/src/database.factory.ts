@@ -1,18 +1,13 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { AppConfig } from '@app/common';
+import { startupProfile } from '@app/common';
+import { migrationRunner, takeEmbeddedDatabase } from './embedded-database';
 import { PrismaService } from './prisma.service';
-import { findRepoRoot } from './repo-root';
-
-// A real dynamic import, kept out of TypeScript's CommonJS rewrite: the migration runner is ESM.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function runMigrations(target: { databaseUrl: string } | { pglite: unknown }): Promise<string[]> {
-  const runner = path.join(findRepoRoot(), 'libs/db/migrations/runner.mjs');
-  const { applyMigrations } = await importEsm(pathToFileURL(runner).href);
+  const { applyMigrations } = await migrationRunner();
   return applyMigrations(target);
 }
 
@@ -30,13 +25,12 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
     const adapter = new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
     return new PrismaService(adapter, 'postgres');
   }
-  const { PGlite } = await importEsm('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const dir = path.resolve(config.DATA_DIR, 'pgdata');
-  await mkdir(dir, { recursive: true });
-  const pglite = new PGlite(dir);
-  const applied = await runMigrations({ pglite });
+  const pglite = await takeEmbeddedDatabase(config.DATA_DIR);
+  const applied = await startupProfile.time('db: migration check', () => runMigrations({ pglite }));
   if (applied.length) log.log(`embedded database ready (${dir}); applied migrations: ${applied.join(', ')}`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close());
+  return startupProfile.time('db: Prisma client (WASM query compiler)', () =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close()));
 }

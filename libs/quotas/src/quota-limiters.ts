@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { APP_CONFIG, type AppConfig, MetricsService } from '@app/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig, loadRedis, MetricsService } from '@app/common';
 import {
   type ConcurrencyLimiter,
   FailoverConcurrencyLimiter,
@@ -39,7 +39,7 @@ export class QuotaLimiters implements OnApplicationShutdown {
       this.admission = new InMemoryAdmission();
       return;
     }
-    this.redis = new Redis(config.REDIS_URL, { connectionName: 'mas:limits', enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.redis = new (loadRedis())(config.REDIS_URL, { connectionName: 'mas:limits', enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     this.redis.on('error', (e) => log.debug?.(`redis: ${e.message}`));
     const fallbacks = metrics.counter('rate_limit_fallback_decisions_total', 'Limiter decisions made in-process because Redis failed', ['limiter', 'reason']);
     const circuit = metrics.gauge('rate_limit_circuit_open', '1 while the limiter bypasses Redis', ['limiter']);

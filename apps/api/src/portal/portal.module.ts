@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { startupProfile } from '@app/common';
 import { findRepoRoot } from '@app/db';
 import { registerPortalStatic } from './portal-static';
 
@@ -19,7 +20,7 @@ export class PortalModule implements OnModuleInit {
     if (!fastify) return;
     const root = path.join(repoRootOrCwd(), 'apps', 'portal', 'dist');
     // Encapsulated: the static plugin's decorators stay inside the portal's own context.
-    await fastify.register(async (scope) => registerPortalStatic(scope, root));
+    await startupProfile.time('portal: static assets', () => fastify.register(async (scope) => registerPortalStatic(scope, root)));
   }
 }
 

@@ -1,5 +1,9 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+
+// Loaded when REDIS_URL is set, not at every start (embedded mode never needs it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const loadRedis = (): typeof Redis => require('ioredis').default;
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 
@@ -22,7 +26,7 @@ export class RedisConnections implements OnApplicationShutdown {
 
   open(name: string): Redis | null {
     if (!this.config.REDIS_URL) return null;
-    const r = new Redis(this.config.REDIS_URL, { connectionName: `mas:${name}`, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const r = new (loadRedis())(this.config.REDIS_URL, { connectionName: `mas:${name}`, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     r.on('error', (e) => this.log.warn(`${name}: ${e.message}`));
     this.opened.push(r);
     return r;

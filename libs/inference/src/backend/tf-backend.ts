@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
+import { startupProfile } from '@app/common';
 import { InferenceError, InferenceErrorCode } from '../inference.error';
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -37,7 +38,7 @@ let selected: Promise<BackendName> | undefined;
  * when that one cannot load. The backend is process-wide, so the first choice sticks.
  */
 export function selectBackend(forced: string | undefined = process.env.TFJS_BACKEND): Promise<BackendName> {
-  selected ??= choose(forced).catch((e: unknown) => {
+  selected ??= startupProfile.time('TF.js backend', () => choose(forced)).catch((e: unknown) => {
     selected = undefined;
     throw e;
   });

@@ -1,41 +1,66 @@
 import { InferenceError, InferenceErrorCode } from '../inference.error';
-import { MicroBatcher } from './micro-batcher';
+import { BatchRequest, MicroBatcher } from './micro-batcher';
 
-/** A batcher whose "model" doubles numbers and records every batch it was given. */
+/** A batch is a plain array of rows (one number per instance); the "model" doubles them. */
+type Rows = number[];
+
+function request(values: number[], key = 'k', failAfter?: number): BatchRequest<Rows> {
+  return {
+    key,
+    instances: values.length,
+    open: () => [],
+    write: (rows, offset) => values.forEach((v, i) => {
+      if (failAfter !== undefined && i >= failAfter) throw new Error('bad value');
+      rows[offset + i] = v;
+    }),
+  };
+}
+
 function doubling(options: { maxBatchSize?: number; maxDelayMs?: number; maxQueuedInstances?: number; fail?: boolean; slowMs?: number } = {}) {
-  const batches: number[][][] = [];
-  const batcher = new MicroBatcher<number[], number[]>({
+  const batches: number[][] = [];
+  const batcher = new MicroBatcher<Rows, number[]>({
     maxBatchSize: options.maxBatchSize ?? 8,
     maxDelayMs: options.maxDelayMs ?? 5,
     maxQueuedInstances: options.maxQueuedInstances ?? 100,
-    execute: async (inputs) => {
-      batches.push(inputs);
+    execute: async (rows, size) => {
+      batches.push(rows.slice(0, size));
       if (options.slowMs) await new Promise((r) => setTimeout(r, options.slowMs));
       if (options.fail) throw new Error('boom');
-      return inputs.map((xs) => xs.map((x) => x * 2));
+      return rows.slice(0, size).map((x) => x * 2);
     },
   });
-  return { batcher, batches };
+  /** Submits and reads this request's rows back out of the batch's result. */
+  const submit = async (values: number[], timeoutMs?: number, key?: string) => {
+    const r = await batcher.submit(request(values, key), timeoutMs);
+    return { output: r.result.slice(r.offset, r.offset + values.length), timing: r.timing };
+  };
+  return { batcher, batches, submit };
 }
 
 describe('MicroBatcher', () => {
-  it('stacks concurrent requests into one batch and splits the results back', async () => {
-    const { batcher, batches } = doubling();
-    const results = await Promise.all([[1], [2], [3]].map((x) => batcher.submit(x, 1)));
-    expect(results.map((r) => r.output)).toEqual([[2], [4], [6]]);
-    expect(batches).toHaveLength(1);
-    expect(results.every((r) => r.timing.batchSize === 3)).toBe(true);
+  it('writes concurrent requests into one batch and gives each its own rows back', async () => {
+    const { batches, submit } = doubling();
+    const results = await Promise.all([[1], [2, 3], [4]].map((x) => submit(x)));
+    expect(results.map((r) => r.output)).toEqual([[2], [4, 6], [8]]);
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    expect(results.every((r) => r.timing.batchSize === 4)).toBe(true);
   });
 
   it('counts multi-instance requests toward the max batch size', async () => {
-    const { batcher, batches } = doubling({ maxBatchSize: 4 });
-    await Promise.all([batcher.submit([1, 1, 1], 3), batcher.submit([2, 2], 2), batcher.submit([3], 1)]);
-    expect(batches.map((b) => b.reduce((n, x) => n + x.length, 0))).toEqual([4, 2]);
+    const { batches, submit } = doubling({ maxBatchSize: 4 });
+    await Promise.all([submit([1, 1, 1]), submit([2, 2]), submit([3])]);
+    expect(batches).toEqual([[1, 1, 1], [2, 2, 3]]);
+  });
+
+  it('runs a request larger than the max batch size alone', async () => {
+    const { batches, submit } = doubling({ maxBatchSize: 2 });
+    await expect(submit([1, 2, 3])).resolves.toMatchObject({ output: [2, 4, 6] });
+    expect(batches).toEqual([[1, 2, 3]]);
   });
 
   it('gives each request its share of the batch compute time', async () => {
-    const { batcher } = doubling({ slowMs: 20 });
-    const [a, b] = await Promise.all([batcher.submit([1, 1, 1], 3), batcher.submit([2], 1)]);
+    const { submit } = doubling({ slowMs: 20 });
+    const [a, b] = await Promise.all([submit([1, 1, 1]), submit([2])]);
     expect(a.timing.computeMs).toBe(b.timing.computeMs);
     expect(a.timing.computeShareMs).toBeCloseTo((a.timing.computeMs * 3) / 4);
     expect(b.timing.computeShareMs).toBeCloseTo(a.timing.computeMs / 4);
@@ -43,29 +68,57 @@ describe('MicroBatcher', () => {
   });
 
   it('runs a full batch without waiting for the delay', async () => {
-    const { batcher, batches } = doubling({ maxBatchSize: 2, maxDelayMs: 60_000 });
-    await Promise.all([batcher.submit([1], 1), batcher.submit([2], 1)]);
+    const { batches, submit } = doubling({ maxBatchSize: 2, maxDelayMs: 60_000 });
+    await Promise.all([submit([1]), submit([2])]);
     expect(batches).toHaveLength(1);
   });
 
-  it('times out requests that wait too long, and the batcher keeps serving', async () => {
-    const { batcher } = doubling({ slowMs: 50 });
-    const slow = batcher.submit([1], 1, 10);
+  it('does not hold a lone request for the delay', async () => {
+    const { submit } = doubling({ maxBatchSize: 64, maxDelayMs: 60_000 });
+    const held = new Promise((r) => setTimeout(() => r('held'), 5_000).unref());
+    for (let i = 0; i < 3; i++) await expect(Promise.race([submit([i]), held])).resolves.toMatchObject({ output: [i * 2] });
+  });
+
+  it('holds a request briefly while frequent arrivals are filling its batch', async () => {
+    const { batches, submit } = doubling({ maxBatchSize: 4, maxDelayMs: 200 });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      pending.push(submit([i]));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(pending);
+    // Dispatched at once, each request arriving 2 ms apart would run alone.
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('keeps only the rows of requests whose write succeeded', async () => {
+    const { batcher, batches, submit } = doubling();
+    const [a, bad, c] = await Promise.allSettled([submit([1]), batcher.submit(request([7, 8], 'k', 1)), submit([3])]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'bad value' } });
+    expect(a).toMatchObject({ status: 'fulfilled', value: { output: [2] } });
+    expect(c).toMatchObject({ status: 'fulfilled', value: { output: [6] } });
+    expect(batches).toEqual([[1, 3]]);
+  });
+
+  it('times out requests that wait too long (one shared timer), and the batcher keeps serving', async () => {
+    const { submit } = doubling({ slowMs: 50 });
+    const [slow, queued] = [submit([1], 10), submit([2], 10)];
     await expect(slow).rejects.toMatchObject({ inferenceCode: InferenceErrorCode.TIMEOUT });
-    await expect(batcher.submit([5], 1, 1000)).resolves.toMatchObject({ output: [10] });
+    await expect(queued).rejects.toMatchObject({ inferenceCode: InferenceErrorCode.TIMEOUT });
+    await expect(submit([5], 1000)).resolves.toMatchObject({ output: [10] });
   });
 
   it('refuses work beyond the queue limit with OVERLOADED (retryable)', async () => {
-    const { batcher } = doubling({ maxQueuedInstances: 2 });
-    const ok = [batcher.submit([1], 1), batcher.submit([2], 1)];
-    const refused = batcher.submit([3], 1);
-    await expect(refused).rejects.toMatchObject({ inferenceCode: InferenceErrorCode.OVERLOADED, contractCode: 'RATE_LIMITED' });
+    const { submit } = doubling({ maxQueuedInstances: 2 });
+    const ok = [submit([1]), submit([2])];
+    await expect(submit([3])).rejects.toMatchObject({ inferenceCode: InferenceErrorCode.OVERLOADED, contractCode: 'RATE_LIMITED' });
     await Promise.all(ok);
   });
 
   it('fails every request of a failed batch with MODEL_FAILED', async () => {
-    const { batcher } = doubling({ fail: true });
-    const results = await Promise.allSettled([batcher.submit([1], 1), batcher.submit([2], 1)]);
+    const { submit } = doubling({ fail: true });
+    const results = await Promise.allSettled([submit([1]), submit([2])]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       const error = (r as PromiseRejectedResult).reason as InferenceError;
@@ -75,13 +128,8 @@ describe('MicroBatcher', () => {
   });
 
   it('only stacks requests of the same group', async () => {
-    const batches: number[][][] = [];
-    const batcher = new MicroBatcher<number[], number>({
-      maxBatchSize: 8, maxDelayMs: 1, maxQueuedInstances: 100,
-      groupKey: (xs) => String(xs.length),
-      execute: (inputs) => (batches.push(inputs), inputs.map((xs) => xs.length)),
-    });
-    await Promise.all([batcher.submit([1], 1), batcher.submit([1, 2], 1), batcher.submit([3], 1)]);
-    expect(batches.map((b) => b.length).sort()).toEqual([1, 2]);
+    const { batches, submit } = doubling();
+    await Promise.all([submit([1], undefined, 'a'), submit([2], undefined, 'b'), submit([3], undefined, 'a')]);
+    expect(batches.sort((x, y) => x.length - y.length)).toEqual([[2], [1, 3]]);
   });
 });

@@ -1,4 +1,6 @@
 import { InferenceError, InferenceErrorCode } from '../inference.error';
+import { ArrivalRate } from './arrival-rate';
+import { DeadlineWatch } from './deadline-watch';
 
 /** How one request spent its time; `batchSize` counts the instances in its batch. */
 export interface BatchTiming {
@@ -10,141 +12,207 @@ export interface BatchTiming {
   computeShareMs: number;
 }
 
-export interface MicroBatcherOptions<TIn, TOut> {
+export interface MicroBatcherOptions<TBatch, TResult> {
   maxBatchSize: number;
+  /** Longest the oldest request is held for others to join, and only when they are expected to. */
   maxDelayMs: number;
   /** Instances waiting beyond this are refused with OVERLOADED instead of queueing forever. */
   maxQueuedInstances: number;
-  /** Runs one batch; must return one output per input, in order. */
-  execute: (inputs: TIn[]) => Promise<TOut[]> | TOut[];
-  /** Only requests with the same key are stacked together (e.g. the instance shape). */
-  groupKey?: (input: TIn) => string;
+  /** Runs a batch holding `size` instances; each request reads its own rows from the result. */
+  execute: (batch: TBatch, size: number) => Promise<TResult> | TResult;
 }
 
-interface Pending<TIn, TOut> {
-  input: TIn;
-  instances: number;
+/** One request: its rows go into an open batch of its group (`key`). */
+export interface BatchRequest<TBatch> {
   key: string;
+  instances: number;
+  /** A new, empty batch for this request's group, with room for `capacity` instances. */
+  open(capacity: number): TBatch;
+  /** Puts this request's rows into `batch` from row `offset` on; may throw (bad input). */
+  write(batch: TBatch, offset: number): void;
+}
+
+/** What a request gets back: the whole batch's result, and where its rows start in it. */
+export interface Batched<TResult> {
+  result: TResult;
+  offset: number;
+  timing: BatchTiming;
+}
+
+/** One request inside an open batch. */
+export interface Slot {
+  instances: number;
+  offset: number;
   enqueuedAt: number;
+  deadline: number;
   settled: boolean;
-  timer?: NodeJS.Timeout;
-  resolve: (r: { output: TOut; timing: BatchTiming }) => void;
+  resolve: (r: Batched<never>) => void;
   reject: (e: unknown) => void;
 }
 
+interface OpenBatch<TBatch> {
+  key: string;
+  batch: TBatch;
+  capacity: number;
+  size: number;
+  slots: Slot[];
+}
+
 /**
- * Stacks concurrent requests for one model version into batches, as TF Serving and Triton do:
- * a batch runs when it holds maxBatchSize instances or its oldest request has waited maxDelayMs.
- * One batch runs at a time per model; requests arriving meanwhile form the next batch.
+ * Stacks concurrent requests for one model version into batches, as TF Serving and Triton do.
+ * Requests write their rows straight into the open batch of their group (no per-request copy).
+ * Dispatch is work-conserving and adaptive: an idle model runs what is queued at the end of the
+ * current event-loop turn (a lone request is not held); the oldest request is held up to
+ * maxDelayMs only while arrivals are frequent enough to fill the batch within it. While a batch
+ * runs, the next one fills; one batch runs at a time per model.
  */
-export class MicroBatcher<TIn, TOut> {
-  private queue: Pending<TIn, TOut>[] = [];
+export class MicroBatcher<TBatch, TResult> {
+  private queue: OpenBatch<TBatch>[] = [];
   private queuedInstances = 0;
-  private running = false;
-  private flushTimer?: NodeJS.Timeout;
+  private running?: OpenBatch<TBatch>;
+  private dispatching = false;
+  private holdTimer?: NodeJS.Timeout;
+  private readonly arrivals = new ArrivalRate();
+  private readonly deadlines: DeadlineWatch;
 
-  constructor(private readonly options: MicroBatcherOptions<TIn, TOut>) {}
-
-  /** Requests waiting for a batch (not counting the one running). */
-  get pendingRequests(): number {
-    return this.queue.length;
+  constructor(private readonly options: MicroBatcherOptions<TBatch, TResult>) {
+    this.deadlines = new DeadlineWatch((now) => this.expire(now));
   }
 
-  get busy(): boolean {
-    return this.running || this.queue.length > 0;
-  }
-
-  submit(input: TIn, instances: number, timeoutMs?: number): Promise<{ output: TOut; timing: BatchTiming }> {
+  /** Queues a request; when its write throws (bad input), nothing is queued and that is the error. */
+  submit(request: BatchRequest<TBatch>, timeoutMs?: number): Promise<Batched<TResult>> {
+    const { key, instances } = request;
     if (this.queuedInstances + instances > this.options.maxQueuedInstances) {
       return Promise.reject(new InferenceError(InferenceErrorCode.OVERLOADED, 'the model is overloaded, retry shortly', { queued: this.queuedInstances }));
     }
-    return new Promise((resolve, reject) => {
-      const item: Pending<TIn, TOut> = {
-        input, instances, key: this.options.groupKey?.(input) ?? '', enqueuedAt: performance.now(), settled: false, resolve, reject,
-      };
-      if (timeoutMs !== undefined && timeoutMs > 0) {
-        item.timer = setTimeout(() => this.expire(item, timeoutMs), timeoutMs);
-      }
-      this.queue.push(item);
+    const now = performance.now();
+    let open = this.openFor(key, instances);
+    const fresh = open === undefined;
+    if (!open) {
+      const capacity = Math.max(this.options.maxBatchSize, instances);
+      open = { key, batch: request.open(capacity), capacity, size: 0, slots: [] };
+    }
+    try {
+      request.write(open.batch, open.size);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const batch = open;
+    if (fresh) this.queue.push(open);
+    this.arrivals.observe(now);
+    return new Promise<Batched<TResult>>((resolve, reject) => {
+      const deadline = timeoutMs !== undefined && timeoutMs > 0 ? now + timeoutMs : Infinity;
+      batch.slots.push({ instances, offset: batch.size, enqueuedAt: now, deadline, settled: false, resolve: resolve as Slot['resolve'], reject });
+      batch.size += instances;
       this.queuedInstances += instances;
-      this.schedule();
+      if (deadline !== Infinity) this.deadlines.watch(deadline);
+      this.schedule(now);
     });
   }
 
-  private expire(item: Pending<TIn, TOut>, timeoutMs: number): void {
-    if (item.settled) return;
-    const index = this.queue.indexOf(item);
-    if (index >= 0) {
-      this.queue.splice(index, 1);
-      this.queuedInstances -= item.instances;
+  /** The newest not-yet-dispatched batch of this group with room left, if any. */
+  private openFor(key: string, instances: number): OpenBatch<TBatch> | undefined {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const b = this.queue[i];
+      if (b.key === key) return b.size + instances <= b.capacity ? b : undefined;
     }
-    this.settle(item, () => item.reject(new InferenceError(InferenceErrorCode.TIMEOUT, `inference did not finish within ${timeoutMs} ms`, { timeoutMs })));
+    return undefined;
   }
 
-  private settle(item: Pending<TIn, TOut>, action: () => void): void {
-    if (item.settled) return;
-    item.settled = true;
-    clearTimeout(item.timer);
-    action();
-  }
-
-  private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
-    const waited = performance.now() - this.queue[0].enqueuedAt;
-    if (this.queuedInstances >= this.options.maxBatchSize || waited >= this.options.maxDelayMs) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-      // setImmediate, not a direct call: requests submitted in the same tick still join.
-      setImmediate(() => void this.runBatch());
-      this.running = true;
-      return;
+  private schedule(now = performance.now()): void {
+    if (this.running || this.dispatching || this.queue.length === 0) return;
+    const head = this.queue[0];
+    const full = head.size >= head.capacity || this.queue.length > 1;
+    if (!full) {
+      const left = this.options.maxDelayMs - (now - head.slots[0].enqueuedAt);
+      const fillMs = this.arrivals.expectedMs(head.capacity - head.size);
+      if (left > 0 && fillMs < left) {
+        // Arrivals are frequent: waiting a little fills the batch; hold, but never past maxDelayMs.
+        this.holdTimer ??= setTimeout(() => {
+          this.holdTimer = undefined;
+          this.dispatch();
+        }, Math.min(left, Math.max(fillMs, 0.5)));
+        return;
+      }
     }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.schedule();
-    }, this.options.maxDelayMs - waited);
+    this.dispatch();
   }
 
-  /** Oldest first, same group as the oldest, up to maxBatchSize instances (at least one request). */
-  private take(): Pending<TIn, TOut>[] {
-    const batch: Pending<TIn, TOut>[] = [];
-    let size = 0;
-    const key = this.queue[0].key;
-    this.queue = this.queue.filter((item) => {
-      if (item.key !== key || (batch.length > 0 && size + item.instances > this.options.maxBatchSize)) return true;
-      batch.push(item);
-      size += item.instances;
-      return false;
-    });
-    this.queuedInstances -= size;
-    return batch;
+  /** At the end of this event-loop turn, so requests arriving in the same turn still join. */
+  private dispatch(): void {
+    if (this.dispatching || this.running) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.dispatching = true;
+    setImmediate(() => void this.runBatch());
   }
 
   private async runBatch(): Promise<void> {
-    const batch = this.queue.length ? this.take() : [];
-    const batchSize = batch.reduce((n, item) => n + item.instances, 0);
+    this.dispatching = false;
+    const open = this.queue.shift();
+    if (!open) return;
+    this.running = open;
+    this.queuedInstances -= open.size;
     const started = performance.now();
     try {
-      if (batch.length === 0) return;
-      const outputs = await this.options.execute(batch.map((item) => item.input));
+      // Every request of this batch timed out while it waited: nothing to compute for.
+      if (open.slots.every((s) => s.settled)) return;
+      const result = await this.options.execute(open.batch, open.size);
       const finished = performance.now();
       const computeMs = finished - started;
-      batch.forEach((item, i) => this.settle(item, () => item.resolve({
-        output: outputs[i],
-        timing: {
-          queueMs: started - item.enqueuedAt,
-          batchSize,
-          computeMs,
-          totalMs: finished - item.enqueuedAt,
-          computeShareMs: (computeMs * item.instances) / batchSize,
-        },
-      })));
+      for (const slot of open.slots) {
+        if (slot.settled) continue;
+        // A synchronous backend blocks the timer while it computes: a late answer is a timeout too.
+        if (slot.deadline <= finished) {
+          settleWith(slot, timeoutError(slot));
+          continue;
+        }
+        slot.settled = true;
+        slot.resolve({
+          result: result as never,
+          offset: slot.offset,
+          timing: {
+            queueMs: started - slot.enqueuedAt,
+            batchSize: open.size,
+            computeMs,
+            totalMs: finished - slot.enqueuedAt,
+            computeShareMs: (computeMs * slot.instances) / open.size,
+          },
+        });
+      }
     } catch (e) {
       const error = e instanceof InferenceError ? e : new InferenceError(InferenceErrorCode.MODEL_FAILED, 'the model failed to run', undefined, e);
-      batch.forEach((item) => this.settle(item, () => item.reject(error)));
+      for (const slot of open.slots) settleWith(slot, error);
     } finally {
-      this.running = false;
+      this.running = undefined;
       this.schedule();
     }
   }
+
+  /** The shared deadline timer fired: time out every overdue request; returns the next deadline. */
+  private expire(now: number): number {
+    let next = Infinity;
+    const batches = this.running ? [this.running, ...this.queue] : this.queue;
+    for (const b of batches) {
+      for (const slot of b.slots) {
+        if (slot.settled) continue;
+        if (slot.deadline <= now) settleWith(slot, timeoutError(slot));
+        else if (slot.deadline < next) {
+          next = slot.deadline;
+        }
+      }
+    }
+    return next;
+  }
+}
+
+function timeoutError(slot: Slot): InferenceError {
+  const timeoutMs = Math.round(slot.deadline - slot.enqueuedAt);
+  return new InferenceError(InferenceErrorCode.TIMEOUT, `inference did not finish within ${timeoutMs} ms`, { timeoutMs });
+}
+
+function settleWith(slot: Slot, error: unknown): void {
+  if (slot.settled) return;
+  slot.settled = true;
+  slot.reject(error);
 }

@@ -1,69 +1,74 @@
 import * as tf from '@tensorflow/tfjs';
 import { LoadedModel } from '../cache/model-cache';
-import { ModelSpec, ValidatedInputs } from '../signature/model-signature';
-import { tfDtypeOf } from '../signature/signature-validator';
+import { ModelSpec } from '../signature/model-signature';
+import { tfDtypeOf, TypedData, typedArrayFor } from '../signature/signature-validator';
 
 /** Nested number arrays, instances first: number[][] for a [-1, k] output. */
 export type NestedNumbers = number | NestedNumbers[];
 export type OutputValues = Record<string, NestedNumbers[]>;
 
-type Flat = Float32Array | Int32Array | Uint8Array;
-
-function concat(parts: Flat[]): Flat {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new (parts[0].constructor as { new (n: number): Flat })(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+/** An open batch: one typed array per declared input (signature order) that requests write into. */
+export interface TensorBatch {
+  data: TypedData[];
+  instanceShapes: number[][];
 }
 
-function nest(flat: ArrayLike<number>, offset: number, dims: number[]): NestedNumbers[] {
-  const [first, ...rest] = dims;
-  const stride = rest.reduce((a, b) => a * b, 1);
-  const out: NestedNumbers[] = new Array(first);
-  for (let i = 0; i < first; i++) {
-    out[i] = rest.length === 0 ? flat[offset + i] : nest(flat, offset + i * stride, rest);
-  }
-  return out;
+/** A batch's outputs, flat, in declared output order, with each output's row length and shape. */
+export interface BatchOutputs {
+  data: TypedData[];
+  /** Per output: the shape of one instance's rows, and how many values that is. */
+  instanceShapes: number[][];
+  strides: number[];
+}
+
+const product = (dims: number[]): number => dims.reduce((a, b) => a * b, 1);
+
+/** A new batch with room for `capacity` instances of these instance shapes. */
+export function openBatch(spec: ModelSpec, instanceShapes: number[][], capacity: number): TensorBatch {
+  return {
+    data: spec.inputs.map((sig, i) => typedArrayFor(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype, capacity * product(instanceShapes[i]))),
+    instanceShapes,
+  };
 }
 
 /**
- * Runs one micro-batch: stacks each input across requests along the batch dimension, calls the
- * model once, and splits every output back into per-request rows. All tensors are disposed.
+ * Runs one micro-batch: the requests already wrote their rows into the batch's arrays, so the
+ * model gets views of them (no stacking copy) and is called once. All tensors are disposed.
  */
-export async function executeBatch(model: LoadedModel, spec: ModelSpec, requests: ValidatedInputs[]): Promise<OutputValues[]> {
-  const batch = requests.reduce((n, r) => n + r.instances, 0);
+export async function executeBatch(model: LoadedModel, spec: ModelSpec, batch: TensorBatch, size: number): Promise<BatchOutputs> {
   const outputs = tf.tidy(() => {
-    const feeds = spec.inputs.map((sig) => {
-      const instanceShape = requests[0].tensors[sig.name].instanceShape;
-      const data = concat(requests.map((r) => r.tensors[sig.name].data));
-      return tf.tensor(data, [batch, ...instanceShape], tfDtypeOf(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype));
+    const feeds = spec.inputs.map((sig, i) => {
+      const shape = batch.instanceShapes[i];
+      const view = batch.data[i].subarray(0, size * product(shape));
+      return tf.tensor(view, [size, ...shape], tfDtypeOf(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype));
     });
-    const result = model.predict(feeds.length === 1 ? feeds[0] : feeds);
+    const input = feeds.length === 1 ? feeds[0] : feeds;
+    // One call for the whole batch: LayersModel.predict would split it into chunks of 32.
+    const result = model instanceof tf.LayersModel ? model.predictOnBatch(input) : model.predict(input);
     return Array.isArray(result) ? result : result instanceof tf.Tensor ? [result] : Object.values(result);
   });
   try {
-    const values = await Promise.all(outputs.map((t) => t.data()));
-    const results: OutputValues[] = requests.map(() => ({}));
-    spec.outputs.forEach((sig, o) => {
-      const [, ...rest] = outputs[o].shape;
-      const stride = rest.reduce((a, b) => a * b, 1);
-      let row = 0;
-      requests.forEach((r, i) => {
-        results[i][sig.name] = nest(values[o] as ArrayLike<number>, row * stride, [r.instances, ...rest]);
-        row += r.instances;
-      });
-    });
-    return results;
+    const data = (await Promise.all(outputs.map((t) => t.data()))) as TypedData[];
+    const instanceShapes = outputs.map((t) => t.shape.slice(1));
+    return { data, instanceShapes, strides: instanceShapes.map(product) };
   } finally {
     tf.dispose(outputs);
   }
 }
 
-/** Batches stack only requests whose instance shapes agree (inputs may declare -1 dims). */
-export function shapeKey(inputs: ValidatedInputs): string {
-  return Object.entries(inputs.tensors).map(([name, t]) => `${name}:${t.instanceShape.join('x')}`).join('|');
+/** One request's rows of output `o`: a view into the batch's output, no copy. */
+export function rowsOf(outputs: BatchOutputs, o: number, offset: number, instances: number): TypedData {
+  const stride = outputs.strides[o];
+  return outputs.data[o].subarray(offset * stride, (offset + instances) * stride);
+}
+
+/** Flat row-major values -> nested arrays, instances first (what JSON protocols send). */
+export function nest(flat: ArrayLike<number>, offset: number, dims: number[]): NestedNumbers[] {
+  const [first, ...rest] = dims;
+  const stride = product(rest);
+  const out: NestedNumbers[] = new Array(first);
+  for (let i = 0; i < first; i++) {
+    out[i] = rest.length === 0 ? flat[offset + i] : nest(flat, offset + i * stride, rest);
+  }
+  return out;
 }

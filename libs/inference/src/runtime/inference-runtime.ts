@@ -1,19 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, selectBackend } from '../backend/tf-backend';
-import { BatchTiming, MicroBatcher } from '../batching/micro-batcher';
-import { LoadedModel, ModelCache, ModelCacheStats } from '../cache/model-cache';
+import { BatchRequest, BatchTiming, MicroBatcher } from '../batching/micro-batcher';
+import { ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../inference.error';
-import { decodeImage, RgbaImage } from '../image/image-decoder';
+import { decodeImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
-import { validateInputs } from '../signature/signature-validator';
-import { executeBatch, OutputValues, shapeKey } from './batch-executor';
+import { InputPlan, planInputs, validateInputs, writeInputs } from '../signature/signature-validator';
+import { BatchOutputs, executeBatch, openBatch, OutputValues, TensorBatch } from './batch-executor';
+import { BatchedResult } from './batched-result';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
 
-export interface LabelledScore {
-  label: string;
-  score: number;
-}
+export type { LabelledScore } from './batched-result';
+export { labelScores } from './batched-result';
 
 export interface PredictResult {
   /** Per declared output, one row per instance (nested to the output's shape). */
@@ -31,10 +30,47 @@ export interface RuntimeMemory {
   cache: ModelCacheStats;
 }
 
-interface BatchItem {
-  model: LoadedModel;
-  spec: ModelSpec;
-  inputs: ValidatedInputs;
+/** A warm request: checked, its values written (and checked) straight into the batch. */
+class PlannedRequest implements BatchRequest<TensorBatch> {
+  readonly key: string;
+  readonly instances: number;
+
+  constructor(private readonly spec: ModelSpec, private readonly plan: InputPlan) {
+    this.key = plan.key;
+    this.instances = plan.instances;
+  }
+
+  open(capacity: number): TensorBatch {
+    return openBatch(this.spec, this.plan.inputs.map((p) => p.instanceShape), capacity);
+  }
+
+  write(batch: TensorBatch, offset: number): void {
+    writeInputs(this.plan, batch.data, offset);
+  }
+}
+
+/** Inputs already in typed arrays (validated before a cold load, or decoded images): copied in. */
+class ReadyRequest implements BatchRequest<TensorBatch> {
+  readonly key: string;
+  readonly instances: number;
+  private readonly names: string[];
+
+  constructor(private readonly spec: ModelSpec, private readonly inputs: ValidatedInputs) {
+    this.names = spec.inputs.map((s) => s.name);
+    this.key = this.names.map((n) => `${n}:${inputs.tensors[n].instanceShape.join('x')}|`).join('');
+    this.instances = inputs.instances;
+  }
+
+  open(capacity: number): TensorBatch {
+    return openBatch(this.spec, this.names.map((n) => this.inputs.tensors[n].instanceShape), capacity);
+  }
+
+  write(batch: TensorBatch, offset: number): void {
+    this.names.forEach((n, i) => {
+      const t = this.inputs.tensors[n];
+      batch.data[i].set(t.data, offset * (t.data.length / this.instances));
+    });
+  }
 }
 
 /**
@@ -46,9 +82,7 @@ interface BatchItem {
 export class InferenceRuntime {
   readonly config: InferenceConfig;
   private readonly cache: ModelCache;
-  private readonly batchers = new Map<string, MicroBatcher<BatchItem, OutputValues>>();
-  private readonly modelIds = new WeakMap<LoadedModel, number>();
-  private nextModelId = 1;
+  private readonly batchers = new Map<string, MicroBatcher<TensorBatch, BatchOutputs>>();
   private backend?: BackendName;
 
   constructor(config?: InferenceConfig) {
@@ -84,23 +118,22 @@ export class InferenceRuntime {
 
   /** Validates, batches with concurrent requests for the same version, and runs the model. */
   async predict(spec: ModelSpec, inputs: InferenceInputs, options: { timeoutMs?: number } = {}): Promise<PredictResult> {
-    await this.init();
-    // Reject bad input before a model is loaded for it.
-    const images = spec.preprocess === 'image' ? this.decodeImages(spec, inputs) : undefined;
-    const validated = images ? undefined : validateInputs(spec.inputs, inputs, this.limitsFor(spec));
-    return this.cache.use(spec, async ({ model }) => {
-      const ready = validated ?? this.imageInputs(spec, model, images!);
-      const { output, timing } = await this.batcherFor(spec).submit(
-        { model, spec, inputs: ready }, ready.instances, options.timeoutMs ?? this.config.timeoutMs,
-      );
-      return {
-        outputs: output,
-        instances: ready.instances,
-        batchSize: timing.batchSize,
-        computeShareMs: timing.computeShareMs,
-        timing,
-      };
-    });
+    if (!this.backend) await this.init();
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+    let request: BatchRequest<TensorBatch>;
+    if (spec.preprocess === 'image') {
+      request = new ReadyRequest(spec, await this.imageInputs(spec, inputs));
+    } else if (this.cache.has(spec.id)) {
+      // Warm: shapes and limits checked here, values as they are written into the batch.
+      request = new PlannedRequest(spec, planInputs(spec.inputs, inputs, this.limitsFor(spec)));
+    } else {
+      // Cold: reject bad input before a model is loaded for it; the load is not in the timeout.
+      const validated = validateInputs(spec.inputs, inputs, this.limitsFor(spec));
+      await this.cache.use(spec, () => undefined);
+      request = new ReadyRequest(spec, validated);
+    }
+    const { result, offset, timing } = await this.batcherFor(spec).submit(request, timeoutMs);
+    return new BatchedResult(spec, result, offset, request.instances, timing);
   }
 
   /** The version's own instance cap (its batching.maxInstances), else the configured one. */
@@ -108,7 +141,16 @@ export class InferenceRuntime {
     return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
   }
 
-  private decodeImages(spec: ModelSpec, inputs: InferenceInputs): RgbaImage[] {
+  private async imageInputs(spec: ModelSpec, inputs: InferenceInputs): Promise<ValidatedInputs> {
+    const list = this.imageList(spec, inputs);
+    const images = list.map((item) => decodeImage(item, this.config.image));
+    const size = await this.cache.use(spec, ({ model }) => (model.inputs[0].shape as Array<number | null>)[1] ?? 224);
+    const data = new Float32Array(images.length * size * size * 3);
+    images.forEach((img, i) => data.set(imageToInstance(img, size), i * size * size * 3));
+    return { instances: images.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
+  }
+
+  private imageList(spec: ModelSpec, inputs: InferenceInputs): unknown[] {
     if (spec.inputs.length !== 1) throw new InferenceError(InferenceErrorCode.MODEL_FAILED, `image model ${spec.id} must declare one input`);
     const name = spec.inputs[0].name;
     const unknown = Object.keys(inputs ?? {}).filter((k) => k !== name);
@@ -120,44 +162,21 @@ export class InferenceRuntime {
     if (list.length > maxInstances) {
       throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, { limit: maxInstances });
     }
-    return list.map((item) => decodeImage(item, this.config.image));
+    return list;
   }
 
-  private imageInputs(spec: ModelSpec, model: LoadedModel, images: RgbaImage[]): ValidatedInputs {
-    const shape = model.inputs[0].shape as Array<number | null>;
-    const size = shape[1] ?? 224;
-    const data = new Float32Array(images.length * size * size * 3);
-    images.forEach((img, i) => data.set(imageToInstance(img, size), i * size * size * 3));
-    return { instances: images.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
-  }
-
-  private batcherFor(spec: ModelSpec): MicroBatcher<BatchItem, OutputValues> {
+  private batcherFor(spec: ModelSpec): MicroBatcher<TensorBatch, BatchOutputs> {
     let batcher = this.batchers.get(spec.id);
     if (!batcher) {
-      batcher = new MicroBatcher<BatchItem, OutputValues>({
+      batcher = new MicroBatcher<TensorBatch, BatchOutputs>({
         maxBatchSize: spec.batching?.maxBatchSize ?? this.config.maxBatchSize,
         maxDelayMs: spec.batching?.maxDelayMs ?? this.config.maxDelayMs,
         maxQueuedInstances: this.config.maxQueuedInstances,
-        execute: (items) => executeBatch(items[0].model, items[0].spec, items.map((i) => i.inputs)),
-        // A reloaded model is a new object: never stack requests bound to different copies.
-        groupKey: (item) => `${this.modelId(item.model)}/${shapeKey(item.inputs)}`,
+        // The model is taken from the cache per batch: a version reloaded meanwhile is simply used.
+        execute: (batch, size) => this.cache.use(spec, ({ model }) => executeBatch(model, spec, batch, size)),
       });
       this.batchers.set(spec.id, batcher);
     }
     return batcher;
   }
-
-  private modelId(model: LoadedModel): number {
-    let id = this.modelIds.get(model);
-    if (id === undefined) {
-      id = this.nextModelId++;
-      this.modelIds.set(model, id);
-    }
-    return id;
-  }
-}
-
-/** Per instance, every class of the version's labels with its score, highest first. */
-export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
-  return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { pathToFileURL } from 'node:url';
 import { buildCatalog, CatalogEntry } from '@app/inference';
 import { Prisma, PrismaService } from '@app/db';
-import { newId } from '@app/common';
+import { newId, startupProfile } from '@app/common';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { DEFAULT_ALIAS } from '../registry/model-registry.service';
 
@@ -23,8 +23,10 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const entries = await buildCatalog(this.config.catalogDir);
-    for (const entry of entries) await this.seed(entry);
+    const entries = await startupProfile.time('catalog: build or find artifacts', () => buildCatalog(this.config.catalogDir));
+    await startupProfile.time('catalog: seed rows', async () => {
+      for (const entry of entries) await this.seed(entry);
+    });
     this.log.log(`built-in catalog ready: ${entries.map((e) => e.name).join(', ')}`);
   }
 

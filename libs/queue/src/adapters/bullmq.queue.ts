@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
+
+// Loaded on first use, not at start: most processes (embedded mode, SQS) never need it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const bullmq = (): typeof import('bullmq') => require('bullmq');
 import { JobQueue, QueueHandler } from '../job-queue.port';
 
 /** Key prefix of every BullMQ queue of ours (mas:q:<QUEUE_NAME>:...). */
@@ -22,7 +26,7 @@ export class BullMqQueue implements JobQueue {
     private readonly name: string,
     private readonly options: { attempts?: number; backoffMs?: number; lockDurationMs?: number } = {},
   ) {
-    this.queue = new Queue(name, { connection: this.connection(), prefix: PREFIX });
+    this.queue = new (bullmq().Queue)(name, { connection: this.connection(), prefix: PREFIX });
     this.queue.on('error', (e) => this.log.warn(`queue ${name}: ${e.message}`));
   }
 
@@ -36,7 +40,7 @@ export class BullMqQueue implements JobQueue {
   }
 
   async consume(handler: QueueHandler, concurrency: number): Promise<void> {
-    this.worker = new Worker(this.name, async (job) => handler({ jobId: String(job.data.jobId), deliveries: job.attemptsMade + 1 }), {
+    this.worker = new (bullmq().Worker)(this.name, async (job) => handler({ jobId: String(job.data.jobId), deliveries: job.attemptsMade + 1 }), {
       connection: this.connection(),
       prefix: PREFIX,
       concurrency,
@@ -65,7 +69,7 @@ export class BullMqQueue implements JobQueue {
 
   /** Removes a queue and all its messages (test and operator clean-up). */
   static async obliterate(redisUrl: string, name: string): Promise<void> {
-    const q = new Queue(name, { connection: bullConnection(redisUrl), prefix: PREFIX });
+    const q = new (bullmq().Queue)(name, { connection: bullConnection(redisUrl), prefix: PREFIX });
     try {
       await q.obliterate({ force: true });
     } finally {

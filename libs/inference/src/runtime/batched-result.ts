@@ -1,0 +1,65 @@
+import { BatchTiming } from '../batching/micro-batcher';
+import { ModelSpec } from '../signature/model-signature';
+import { TypedData } from '../signature/signature-validator';
+import { BatchOutputs, nest, OutputValues, rowsOf } from './batch-executor';
+
+export interface LabelledScore {
+  label: string;
+  score: number;
+}
+
+/**
+ * One request's share of a batch's outputs. Its rows are views into the batch's output arrays;
+ * the nested arrays (`outputs`) that JSON protocols send are built on first read, once, so a
+ * caller that reads the flat rows (`tensor(name)`) does not pay for them.
+ */
+export class BatchedResult {
+  private nested?: OutputValues;
+
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly batch: BatchOutputs,
+    private readonly offset: number,
+    readonly instances: number,
+    readonly timing: BatchTiming,
+  ) {}
+
+  get batchSize(): number {
+    return this.timing.batchSize;
+  }
+
+  get computeShareMs(): number {
+    return this.timing.computeShareMs;
+  }
+
+  /** Output `name`'s rows for this request, flat row-major (a view: copy it to keep it past the request). */
+  tensor(name: string): TypedData {
+    const o = this.spec.outputs.findIndex((s) => s.name === name);
+    return rowsOf(this.batch, o, this.offset, this.instances);
+  }
+
+  /** Per declared output, one row per instance (nested to the output's shape). */
+  get outputs(): OutputValues {
+    if (!this.nested) {
+      const nested: OutputValues = {};
+      this.spec.outputs.forEach((sig, o) => {
+        nested[sig.name] = nest(rowsOf(this.batch, o, this.offset, this.instances), 0, [this.instances, ...this.batch.instanceShapes[o]]);
+      });
+      this.nested = nested;
+    }
+    return this.nested;
+  }
+
+  /** What goes over the wire (the worker's internal port sends results as JSON). */
+  toJSON(): Record<string, unknown> {
+    return {
+      outputs: this.outputs, instances: this.instances,
+      batchSize: this.batchSize, computeShareMs: this.computeShareMs, timing: this.timing,
+    };
+  }
+}
+
+/** Per instance, every class of the version's labels with its score, highest first. */
+export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
+  return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
+}
