@@ -6,3 +6,4 @@ export * from './database.factory';
 export * from './repo-root';
 export { Prisma, Role, JobStatus, ModelVersionStatus, OutboxStatus } from './generated/prisma/client';
 export type * from './generated/prisma/client';
+export * from './errors/db-error';
