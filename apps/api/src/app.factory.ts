@@ -17,7 +17,7 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     logger: false,
   });
   const quiet = options.logger === false;

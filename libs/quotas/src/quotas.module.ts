@@ -12,12 +12,16 @@ import { PlanLimitsService } from './plan-limits.service';
 import { PlansResolver } from './plans/plans.resolver';
 import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
+import { BudgetAlertMailer } from './budget/budget-alert-mailer';
+import { MailModule } from '@app/mail';
 
 /** Quotas, budgets, rate and concurrency limits. Importing it installs the global rate-limit interceptor. */
 @Global()
 @Module({
+  imports: [MailModule],
   providers: [
     QuotaService,
+    BudgetAlertMailer,
     BudgetAlertService,
     PlanLimitsService,
     QuotaLimiters,

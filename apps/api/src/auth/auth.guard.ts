@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
     // GraphQL resolves several fields per request: authenticate once.
     req.authPromise ??= this.auth.authenticate(req);
     const { principal, csrfRejected } = await req.authPromise;
-    req.ctx ??= { principal, requestId: String(req.id), ip: req.ip };
+    const ua = req.headers['user-agent'];
+    req.ctx ??= { principal, requestId: String(req.id), ip: req.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 200) : undefined };
 
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;

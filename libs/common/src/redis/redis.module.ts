@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { LimiterFactory } from '../limits/flexible-limiter';
 
 export const REDIS = Symbol('REDIS');
 
@@ -37,8 +38,9 @@ export class RedisConnections implements OnApplicationShutdown {
 @Module({
   providers: [
     RedisConnections,
+    LimiterFactory,
     { provide: REDIS, inject: [RedisConnections], useFactory: (c: RedisConnections) => c.open('main') },
   ],
-  exports: [RedisConnections, REDIS],
+  exports: [RedisConnections, LimiterFactory, REDIS],
 })
 export class RedisModule {}
