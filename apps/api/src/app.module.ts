@@ -15,6 +15,7 @@ import { JobsModule } from '@app/queue';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
+import { DenialRecorder } from './auth/denial-recorder.service';
 import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
 import { CoreReadiness } from './health/core-readiness';
@@ -44,6 +45,6 @@ import { PortalModule } from './portal';
     JobsModule,
   ],
   controllers: [HealthController],
-  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
+  providers: [AuthenticationService, DenialRecorder, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
 })
 export class AppModule {}
