@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/common';
+import { ConfigError, loadConfig } from '@app/common';
+import { preflightDatabase } from '@app/db';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await preflightDatabase(config.DATABASE_URL);
   const app = await createApp();
   await app.listen(config.PORT, config.HOST);
   const url = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  // A configuration or setup problem is one line that says what to do, not a stack trace.
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

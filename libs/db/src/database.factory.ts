@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { AppConfig } from '@app/common';
 import { PrismaService } from './prisma.service';
 import { findRepoRoot } from './repo-root';
+import { assertMigrated } from './pending-migrations';
 
 // A real dynamic import, kept out of TypeScript's CommonJS rewrite: the migration runner is ESM.
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,7 +29,12 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
       if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
     }
     const adapter = new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
-    return new PrismaService(adapter, 'postgres');
+    const prisma = new PrismaService(adapter, 'postgres');
+    if (!opts.migrate) await assertMigrated(prisma).catch(async (e) => {
+      await prisma.$disconnect();
+      throw e;
+    });
+    return prisma;
   }
   const { PGlite } = await importEsm('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
