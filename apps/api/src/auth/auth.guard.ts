@@ -5,6 +5,7 @@ import { AppError } from '@app/common';
 import { ApiKeyError } from '@app/api-keys';
 import { PERMISSION_KEY, PUBLIC_KEY, Permission, Principal, RequestContext, SESSION_ONLY_KEY, actorOf, requestOf } from '@app/tenancy';
 import { Authentication, AuthenticationService } from './authentication.service';
+import { OWN_CREDENTIALS_KEY } from './own-credentials.decorator';
 import { DENIAL_REASONS, DenialReason, DenialRecorder } from './denial-recorder.service';
 
 /**
@@ -22,6 +23,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = requestOf(context) as unknown as FastifyRequest & { ctx?: RequestContext; authPromise?: ReturnType<AuthenticationService['authenticate']> };
+    if (this.reflector.getAllAndOverride<boolean>(OWN_CREDENTIALS_KEY, [context.getHandler(), context.getClass()])) {
+      req.ctx ??= { principal: { kind: 'anonymous' }, requestId: String(req.id), ip: req.ip };
+      return true;
+    }
     // GraphQL resolves several fields per request: authenticate once.
     req.authPromise ??= this.auth.authenticate(req);
     let authn: Authentication;

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, HttpStatus, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, AppError, MetricsService, ReadinessService, constantTimeEqual } from '@app/common';
 import { Public } from '@app/tenancy';
+import { OwnCredentials } from '../auth/own-credentials.decorator';
 
 @Public()
 @Controller()
@@ -27,9 +28,11 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metricsText(@Req() req: FastifyRequest): Promise<string> {
+  @OwnCredentials()
+  metricsText(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     this.assertMayScrape(req);
+    // Set only once allowed: a refusal is the usual JSON error.
+    reply.type('text/plain; version=0.0.4; charset=utf-8');
     return this.metrics.registry.metrics();
   }
 
