@@ -22,7 +22,8 @@ export class UsageCsvController {
   @Get('usage.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="usage.csv"')
-  async csv(@CurrentTenant() tenantId: string, @Query() query: Record<string, unknown>): Promise<string> {
+  async csv(@CurrentTenant() tenantId: string, @Query() params?: Record<string, unknown>): Promise<string> {
+    const query = params ?? {};
     const unknown = Object.keys(query).filter((k) => k !== 'from' && k !== 'to');
     if (unknown.length) throw AppError.badInput(`unknown query parameter: ${unknown.join(', ')} (this route takes from and to)`, { unknown }, 'UNKNOWN_PARAMETER');
     const rows = await this.usage.hours(tenantId, dateParam(query, 'from'), dateParam(query, 'to'));

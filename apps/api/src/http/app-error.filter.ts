@@ -19,6 +19,8 @@ export class AppErrorFilter implements ExceptionFilter {
     if (host.getType<string>() === 'graphql') return error;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const req = host.switchToHttp().getRequest<FastifyRequest>();
+    // A route may have set another content type (text/csv, text/plain) before it failed.
+    reply.type('application/json; charset=utf-8');
     if (isAppError(error)) {
       if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
       return reply.status(HTTP_STATUS[error.code]).send(restError(error.code, error.message, error.reason, String(req.id), error.retryAfter));

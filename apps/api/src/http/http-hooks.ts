@@ -31,6 +31,7 @@ export function installHttpHooks(app: FastifyInstance, metrics: MetricsService):
     }
   });
   app.setErrorHandler((err: FastifyError, req, reply: FastifyReply) => {
+    reply.type('application/json; charset=utf-8');
     if (isAppError(err)) {
       return reply.status(HTTP_STATUS[err.code]).send(restError(err.code, err.message, err.reason, req.id, err.retryAfter));
     }
