@@ -4,7 +4,7 @@
 
 interface KnownShape {
   code?: unknown;
-  meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; constraint?: { index?: string; fields?: string[] } } }; target?: unknown };
+  meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; originalMessage?: string; constraint?: { index?: string; fields?: string[] } } }; target?: unknown };
   message?: unknown;
 }
 
@@ -35,7 +35,8 @@ export function uniqueConstraintOf(e: unknown): string | undefined {
   const k = e as KnownShape;
   const index = k.meta?.driverAdapterError?.cause?.constraint?.index;
   if (index) return index;
-  const m = /unique constraint "([^"]+)"/.exec(String(k.message ?? ''));
+  const text = `${k.meta?.driverAdapterError?.cause?.originalMessage ?? ''} ${String(k.message ?? '')}`;
+  const m = /unique constraint "([^"]+)"/.exec(text);
   return m?.[1];
 }
 
