@@ -45,6 +45,9 @@ export interface AuditAppendCte {
  */
 @Injectable()
 export class AuditService {
+  /** Tenants whose chain head exists (heads are never deleted): appendBatch skips creating them. */
+  private readonly knownChains = new Set<string>();
+
   async append(tx: RawSql, tenantId: string, entry: AuditEntry): Promise<{ id: string; seq: bigint; hash: string }> {
     const cte = this.appendCte(tenantId, entry);
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -99,6 +102,71 @@ export class AuditService {
           RETURNING audit_ins.seq, audit_ins.hash
         )`;
     return { id, ctes, appended: Prisma.sql`EXISTS (SELECT 1 FROM audit_moved)`, seq: Prisma.sql`(SELECT seq FROM audit_moved)` };
+  }
+
+  /**
+   * Appends many events, of any number of tenants, in ONE statement inside the caller's
+   * transaction (the ledger's batch): each tenant's head is locked (in tenant order) and read,
+   * the events' hashes are chained in PostgreSQL from their canonical text around seq and
+   * prevHash (hashTemplate, as appendCte does for one event), every event goes in one INSERT and
+   * each head moves once. Single appends of the same tenants queue on the same head locks, so
+   * seq stays gap-free whichever writer comes first. A tenant's first event creates its head first.
+   */
+  async appendBatch(tx: RawSql, items: readonly { tenantId: string; entry: AuditEntry }[]): Promise<void> {
+    if (items.length === 0) return;
+    const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
+    const unknown = tenants.filter((t) => !this.knownChains.has(t));
+    if (unknown.length) {
+      await tx.$queryRaw`
+        INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
+        SELECT t, 0, ${GENESIS_HASH}, now() FROM unnest(${unknown}::text[]) AS t ON CONFLICT ("tenantId") DO NOTHING`;
+    }
+    const occurredAt = new Date();
+    const position = new Map<string, number>();
+    const rows = items.map(({ tenantId, entry }) => {
+      const i = (position.get(tenantId) ?? 0) + 1;
+      position.set(tenantId, i);
+      const event = {
+        id: newId('aud'), tenantId, occurredAt,
+        actorType: entry.actor.type, actorId: entry.actor.id, action: entry.action,
+        targetType: entry.target?.type ?? null, targetId: entry.target?.id ?? null,
+        requestId: entry.requestId ?? null, metadata: redactSecrets(entry.metadata ?? {}) as Record<string, unknown>,
+      };
+      return { ...event, i, template: hashTemplate(event) };
+    });
+    const col = <T>(f: (r: (typeof rows)[number]) => T): T[] => rows.map(f);
+    const [done] = await tx.$queryRaw<{ inserted: number; moved: number }[]>`
+      WITH RECURSIVE ev AS (
+        SELECT * FROM unnest(${col((r) => r.tenantId)}::text[], ${col((r) => r.i)}::int[], ${col((r) => r.id)}::text[],
+          ${col((r) => r.template[0])}::text[], ${col((r) => r.template[1])}::text[], ${col((r) => r.template[2])}::text[],
+          ${col((r) => r.actorType)}::text[], ${col((r) => r.actorId)}::text[], ${col((r) => r.action)}::text[],
+          ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[], ${col((r) => r.requestId)}::text[],
+          ${col((r) => canonicalJson(r.metadata))}::text[])
+          AS ev(tid, i, id, a, b, c, at, aid, action, tt, target, rid, meta)
+      ), heads AS (
+        SELECT "tenantId" AS tid, "lastSeq" AS seq, "lastHash" AS hash FROM audit_chain_heads
+        WHERE "tenantId" = ANY(${tenants}::text[]) ORDER BY "tenantId" FOR UPDATE
+      ), chain AS (
+        SELECT tid, 0 AS i, seq, hash, NULL::text AS prev FROM heads
+        UNION ALL
+        SELECT c.tid, c.i + 1, c.seq + 1, encode(sha256(convert_to(e.a || c.hash || e.b || (c.seq + 1)::text || e.c, 'UTF8')), 'hex'), c.hash
+        FROM chain c JOIN ev e ON e.tid = c.tid AND e.i = c.i + 1
+      ), ins AS (
+        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+        SELECT e.id, e.tid, c.seq, ${occurredAt}::timestamp(3), e.at, e.aid, e.action, e.tt, e.target, e.rid, e.meta::jsonb, c.prev, c.hash
+        FROM chain c JOIN ev e ON e.tid = c.tid AND e.i = c.i
+        RETURNING "tenantId", seq, hash
+      ), moved AS (
+        UPDATE audit_chain_heads h SET "lastSeq" = last.seq, "lastHash" = last.hash, "updatedAt" = now()
+        FROM (SELECT DISTINCT ON ("tenantId") "tenantId", seq, hash FROM ins ORDER BY "tenantId", seq DESC) last
+        WHERE h."tenantId" = last."tenantId"
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM moved)::int AS moved`;
+    if (done?.inserted !== rows.length || done?.moved !== tenants.length) {
+      throw new Error(`audit batch appended ${done?.inserted} of ${rows.length} events (a chain head is missing)`);
+    }
+    for (const t of tenants) this.knownChains.add(t);
   }
 
   /** SQL condition: the tenant has a chain head (in the statement's snapshot; heads are never deleted). */

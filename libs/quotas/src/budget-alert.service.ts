@@ -48,6 +48,25 @@ export class BudgetAlertService {
         RETURNING threshold)`;
   }
 
+  /**
+   * The batch twin of thresholdCtes, given a CTE `cnt(tid, ps, used)` with each settled tenant
+   * period's new "unitsUsed": QuotaLeases folds it into its settle statement. Yields
+   * budget_fired ("tenantId", threshold).
+   */
+  thresholdBatchCtes(): Prisma.Sql {
+    return Prisma.sql`budget_spend AS (
+        SELECT cnt.tid, cnt.ps, t."budgetCents" AS budget,
+               GREATEST(0, cnt.used - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
+        FROM cnt JOIN tenants t ON t.id = cnt.tid JOIN plans p ON p.id = t."planId"
+        WHERE t."budgetCents" IS NOT NULL AND t."budgetCents" > 0),
+      budget_fired AS (
+        INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
+        SELECT budget_spend.tid, budget_spend.ps, th FROM budget_spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
+        WHERE budget_spend.micros * 100 >= budget_spend.budget * 10000 * th
+        ON CONFLICT DO NOTHING
+        RETURNING "tenantId", threshold)`;
+  }
+
   report(tenantId: string, fired: { threshold: number }[]): number[] {
     for (const { threshold } of fired) {
       this.metrics.counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold']).inc({ threshold: String(threshold) });

@@ -6,12 +6,8 @@ import { billingPeriodOf, secondsUntil } from './billing-period';
 import { BudgetAlertService } from './budget-alert.service';
 import { QuotaError, QuotaErrorReason } from './quota.error';
 import type { QuotaReservation } from './quota-reservation';
+import { INCLUDED_UNITS, allowanceStarted, includedUnitsOf } from './free-allowance';
 
-// A free plan's units start with a verified owner (tenants.allowanceStartedAt); paid plans' at once.
-const INCLUDED_UNITS = Prisma.sql`(CASE WHEN p."monthlyPriceCents" = 0 AND t."allowanceStartedAt" IS NULL THEN 0 ELSE p."monthlyIncludedUnits" END)`;
-type TenantWithPlan = { allowanceStartedAt: Date | null; plan: { monthlyPriceCents: number; monthlyIncludedUnits: bigint } };
-export const allowanceStarted = (t: TenantWithPlan): boolean => t.plan.monthlyPriceCents > 0 || t.allowanceStartedAt !== null;
-export const includedUnitsOf = (t: TenantWithPlan): number => (allowanceStarted(t) ? Number(t.plan.monthlyIncludedUnits) : 0);
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
@@ -137,7 +133,8 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
     return n;
   }
 
-  private async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
+  /** The QUOTA_EXCEEDED error for a refused take (the plan's cap or the tenant's budget). */
+  async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, include: { plan: true } });
     const waiting = tenant ? !allowanceStarted(tenant) : false;
     const reason = waiting ? QuotaErrorReason.EMAIL_NOT_VERIFIED : tenant?.plan.hardCap === false ? QuotaErrorReason.BUDGET_EXCEEDED : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;

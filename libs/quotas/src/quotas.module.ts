@@ -14,6 +14,8 @@ import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
 import { BudgetAlertMailer } from './budget/budget-alert-mailer';
 import { MailModule } from '@app/mail';
+import { QuotaLeases } from './leases/quota-leases.service';
+import { AdmissionService } from './admission/admission.service';
 
 /** Quotas, budgets, rate and concurrency limits. Importing it installs the global rate-limit interceptor. */
 @Global()
@@ -22,6 +24,8 @@ import { MailModule } from '@app/mail';
   providers: [
     QuotaService,
     BudgetAlertMailer,
+    QuotaLeases,
+    AdmissionService,
     BudgetAlertService,
     PlanLimitsService,
     QuotaLimiters,
@@ -34,6 +38,6 @@ import { MailModule } from '@app/mail';
     PlansResolver,
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
   ],
-  exports: [QuotaService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
+  exports: [QuotaService, QuotaLeases, AdmissionService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
 })
 export class QuotasModule {}

@@ -5,7 +5,7 @@ import { billingPeriodOf } from '../billing-period';
 import { BudgetService } from '../budget/budget.service';
 import type { RateLimitedRequest } from '../http/rate-limit.interceptor';
 import { QuotaStatus } from './quota-status.type';
-import { includedUnitsOf } from '../quota.service';
+import { includedUnitsOf } from '../free-allowance';
 
 @Resolver(() => QuotaStatus)
 export class QuotaResolver {
