@@ -19,8 +19,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 d('log-in and sign-up throttling (in process)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // The real per-account defaults: 3 free failures, then 1, 2, 4... s of backoff, lock after 10.
-    t = await startTestApp({ AUTH_IP_FAILURES_PER_HOUR: '100000' });
+    // The real per-account defaults (3 free failures, lock after 10), with a backoff window of
+    // 4, 8, ... s instead of 1, 2, ... so that a slow machine cannot outlast it between requests.
+    t = await startTestApp({ AUTH_IP_FAILURES_PER_HOUR: '100000', AUTH_BACKOFF_BASE_SECONDS: '4' });
   });
   afterAll(async () => {
     await t.close();
@@ -32,7 +33,7 @@ d('log-in and sign-up throttling (in process)', () => {
     for (const email of [s.email, unknown]) {
       const seen: string[] = [];
       for (let i = 0; i < 5; i++) seen.push(outcome(await logIn(t.http, email)));
-      // Attempts 1-4 are checked (the 4th opens a 1 s window); the 5th, inside it, is refused unchecked.
+      // Attempts 1-4 are checked (the 4th opens a 4 s window); the 5th, inside it, is refused unchecked.
       expect(seen).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS']);
     }
     const refused = await logIn(t.http, s.email, STRONG_PASSWORD);
@@ -40,7 +41,7 @@ d('log-in and sign-up throttling (in process)', () => {
     expect(refused.body.errors[0].extensions.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.body.errors[0].message).toBe('too many attempts; try again later');
     // After the window, the right password logs in and clears the count.
-    await sleep(1_100);
+    await sleep(4_100);
     expect(outcome(await logIn(t.http, s.email, STRONG_PASSWORD))).toBe('OK');
     for (let i = 0; i < 3; i++) expect(outcome(await logIn(t.http, s.email))).toBe('INVALID_CREDENTIALS');
   });
@@ -106,8 +107,9 @@ withRedis('log-in throttling shared through Redis by every api process', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: testRedisUrl(), AUTH_IP_FAILURES_PER_HOUR: '100000' });
-    b = await startTestApp({ REDIS_URL: testRedisUrl(), AUTH_IP_FAILURES_PER_HOUR: '100000' }, a.db);
+    const env = { REDIS_URL: testRedisUrl(), AUTH_IP_FAILURES_PER_HOUR: '100000', AUTH_BACKOFF_BASE_SECONDS: '3' };
+    a = await startTestApp(env);
+    b = await startTestApp(env, a.db);
   });
   afterAll(async () => {
     await b.close();
@@ -119,7 +121,7 @@ withRedis('log-in throttling shared through Redis by every api process', () => {
     for (let i = 0; i < 2; i++) expect(outcome(await logIn(a.http, s.email))).toBe('INVALID_CREDENTIALS');
     for (let i = 0; i < 2; i++) expect(outcome(await logIn(b.http, s.email))).toBe('INVALID_CREDENTIALS');
     expect(outcome(await logIn(a.http, s.email, STRONG_PASSWORD))).toBe('TOO_MANY_ATTEMPTS');
-    await sleep(1_100);
+    await sleep(3_100);
     expect(outcome(await logIn(b.http, s.email, STRONG_PASSWORD))).toBe('OK');
   });
 });

@@ -7,6 +7,8 @@ const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v
 // that spraying many accounts from one machine is slow too.
 const schema = z.object({
   AUTH_FREE_FAILURES: z.coerce.number().int().min(1).default(3),
+  // The first backoff window (then doubled per attempt).
+  AUTH_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(60).default(1),
   AUTH_LOCK_AFTER_FAILURES: z.coerce.number().int().min(2).default(10),
   AUTH_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   AUTH_IP_FAILURES_PER_HOUR: z.coerce.number().int().min(1).default(100),

@@ -20,7 +20,8 @@ export class ThrottledError extends AppError {
  * Log-in and sign-up throttling. Every log-in attempt is counted per account (the e-mail as
  * typed, known or not, so the answer never tells whether it exists) before the password is
  * checked: counting first keeps parallel guesses from slipping between check and count.
- * After AUTH_FREE_FAILURES attempts each further one closes the account for 1, 2, 4, ... s;
+ * After AUTH_FREE_FAILURES attempts each further one closes the account for 1, 2, 4, ... s
+ * (times AUTH_BACKOFF_BASE_SECONDS);
  * after AUTH_LOCK_AFTER_FAILURES it is locked for AUTH_LOCK_MINUTES. A success clears both.
  * Failures per source address are capped per hour across all accounts (password spraying).
  */
@@ -61,7 +62,7 @@ export class LoginThrottle {
     if (over <= 0) return;
     try {
       // The first attempt in the backoff window opens it; any other inside it is refused.
-      await this.backoff.consume(key, 1, { customDuration: Math.min(2 ** (over - 1), this.lockSeconds) });
+      await this.backoff.consume(key, 1, { customDuration: Math.min(this.config.AUTH_BACKOFF_BASE_SECONDS * 2 ** (over - 1), this.lockSeconds) });
     } catch (e) {
       if (!isRefusal(e)) throw e;
       await this.attempts.reward(key, 1); // a refused attempt is not a guess
