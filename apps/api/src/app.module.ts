@@ -12,7 +12,8 @@ import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { LedgerModule } from '@app/ledger';
 import { ServingModule } from '@app/serving';
-import { JobsModule } from '@app/queue';
+import { DutiesModule } from '@app/duties';
+import { JobsModule } from '@app/jobs';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -45,6 +46,7 @@ import { PortalModule } from './portal';
     LedgerModule,
     ServingModule,
     JobsModule,
+    DutiesModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, DenialRecorder, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],

@@ -5,7 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, MetricsService, ReadinessService } from '@app/common';
 import { preflightDatabase } from '@app/db';
 import { InferenceRuntime } from '@app/inference';
-import { BackgroundDuties, JobConsumer, loadQueueConfig } from '@app/queue';
+import { BackgroundDuties } from '@app/duties';
+import { JobConsumer } from '@app/jobs';
+import { loadQueueConfig } from '@app/queue';
 import { buildInternalServer } from './internal-server';
 import { WorkerModule } from './worker.module';
 

@@ -12,3 +12,4 @@ export * from './health/readiness.service';
 export * from './pagination/keyset-page';
 export * from './random/seeded-random';
 export * from './limits/flexible-limiter';
+export * from './pagination/page-info.type';

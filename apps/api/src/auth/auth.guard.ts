@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
 import { ApiKeyError } from '@app/api-keys';
-import { PERMISSION_KEY, PUBLIC_KEY, Permission, Principal, RequestContext, SESSION_ONLY_KEY, actorOf, requestOf } from '@app/tenancy';
+import { PERMISSION_KEY, PUBLIC_KEY, Permission, Principal, RequestContext, SESSION_ONLY_KEY, actorOf, requestOf } from '@app/auth';
 import { Authentication, AuthenticationService } from './authentication.service';
 import { OWN_CREDENTIALS_KEY } from './own-credentials.decorator';
 import { DENIAL_REASONS, DenialReason, DenialRecorder } from './denial-recorder.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, AppError, MetricsService, ReadinessService, constantTimeEqual } from '@app/common';
-import { Public } from '@app/tenancy';
+import { Public } from '@app/auth';
 import { OwnCredentials } from '../auth/own-credentials.decorator';
 
 @Public()
