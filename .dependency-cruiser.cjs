@@ -5,7 +5,8 @@
 
 /** Bottom up. A library may import only the ones before it in this list. */
 const LAYERS = [
-  ['common', 'config, errors, ids, logging, metrics, pagination, Redis'],
+  ['common', 'config, errors, ids, logging, metrics, pagination, Redis, abuse-limit counters'],
+  ['mail', 'outgoing e-mail: SMTP through nodemailer, or .eml files in DATA_DIR/mail'],
   ['db', 'PrismaService, the tenant-scoped client, migrations'],
   ['auth', 'principal, request context, scopes, auth decorators'],
   ['audit', 'the hash-chained audit log: append (single and batch), export, verification'],

@@ -54,7 +54,9 @@ module.exports = {
     "^@app/billing$": "<rootDir>/libs/billing/src",
     "^@app/billing/(.*)$": "<rootDir>/libs/billing/src/$1",
     "^@app/audit$": "<rootDir>/libs/audit/src",
-    "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1"
+    "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1",
+    "^@app/mail$": "<rootDir>/libs/mail/src",
+    "^@app/mail/(.*)$": "<rootDir>/libs/mail/src/$1"
   },
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   testTimeout: 60000,

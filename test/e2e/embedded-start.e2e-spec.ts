@@ -1,8 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { simpleParser } from 'mailparser';
 
 // `npm start` on a fresh machine: no DATABASE_URL, no REDIS_URL. The built server must create
 // its embedded database, migrate it, serve, and keep its data across a restart.
@@ -69,6 +70,20 @@ describe('embedded mode: npm start with nothing installed', () => {
       expect(ready.checks.database).toMatchObject({ ok: true, mode: 'embedded' });
       const signUp = await gql(port, `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Laptop" }) { tenant { id } } }`);
       expect(signUp.body.errors).toBeUndefined();
+      // No SMTP_URL: the verification e-mail is an .eml file under DATA_DIR/mail, and its link works.
+      const mailDir = path.join(dataDir, 'mail');
+      let eml: string | undefined;
+      for (let i = 0; i < 100 && !eml; i++, await new Promise((r) => setTimeout(r, 100))) {
+        eml = existsSync(mailDir) ? readdirSync(mailDir).find((f) => f.endsWith('.eml')) : undefined;
+      }
+      const mail = await simpleParser(readFileSync(path.join(mailDir, eml!)));
+      expect(mail.to).toMatchObject({ text: 'first@example.com' });
+      const token = /\/verify-email\?token=([\w-]+)/.exec(mail.text ?? '')![1];
+      const verified = await gql(port, `mutation { verifyEmail(token: "${token}") { email } }`);
+      expect(verified.body.data.verifyEmail).toEqual({ email: 'first@example.com' });
+      // The same e-mail again on PGlite: CONFLICT from the unique index, not INTERNAL.
+      const again = await gql(port, `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Twice" }) { tenant { id } } }`);
+      expect(again.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'EMAIL_TAKEN' });
       const csrf = signUp.cookies.find((c) => c.startsWith('csrf_token='))!.split('=')[1]!;
       const key = await gql(port, `mutation { createApiKey(input: { name: "k", scopes: ["models:read"] }) { secret } }`, { cookie: signUp.cookies.join('; '), 'x-csrf-token': csrf });
       const secret = key.body.data.createApiKey.secret as string;

@@ -13,6 +13,18 @@ export interface TestApp {
 }
 
 /**
+ * Files that sign up dozens of users from 127.0.0.1 and predict at once would trip the account
+ * layer's abuse limits: they get roomy limits and a free allowance without e-mail verification.
+ * The account security tests (test/e2e/account-*.e2e-spec.ts) pass the real defaults back in.
+ */
+export const ACCOUNT_TEST_DEFAULTS = {
+  FREE_UNITS_NEED_VERIFIED_EMAIL: '0',
+  AUTH_SIGNUPS_PER_IP_PER_HOUR: '100000',
+  AUTH_IP_FAILURES_PER_HOUR: '100000',
+  MAX_TENANTS_PER_USER: '50',
+};
+
+/**
  * The real Nest app on its own fresh PostgreSQL database, reached over HTTP with supertest.
  * `env` overrides configuration for this file (e.g. REDIS_URL, API_KEY_CACHE_TTL_MS).
  */
@@ -20,7 +32,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
   // `shared`: a second app instance on the same database (another process, as far as it knows).
   const db = shared ?? (await createTestDatabase());
   const saved = { ...process.env };
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...env });
+  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...ACCOUNT_TEST_DEFAULTS, ...env });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   // Imported late so that configuration is read after the environment is set.
   const { createApp } = await import('../../apps/api/src/app.factory');

@@ -2,11 +2,13 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { Logger } from 'nestjs-pino';
 import { MetricsService, loadConfig, requestIdOf, startupProfile } from '@app/common';
 import { AppModule } from './app.module';
 import { installHttpHooks } from './http/http-hooks';
+import { GqlOperationLabels, operationLabels } from './graphql/operation-labels';
+import { installInputHygiene } from './http/input-hygiene';
 
 /**
  * Builds the API application (not listening): used by main.ts, lambda.ts and the tests, so
@@ -17,7 +19,7 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     logger: false,
   });
   const quiet = options.logger === false;
@@ -26,14 +28,14 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
   if (!quiet) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpHooks(fastify, app.get(MetricsService));
+  installInputHygiene(fastify);
   await app.register(fastifyCookie as never);
   app.enableShutdownHooks();
   await startupProfile.time('nest: init (module init hooks, GraphQL schema, bootstrap hooks)', () => app.init());
   const gql = (fastify as unknown as { graphql?: { addHook: (name: string, fn: (...a: unknown[]) => Promise<void>) => void } }).graphql;
-  gql?.addHook('preExecution', async (_schema: unknown, document: unknown, context: unknown) => {
-    const op = (document as DocumentNode).definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    const req = (context as { reply: { request: FastifyRequest & { gqlOperation?: { name: string; type: string } } } }).reply.request;
-    req.gqlOperation = { name: op?.name?.value ?? 'anonymous', type: op?.operation ?? 'query' };
+  gql?.addHook('preExecution', async (schema: unknown, document: unknown, context: unknown) => {
+    const req = (context as { reply: { request: FastifyRequest & { gqlOperation?: GqlOperationLabels } } }).reply.request;
+    req.gqlOperation = operationLabels(schema as GraphQLSchema, document as DocumentNode);
   });
   await startupProfile.time('fastify ready', () => fastify.ready());
   return app;

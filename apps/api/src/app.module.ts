@@ -17,6 +17,7 @@ import { JobsModule } from '@app/jobs';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
+import { DenialRecorder } from './auth/denial-recorder.service';
 import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
 import { CoreReadiness } from './health/core-readiness';
@@ -48,6 +49,6 @@ import { PortalModule } from './portal';
     DutiesModule,
   ],
   controllers: [HealthController],
-  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
+  providers: [AuthenticationService, DenialRecorder, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
 })
 export class AppModule {}

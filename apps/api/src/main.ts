@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadConfig, startupProfile } from '@app/common';
-import { openEmbeddedDatabase } from '@app/db';
+import { ConfigError, loadConfig, startupProfile } from '@app/common';
+import { openEmbeddedDatabase, preflightDatabase } from '@app/db';
 
 async function main(): Promise<void> {
   const bootstrap = performance.nodeTiming.bootstrapComplete;
   startupProfile.record('node bootstrap', 0, bootstrap);
   const config = loadConfig();
+  await preflightDatabase(config.DATABASE_URL);
   // Embedded mode: PGlite starts opening first; what it does off the main thread (reading and
   // compiling its WASM) overlaps the application's module graph loading below.
   if (!config.DATABASE_URL) await openEmbeddedDatabase(config.DATA_DIR).catch(() => undefined);
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  // A configuration or setup problem is one line that says what to do, not a stack trace.
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
-import { MetricsService, ReadinessService } from '@app/common';
+import { ConfigError, MetricsService, ReadinessService } from '@app/common';
+import { preflightDatabase } from '@app/db';
 import { InferenceRuntime } from '@app/inference';
 import { BackgroundDuties } from '@app/duties';
 import { JobConsumer } from '@app/jobs';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   process.env.JOBS_CONSUME = mode === 'realtime' ? '0' : '1';
   const config = loadQueueConfig(process.env);
   const log = new Logger('Worker');
+  await preflightDatabase(process.env.DATABASE_URL || undefined);
   const ctx = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   ctx.useLogger(ctx.get(PinoLogger));
   const runtime = ctx.get(InferenceRuntime);
@@ -59,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

@@ -58,8 +58,8 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
       key = await this.lookup(parsed.prefix, parsed.hash);
       this.cache.set(parsed.hash, key);
     }
-    if (key.revokedAt) throw ApiKeyError.invalid(ApiKeyErrorReason.REVOKED);
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw ApiKeyError.invalid(ApiKeyErrorReason.EXPIRED);
+    if (key.revokedAt) throw ApiKeyError.invalid(ApiKeyErrorReason.REVOKED, { tenantId: key.tenantId, keyId: key.id });
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw ApiKeyError.invalid(ApiKeyErrorReason.EXPIRED, { tenantId: key.tenantId, keyId: key.id });
     this.lastUsed.set(key.id, new Date());
     return key;
   }
@@ -72,7 +72,8 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
       take: 16,
     });
     const row = rows.find((r) => constantTimeEqual(r.hash, hash));
-    if (!row) throw ApiKeyError.invalid(ApiKeyErrorReason.INVALID);
+    // A wrong secret under a real prefix concerns that key's tenant (someone is guessing at it).
+    if (!row) throw ApiKeyError.invalid(ApiKeyErrorReason.INVALID, rows[0] ? { tenantId: rows[0].tenantId, keyId: rows[0].id } : undefined);
     const { hash: _omit, ...key } = row; // eslint-disable-line @typescript-eslint/no-unused-vars
     return key;
   }

@@ -11,8 +11,15 @@ export enum ApiKeyErrorReason {
 }
 
 export class ApiKeyError extends AppError {
-  static invalid(reason: ApiKeyErrorReason.INVALID | ApiKeyErrorReason.REVOKED | ApiKeyErrorReason.EXPIRED): ApiKeyError {
+  /** The tenant a refused key belongs to (or whose prefix it used): for its audit log, never sent. */
+  concernsTenantId?: string;
+  concernsKeyId?: string;
+
+  static invalid(reason: ApiKeyErrorReason.INVALID | ApiKeyErrorReason.REVOKED | ApiKeyErrorReason.EXPIRED, concerns?: { tenantId: string; keyId?: string }): ApiKeyError {
     const text = { [ApiKeyErrorReason.INVALID]: 'invalid API key', [ApiKeyErrorReason.REVOKED]: 'this API key has been revoked', [ApiKeyErrorReason.EXPIRED]: 'this API key has expired' }[reason];
-    return new ApiKeyError(ErrorCode.UNAUTHENTICATED, text, { reason });
+    const e = new ApiKeyError(ErrorCode.UNAUTHENTICATED, text, { reason });
+    e.concernsTenantId = concerns?.tenantId;
+    e.concernsKeyId = concerns?.keyId;
+    return e;
   }
 }

@@ -57,6 +57,11 @@ export class ApiKeyService {
     const row = await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
       const key = await tx.apiKey.findUnique({ where: { id } });
       if (!key) throw AppError.notFound('API key');
+      // As for create and rotate: a key cannot act on a key that holds more than it does.
+      const beyond = key.scopes.filter((sc) => !(grantableScopes(principal.permissions) as string[]).includes(sc));
+      if (beyond.length) {
+        throw new ApiKeyError(ErrorCode.FORBIDDEN, `you cannot revoke a key holding scopes you do not hold: ${beyond.join(', ')}`, { reason: ApiKeyErrorReason.SCOPE_NOT_GRANTABLE, details: { scopes: beyond } });
+      }
       if (key.revokedAt) return key;
       const updated = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
       await this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'api_key.revoke', target: { type: 'api_key', id }, requestId, metadata: { prefix: key.prefix } });

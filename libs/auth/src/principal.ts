@@ -34,4 +34,6 @@ export interface RequestContext {
   principal: Principal;
   requestId: string;
   ip?: string;
+  /** The caller's User-Agent header, cut to 200 characters (audit metadata). */
+  userAgent?: string;
 }

@@ -14,4 +14,5 @@ export * from './random/seeded-random';
 export * from './cache/ttl-cache';
 export * from './config/settings-contract';
 export * from './startup/startup-profile';
+export * from './limits/flexible-limiter';
 export * from './pagination/page-info.type';

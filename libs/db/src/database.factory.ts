@@ -5,6 +5,7 @@ import type { AppConfig } from '@app/common';
 import { startupProfile } from '@app/common';
 import { migrationRunner, takeEmbeddedDatabase } from './embedded-database';
 import { PrismaService } from './prisma.service';
+import { assertMigrated } from './pending-migrations';
 
 async function runMigrations(target: { databaseUrl: string } | { pglite: unknown }): Promise<string[]> {
   const { applyMigrations } = await migrationRunner();
@@ -23,7 +24,12 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
       if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
     }
     const adapter = new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
-    return new PrismaService(adapter, 'postgres');
+    const prisma = new PrismaService(adapter, 'postgres');
+    if (!opts.migrate) await assertMigrated(prisma).catch(async (e) => {
+      await prisma.$disconnect();
+      throw e;
+    });
+    return prisma;
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const dir = path.resolve(config.DATA_DIR, 'pgdata');

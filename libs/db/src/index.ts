@@ -8,3 +8,5 @@ export * from './repo-root';
 export { Prisma, Role, JobStatus, ModelVersionStatus, OutboxStatus } from './generated/prisma/client';
 export type * from './generated/prisma/client';
 export * from './embedded-database';
+export * from './errors/db-error';
+export * from './pending-migrations';

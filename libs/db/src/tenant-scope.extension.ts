@@ -25,15 +25,57 @@ export const CATALOG_MODELS = new Set<string>(['Model', 'ModelVersion', 'ModelAl
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'delete', 'upsert']);
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn']);
+const UPDATES = new Set(['update', 'updateMany', 'updateManyAndReturn']);
 
 type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function withTenant(data: Args, tenantId: string, model: string): Args {
-  if (data.tenantId !== undefined && data.tenantId !== tenantId) {
-    throw new Error(`tenant scope: refusing to write ${model} for another tenant`);
+// Relation fields of scoped models, by what they point at (prisma/schema.prisma).
+const TENANT_RELATION = 'tenant';
+const SCOPED_RELATIONS = new Set(['model', 'version', 'canaryVersion', 'versions', 'aliases', 'canaryOf']);
+const NESTED_WRITES = ['create', 'createMany', 'connectOrCreate', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'set', 'disconnect'];
+
+const refuse = (model: string, what: string): never => {
+  throw new Error(`tenant scope: refusing ${what} on ${model}`);
+};
+
+/**
+ * Write data: tenantId, if given, must be this tenant's; the `tenant` relation may only be
+ * connected to this tenant; a nested connect to another scoped model must find a row of this
+ * tenant (its where gets tenantId, so another tenant's row is "not found"); nested creates
+ * are stamped. Other nested writes through a relation are refused: none is needed.
+ */
+function checkData(data: Args | undefined, tenantId: string, model: string, stamp: boolean): Args | undefined {
+  if (!data || typeof data !== 'object') return data;
+  if (data.tenantId !== undefined) {
+    const given = typeof data.tenantId === 'object' && data.tenantId !== null ? data.tenantId.set : data.tenantId;
+    if (given !== tenantId) refuse(model, 'a write of tenantId for another tenant');
   }
-  return { ...data, tenantId };
+  const out: Args = stamp ? { ...data, tenantId } : { ...data };
+  for (const [field, value] of Object.entries(data)) {
+    if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) continue;
+    if (field === TENANT_RELATION) {
+      const keys = Object.keys(value);
+      if (keys.some((k) => k !== 'connect') || value.connect?.id !== tenantId) refuse(model, 'a nested write of the tenant relation');
+      continue;
+    }
+    if (!SCOPED_RELATIONS.has(field)) continue;
+    const nested: Args = { ...value };
+    if (nested.connect !== undefined) {
+      const list = Array.isArray(nested.connect) ? nested.connect : [nested.connect];
+      const scoped = list.map((w: Args) => ({ ...w, tenantId }));
+      nested.connect = Array.isArray(nested.connect) ? scoped : scoped[0];
+    }
+    if (nested.create !== undefined) {
+      nested.create = Array.isArray(nested.create) ? nested.create.map((d: Args) => checkData(d, tenantId, field, true)) : checkData(nested.create, tenantId, field, true);
+    }
+    const other = NESTED_WRITES.filter((k) => k !== 'create' && nested[k] !== undefined);
+    if (other.length) refuse(model, `a nested ${other.join('/')} through ${field}`);
+    out[field] = nested;
+  }
+  return out;
 }
+
+const withTenant = (data: Args, tenantId: string, model: string): Args => checkData(data, tenantId, model, true)!;
 
 function scopeWhere(where: Args | undefined, filter: Args, unique: boolean): Args {
   if (!where) return filter;
@@ -66,7 +108,11 @@ export function tenantScope(tenantId: string) {
             a.data = Array.isArray(a.data) ? a.data.map((d: Args) => withTenant(d, tenantId, model)) : withTenant(a.data, tenantId, model);
           } else {
             a.where = scopeWhere(a.where, filter, UNIQUE_WHERE.has(operation));
-            if (operation === 'upsert') a.create = withTenant(a.create, tenantId, model);
+            if (UPDATES.has(operation)) a.data = checkData(a.data, tenantId, model, false);
+            if (operation === 'upsert') {
+              a.create = withTenant(a.create, tenantId, model);
+              a.update = checkData(a.update, tenantId, model, false);
+            }
           }
           return query(a);
         },

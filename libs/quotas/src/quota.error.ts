@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '@app/common';
 export enum QuotaErrorReason {
   MONTHLY_QUOTA_EXCEEDED = 'MONTHLY_QUOTA_EXCEEDED',
   BUDGET_EXCEEDED = 'BUDGET_EXCEEDED',
+  EMAIL_NOT_VERIFIED = 'EMAIL_NOT_VERIFIED',
   KEY_RATE_LIMITED = 'KEY_RATE_LIMITED',
   TENANT_RATE_LIMITED = 'TENANT_RATE_LIMITED',
   CONCURRENT_REQUESTS_EXCEEDED = 'CONCURRENT_REQUESTS_EXCEEDED',
@@ -13,8 +14,17 @@ export enum QuotaErrorReason {
 
 /** Quota, budget, rate and concurrency refusals; retryAfter is always in whole seconds (>= 1). */
 export class QuotaError extends AppError {
-  static quotaExceeded(reason: QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED | QuotaErrorReason.BUDGET_EXCEEDED, retryAfter: number, details: Record<string, unknown>): QuotaError {
-    const text = reason === QuotaErrorReason.BUDGET_EXCEEDED ? 'this request would exceed the monthly budget' : 'monthly quota exhausted for the current plan';
+  static quotaExceeded(
+    reason: QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED | QuotaErrorReason.BUDGET_EXCEEDED | QuotaErrorReason.EMAIL_NOT_VERIFIED,
+    retryAfter: number,
+    details: Record<string, unknown>,
+  ): QuotaError {
+    const text =
+      reason === QuotaErrorReason.BUDGET_EXCEEDED
+        ? 'this request would exceed the monthly budget'
+        : reason === QuotaErrorReason.EMAIL_NOT_VERIFIED
+          ? "the free allowance starts when the owner's e-mail address is verified (see the link e-mailed at sign-up)"
+          : 'monthly quota exhausted for the current plan';
     return new QuotaError(ErrorCode.QUOTA_EXCEEDED, text, { reason, retryAfter: Math.max(1, retryAfter), details });
   }
 

@@ -5,6 +5,7 @@ import { billingPeriodOf } from './billing-period';
 import { BudgetService } from './budget/budget.service';
 import type { RateLimitedRequest } from './http/rate-limit.interceptor';
 import { QuotaStatus } from './dto/quota-status.type';
+import { includedUnitsOf } from './free-allowance';
 
 @Resolver(() => QuotaStatus)
 export class QuotaResolver {
@@ -21,7 +22,7 @@ export class QuotaResolver {
     const tenant = await this.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: { plan: true } });
     const counter = await this.prisma.quotaCounter.findUnique({ where: { tenantId_periodStart: { tenantId, periodStart: period.start } } });
     const used = Number(counter?.unitsUsed ?? 0n);
-    const included = Number(tenant.plan.monthlyIncludedUnits);
+    const included = includedUnitsOf(tenant);
     const budget = tenant.budgetCents === null ? null : await this.budgets.status(tenantId);
     const d = req?.rateLimit;
     return {

@@ -6,6 +6,8 @@ import { billingPeriodOf, secondsUntil } from './billing-period';
 import { BudgetAlertService } from './budget/budget-alert.service';
 import { QuotaError, QuotaErrorReason } from './quota.error';
 import type { QuotaReservation } from './quota-reservation';
+import { INCLUDED_UNITS, allowanceStarted, includedUnitsOf } from './free-allowance';
+
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
@@ -65,9 +67,9 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
         UPDATE quota_counters q SET "unitsReserved" = q."unitsReserved" + ${n}, "updatedAt" = now()
         FROM tenants t JOIN plans p ON p.id = t."planId"
         WHERE q."tenantId" = ${tenantId} AND q."periodStart" = ${period.start} AND t.id = q."tenantId"
-          AND CASE WHEN p."hardCap" THEN q."unitsUsed" + q."unitsReserved" + ${n} <= p."monthlyIncludedUnits"
+          AND CASE WHEN p."hardCap" THEN q."unitsUsed" + q."unitsReserved" + ${n} <= ${INCLUDED_UNITS}
                    ELSE t."budgetCents" IS NULL
-                     OR GREATEST(0, q."unitsUsed" + q."unitsReserved" + ${n} - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" <= t."budgetCents" * 10000
+                     OR GREATEST(0, q."unitsUsed" + q."unitsReserved" + ${n} - ${INCLUDED_UNITS}) * p."overageMicrosPerUnit" <= t."budgetCents" * 10000
               END
         RETURNING q."tenantId")
       INSERT INTO quota_reservations (id, "tenantId", "periodStart", units, "expiresAt")
@@ -134,12 +136,13 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   /** The QUOTA_EXCEEDED error for a refused take (the plan's cap or the tenant's budget). */
   async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, include: { plan: true } });
-    const reason = tenant?.plan.hardCap === false ? QuotaErrorReason.BUDGET_EXCEEDED : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;
+    const waiting = tenant ? !allowanceStarted(tenant) : false;
+    const reason = waiting ? QuotaErrorReason.EMAIL_NOT_VERIFIED : tenant?.plan.hardCap === false ? QuotaErrorReason.BUDGET_EXCEEDED : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;
     this.metrics.counter('quota_refusals_total', 'Reservations refused by the monthly quota or budget', ['reason']).inc({ reason });
     return QuotaError.quotaExceeded(reason, secondsUntil(periodEnd), {
       requested: units,
       plan: tenant?.planId,
-      unitsIncluded: tenant ? Number(tenant.plan.monthlyIncludedUnits) : undefined,
+      unitsIncluded: tenant ? includedUnitsOf(tenant) : undefined,
       periodEnd: periodEnd.toISOString(),
     });
   }

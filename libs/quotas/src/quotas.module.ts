@@ -12,14 +12,18 @@ import { PlanLimitsService } from './plan-limits.service';
 import { PlansResolver } from './plans/plan.resolver';
 import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
+import { BudgetAlertMailer } from './budget/budget-alert-mailer';
+import { MailModule } from '@app/mail';
 import { QuotaLeases } from './leases/quota-leases.service';
 import { AdmissionService } from './admission/admission.service';
 
 /** Quotas, budgets, rate and concurrency limits. Importing it installs the global rate-limit interceptor. */
 @Global()
 @Module({
+  imports: [MailModule],
   providers: [
     QuotaService,
+    BudgetAlertMailer,
     QuotaLeases,
     AdmissionService,
     BudgetAlertService,

@@ -9,6 +9,8 @@ export interface Authentication {
   principal: Principal;
   /** A session cookie came without a matching x-csrf-token: it may not act. */
   csrfRejected: boolean;
+  /** Whose session was refused for its CSRF token (for the denial's audit record). */
+  csrfSession?: { userId: string; tenantId: string | null };
 }
 
 /** Turns a request's credentials into a principal: an API key first, then a session cookie. */
@@ -33,7 +35,9 @@ export class AuthenticationService {
       const csrf = req.headers['x-csrf-token'];
       const resolved = await this.sessions.resolve(token, typeof csrf === 'string' ? csrf : undefined);
       if (resolved) {
-        return resolved.csrfValid ? { principal: resolved.principal, csrfRejected: false } : { principal: { kind: 'anonymous' }, csrfRejected: true };
+        if (resolved.csrfValid) return { principal: resolved.principal, csrfRejected: false };
+        const p = resolved.principal;
+        return { principal: { kind: 'anonymous' }, csrfRejected: true, csrfSession: p.kind === 'user' ? { userId: p.userId, tenantId: p.tenantId } : undefined };
       }
     }
     return { principal: { kind: 'anonymous' }, csrfRejected: false };

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { AppError, ErrorCode } from '@app/common';
+import { isInvalidValue, isUniqueViolation } from '@app/db';
+import { platformReason } from '../http/framework-reasons';
 
 const log = new Logger('GraphQL');
 
@@ -36,6 +38,9 @@ export function formatGraphQLError(error: GraphQLError, requestId?: string): Gra
   }
   const status = (original as { status?: number; statusCode?: number }).status ?? (original as { statusCode?: number }).statusCode;
   if (status === 400) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId } };
+  // Database refusals that no service mapped: still the client's conflict or bad value, not a 500.
+  if (isUniqueViolation(original)) return { ...base, message: 'this already exists', extensions: { code: ErrorCode.CONFLICT, reason: 'ALREADY_EXISTS', requestId } };
+  if (isInvalidValue(original)) return { ...base, message: 'a value was not accepted', extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId } };
   log.error({ err: original, requestId, path: error.path }, `unhandled error in ${error.path?.join('.') ?? 'operation'}: ${original.message}`);
   return { message: 'internal error', locations: error.locations, path: error.path, extensions: { code: ErrorCode.INTERNAL, requestId } };
 }
@@ -58,11 +63,12 @@ export function formatExecutionErrors(execution: { data?: unknown; errors: Graph
     const original = (error.originalError ?? error) as Error & HttpLikeError;
     if (!appErrorIn(error) && Array.isArray(original.errors)) {
       for (const inner of original.errors as GraphQLError[]) {
-        errors.push({ message: inner.message, locations: inner.locations, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'GRAPHQL_VALIDATION_FAILED', requestId } });
+        const reason = typeof inner.extensions?.reason === 'string' ? inner.extensions.reason : 'GRAPHQL_VALIDATION_FAILED';
+        errors.push({ message: inner.message, locations: inner.locations, extensions: { code: ErrorCode.BAD_USER_INPUT, reason, requestId } });
       }
       statusCode ||= 400;
     } else if (!appErrorIn(error) && original.statusCode && original.statusCode >= 400 && original.statusCode < 500) {
-      const reason = original.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : original.code ?? 'BAD_REQUEST';
+      const reason = platformReason(original.statusCode, original.code);
       errors.push({ message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason, requestId } });
       statusCode ||= original.statusCode;
     } else {

@@ -8,6 +8,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { AppConfig } from '@app/common';
 import { findRepoRoot } from '@app/db';
 import { formatExecutionErrors } from './error-formatter';
+import { noNulInStringsRule } from '../http/input-hygiene';
 
 /**
  * Mercurius with graphql-jit (chosen over Apollo by measurement: test/bench/graphql-servers).
@@ -16,6 +17,7 @@ import { formatExecutionErrors } from './error-formatter';
  */
 export function graphqlOptions(config: AppConfig): MercuriusDriverConfig {
   const rules = [
+    noNulInStringsRule,
     maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, exposeLimits: true }),
     maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, exposeLimits: true }),
     costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, exposeLimits: true }),

@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, HTTP_STATUS, MetricsService, isAppError } from '@app/common';
+import { platformReason } from './framework-reasons';
 
 interface Timed {
   startedAt?: bigint;
-  gqlOperation?: { name: string; type: string };
+  gqlOperation?: { fields: string[]; type: string };
 }
 
 /**
@@ -22,19 +23,22 @@ export function installHttpHooks(app: FastifyInstance, metrics: MetricsService):
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
     if (req.gqlOperation) {
-      const { name, type } = req.gqlOperation;
-      metrics.graphqlOperations.inc({ operation: name, type, outcome: reply.statusCode < 400 ? 'ok' : 'error' });
-      metrics.graphqlDuration.observe({ operation: name, type }, seconds);
+      const { fields, type } = req.gqlOperation;
+      for (const operation of fields) {
+        metrics.graphqlOperations.inc({ operation, type, outcome: reply.statusCode < 400 ? 'ok' : 'error' });
+        metrics.graphqlDuration.observe({ operation, type }, seconds);
+      }
     }
   });
   app.setErrorHandler((err: FastifyError, req, reply: FastifyReply) => {
+    reply.type('application/json; charset=utf-8');
     if (isAppError(err)) {
       return reply.status(HTTP_STATUS[err.code]).send(restError(err.code, err.message, err.reason, req.id, err.retryAfter));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'unhandled error');
     const message = status === 500 ? 'internal error' : err.message;
-    const reason = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : err.code;
+    const reason = status === 500 ? undefined : platformReason(status, err.code);
     return reply.status(status).send(restError(status === 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT, message, reason, req.id));
   });
 }

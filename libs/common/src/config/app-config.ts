@@ -11,6 +11,12 @@ export const appConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  // Which proxies may set X-Forwarded-For: unset trusts none (the socket's address is the
+  // client's, so per-address limits cannot be dodged with a header); "1" trusts any; or a
+  // comma-separated list of addresses/CIDRs (e.g. the load balancer's subnet).
+  TRUST_PROXY: z.string().optional(),
+  // Set: /metrics needs "Authorization: Bearer <token>"; unset: it answers loopback callers only.
+  METRICS_TOKEN: z.string().min(16).optional(),
   PUBLIC_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_URL: requiredInProduction(z.string().url().optional()),
@@ -38,6 +44,7 @@ export type AppConfig = z.infer<typeof appConfigSchema> & {
   isProduction: boolean;
   cookieSecure: boolean;
   introspection: boolean;
+  trustProxy: boolean | string[];
 };
 
 export class ConfigError extends Error {}
@@ -56,5 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     cookieSecure: c.COOKIE_SECURE ?? isProduction,
     introspection: c.GRAPHQL_INTROSPECTION ?? !isProduction,
+    trustProxy: !c.TRUST_PROXY ? false : ['1', 'true'].includes(c.TRUST_PROXY) ? true : c.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean),
   };
 }

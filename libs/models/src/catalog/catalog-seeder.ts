@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
 import { buildCatalog, CatalogEntry } from '@app/inference';
-import { Prisma, PrismaService } from '@app/db';
+import { Prisma, PrismaService, isUniqueViolation } from '@app/db';
 import { newId, startupProfile } from '@app/common';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { DEFAULT_ALIAS } from '../registry/model-registry.service';
@@ -66,7 +66,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
       });
     } catch (e) {
       // Another process seeded the same row between our read and write: it is there now.
-      if ((e as { code?: string }).code !== 'P2002') throw e;
+      if (!isUniqueViolation(e)) throw e;
     }
   }
 }

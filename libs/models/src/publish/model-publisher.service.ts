@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { AppError, ErrorCode, newId, sha256Hex } from '@app/common';
-import { Prisma, PrismaService, TenantPrisma } from '@app/db';
+import { Prisma, PrismaService, TenantPrisma, isUniqueViolation } from '@app/db';
 import { AuditService } from '@app/audit';
 import { InferenceRuntime } from '@app/inference';
 import { ARTIFACT_STORE, ArtifactFile, ArtifactStore } from '../artifacts/artifact-store';
@@ -95,7 +95,7 @@ export class ModelPublisher {
     } catch (e) {
       if (uri) await this.store.remove(uri).catch((err) => this.log.error(`could not remove ${uri}: ${(err as Error).message}`));
       // Two publishes raced for the same version number: the caller may simply retry.
-      if ((e as { code?: string }).code === 'P2002') throw new AppError(ErrorCode.CONFLICT, 'another version was published at the same time; retry', { reason: 'VERSION_CONFLICT' });
+      if (isUniqueViolation(e)) throw new AppError(ErrorCode.CONFLICT, 'another version was published at the same time; retry', { reason: 'VERSION_CONFLICT' });
       throw e;
     } finally {
       await rm(staging, { recursive: true, force: true });

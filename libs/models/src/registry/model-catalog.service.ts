@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode, newId } from '@app/common';
-import { TenantPrisma } from '@app/db';
+import { TenantPrisma, isUniqueViolation } from '@app/db';
 import { AuditEntry, AuditService } from '@app/audit';
 import { CreateModelInput, SetModelAliasInput } from '../dto/model.inputs';
 import { Model, ModelConnection } from '../dto/model.types';
@@ -46,6 +46,9 @@ export class ModelCatalogService {
   async create(tenantId: string, who: Actor, input: CreateModelInput): Promise<Model> {
     if (!MODEL_NAME.test(input.name)) throw ModelError.invalid(ModelErrorReason.INVALID_NAME, 'model name: 1-64 lower-case letters, digits, - or _', { field: 'name' });
     if (!input.task?.trim() || input.task.length > 64) throw AppError.badInput('task is required (at most 64 characters)', { field: 'task' });
+    // A private model named as a public one would shadow it for this tenant's callers.
+    const reserved = await this.tenants.forTenant(tenantId).model.count({ where: { name: input.name, tenantId: null } });
+    if (reserved) throw new ModelError(ErrorCode.CONFLICT, `"${input.name}" is the name of a built-in model`, { reason: ModelErrorReason.MODEL_NAME_RESERVED });
     const id = newId('mdl');
     try {
       await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
@@ -53,7 +56,7 @@ export class ModelCatalogService {
         await this.audit.append(tx, tenantId, { ...this.entry(who, 'model.create', id), metadata: { name: input.name, task: input.task } });
       });
     } catch (e) {
-      if ((e as { code?: string }).code === 'P2002') throw new ModelError(ErrorCode.CONFLICT, `model "${input.name}" already exists`, { reason: ModelErrorReason.MODEL_EXISTS });
+      if (isUniqueViolation(e)) throw new ModelError(ErrorCode.CONFLICT, `model "${input.name}" already exists`, { reason: ModelErrorReason.MODEL_EXISTS });
       throw e;
     }
     return (await this.get(tenantId, input.name))!;

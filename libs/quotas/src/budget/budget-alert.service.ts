@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '@app/common';
 import { Prisma } from '@app/db';
+import { BudgetAlertMailer } from './budget-alert-mailer';
 
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
 
@@ -14,7 +15,10 @@ export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
 export class BudgetAlertService {
   private readonly log = new Logger('BudgetAlerts');
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly mailer: BudgetAlertMailer,
+  ) {}
 
   async checkThresholds(tx: Prisma.TransactionClient, tenantId: string, periodStart: Date): Promise<number[]> {
     // Explicit tenantId on tenant-owned tables; raw SQL is outside the scope extension.
@@ -67,6 +71,7 @@ export class BudgetAlertService {
     for (const { threshold } of fired) {
       this.metrics.counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold']).inc({ threshold: String(threshold) });
       this.log.warn(`tenant ${tenantId} reached ${threshold}% of its monthly budget`);
+      this.mailer.notify(tenantId, Number(threshold));
     }
     return fired.map((f) => Number(f.threshold));
   }

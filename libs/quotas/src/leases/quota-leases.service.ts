@@ -4,6 +4,7 @@ import { Prisma, PrismaService } from '@app/db';
 import { billingPeriodOf } from '../billing-period';
 import { BudgetAlertService } from '../budget/budget-alert.service';
 import { QuotaService } from '../quota.service';
+import { INCLUDED_UNITS } from '../free-allowance';
 
 /** Units taken from a process's lease for one prediction: settle them in the ledger batch or give them back. */
 export interface QuotaTicket {
@@ -190,9 +191,9 @@ export class QuotaLeases implements OnApplicationShutdown {
         VALUES (${lease.tenantId}, ${lease.periodStart}, 0, 0, now()) ON CONFLICT DO NOTHING`;
       const [row] = await tx.$queryRaw<{ avail: bigint | null }[]>`
         SELECT CASE
-                 WHEN p."hardCap" THEN p."monthlyIncludedUnits" - q."unitsUsed" - q."unitsReserved"
+                 WHEN p."hardCap" THEN ${INCLUDED_UNITS} - q."unitsUsed" - q."unitsReserved"
                  WHEN t."budgetCents" IS NULL OR p."overageMicrosPerUnit" = 0 THEN NULL
-                 ELSE p."monthlyIncludedUnits" + (t."budgetCents"::bigint * 10000) / p."overageMicrosPerUnit" - q."unitsUsed" - q."unitsReserved"
+                 ELSE ${INCLUDED_UNITS} + (t."budgetCents"::bigint * 10000) / p."overageMicrosPerUnit" - q."unitsUsed" - q."unitsReserved"
                END AS avail
         FROM quota_counters q JOIN tenants t ON t.id = q."tenantId" JOIN plans p ON p.id = t."planId"
         WHERE q."tenantId" = ${lease.tenantId} AND q."periodStart" = ${lease.periodStart} FOR UPDATE OF q`;

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/common';
 import { AccountService, AuthResult } from './account.service';
 import { TenantService } from '../tenants/tenant.service';
+import { AccountEmailService, Origin } from './account-email.service';
 import { Ctx, Public, RequestContext } from '@app/auth';
 import { AuthPayload, User } from '../dto/user.type';
 import { LogInInput, SignUpInput } from '../dto/inputs';
@@ -19,20 +20,43 @@ export class AccountResolver {
   constructor(
     private readonly accounts: AccountService,
     private readonly tenants: TenantService,
+    private readonly emails: AccountEmailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Create an account and its first tenant (or join one by invitation); sets the session cookies.' })
   async signUp(@Args('input') input: SignUpInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
-    return this.complete(await this.accounts.signUp(input, ctx.requestId), gql);
+    return this.complete(await this.accounts.signUp(input, originOf(ctx)), gql);
   }
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Sets an HttpOnly session cookie and a readable csrf_token cookie.' })
   async logIn(@Args('input') input: LogInInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
     const previous = gql.req.cookies?.[SESSION_COOKIE];
-    return this.complete(await this.accounts.logIn(input, ctx.requestId, previous), gql);
+    return this.complete(await this.accounts.logIn(input, originOf(ctx), previous), gql);
+  }
+
+  @Public()
+  @Mutation(() => User, { description: 'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...).' })
+  async verifyEmail(@Args('token') token: string, @Ctx() ctx: RequestContext): Promise<User> {
+    const userId = await this.emails.verifyEmail(token, originOf(ctx));
+    const p = ctx.principal;
+    return this.tenants.userView(userId, p.kind === 'user' && p.userId === userId ? p.tenantId : null);
+  }
+
+  @Public()
+  @Mutation(() => Boolean, { description: 'Always true; e-mails <PUBLIC_URL>/reset-password?token=... when the address has an account.' })
+  requestPasswordReset(@Args('email') email: string, @Ctx() ctx: RequestContext): boolean {
+    this.emails.requestPasswordReset(email, originOf(ctx));
+    return true;
+  }
+
+  @Public()
+  @Mutation(() => Boolean, { description: 'Sets a new password with the e-mailed token (single use); signs out every session of the account.' })
+  async resetPassword(@Args('token') token: string, @Args('password') password: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    await this.emails.resetPassword(token, password, originOf(ctx));
+    return true;
   }
 
   @Public()
@@ -58,3 +82,5 @@ export class AccountResolver {
     return { user, tenant: result.tenantId ? await this.tenants.get(result.tenantId) : null };
   }
 }
+
+const originOf = (ctx: RequestContext): Origin => ({ requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });

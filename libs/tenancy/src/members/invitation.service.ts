@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, newId, randomToken, sha256Hex } from '@app/common';
 import { Prisma, PrismaService, Role, TenantPrisma } from '@app/db';
 import { AuditService } from '@app/audit';
+import { MailService } from '@app/mail';
 import { normalizeEmail } from '../accounts/account-validation';
 
 const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
@@ -14,6 +15,7 @@ export class InvitationService {
     private readonly prisma: PrismaService,
     private readonly tenants: TenantPrisma,
     private readonly audit: AuditService,
+    private readonly mail: MailService,
   ) {}
 
   async invite(tenantId: string, inviter: { userId: string; role: Role }, input: { email: string; role: Role }, requestId: string) {
@@ -22,7 +24,7 @@ export class InvitationService {
     if (input.role === Role.OWNER && inviter.role !== Role.OWNER) throw AppError.forbidden('only an owner can invite an owner', 'OWNER_REQUIRED');
     const token = randomToken(24);
     const db = this.tenants.forTenant(tenantId);
-    return db.$transaction(async (tx) => {
+    const created = await db.$transaction(async (tx) => {
       const existing = await tx.membership.findFirst({ where: { user: { email } } });
       if (existing) throw AppError.conflict('this person is already a member', 'ALREADY_MEMBER');
       const invitation = await tx.invitation.create({
@@ -37,6 +39,15 @@ export class InvitationService {
       });
       return { ...invitation, token };
     });
+    const tenant = await this.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    const link = this.mail.link('/signup', { invitation: token });
+    this.mail.enqueue({
+      to: email,
+      subject: `You are invited to ${tenant.name.slice(0, 60)} on the model service`,
+      links: [link],
+      text: `You have been invited to join "${tenant.name}" as ${input.role.toLowerCase()}.\n\nAccept (or create your account) here:\n${link}\n\nThe invitation is valid for 7 days.\n`,
+    });
+    return created;
   }
 
   /** Accepts inside the caller's transaction: creates the membership for `userId`. */

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, newId } from '@app/common';
 import { PrismaService, Role } from '@app/db';
 import { AuditService } from '@app/audit';
 import { validName } from '../accounts/account-validation';
 import { SessionService, IssuedSession } from '../sessions/session.service';
+import { ACCOUNT_CONFIG, AccountConfig } from '../accounts/account-config';
 
 @Injectable()
 export class TenantService {
@@ -11,6 +12,7 @@ export class TenantService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly sessions: SessionService,
+    @Inject(ACCOUNT_CONFIG) private readonly config: AccountConfig,
   ) {}
 
   async get(tenantId: string) {
@@ -22,8 +24,16 @@ export class TenantService {
   async create(userId: string, name: string, requestId: string) {
     const tenantName = validName(name, 'name');
     return this.prisma.$transaction(async (tx) => {
+      // Each tenant comes with a free allowance: one person may own only so many.
+      await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`; // two at once must not both pass
+      const owned = await tx.membership.count({ where: { userId, role: Role.OWNER } });
+      if (owned >= this.config.MAX_TENANTS_PER_USER) {
+        throw AppError.forbidden(`you already own ${owned} tenants, the most one person may (MAX_TENANTS_PER_USER)`, 'TENANT_LIMIT_REACHED');
+      }
+      const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+      const verified = !this.config.FREE_UNITS_NEED_VERIFIED_EMAIL || user.emailVerifiedAt !== null;
       const tenantId = newId('ten');
-      const t = await tx.tenant.create({ data: { id: tenantId, name: tenantName } });
+      const t = await tx.tenant.create({ data: { id: tenantId, name: tenantName, allowanceStartedAt: verified ? new Date() : null } });
       await tx.membership.create({ data: { id: newId('mem'), tenantId, userId, role: Role.OWNER } });
       await this.audit.append(tx, tenantId, { actor: { type: 'user', id: userId }, action: 'tenant.create', target: { type: 'tenant', id: tenantId }, requestId, metadata: { name: tenantName, plan: t.planId } });
       return { id: t.id, name: t.name, plan: t.planId, createdAt: t.createdAt };

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+// Abuse limits on the account layer. Defaults follow OWASP's authentication cheat sheet: a few
+// free tries, then a delay that doubles per failure, then a lock; a cap per source address so
+// that spraying many accounts from one machine is slow too.
+const schema = z.object({
+  AUTH_FREE_FAILURES: z.coerce.number().int().min(1).default(3),
+  // The first backoff window (then doubled per attempt).
+  AUTH_BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(60).default(1),
+  AUTH_LOCK_AFTER_FAILURES: z.coerce.number().int().min(2).default(10),
+  AUTH_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  AUTH_IP_FAILURES_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  AUTH_SIGNUPS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  // Password-reset and verification e-mails one address can be sent per hour.
+  AUTH_EMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  MAX_TENANTS_PER_USER: z.coerce.number().int().min(1).default(5),
+  // 1: a new tenant's free units start only when its owner's e-mail address is verified.
+  FREE_UNITS_NEED_VERIFIED_EMAIL: flag.default(true),
+  EMAIL_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).default(24 * 60),
+  RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
+});
+
+export type AccountConfig = z.infer<typeof schema>;
+export const ACCOUNT_CONFIG = Symbol('ACCOUNT_CONFIG');
+
+/** Reads this area's settings; a bad value stops the process at start with its name. */
+export function accountConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AccountConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
