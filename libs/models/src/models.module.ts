@@ -9,6 +9,10 @@ import { ModelRegistry } from './registry/model-registry.service';
 import { ModelResolver } from './resolvers/model.resolver';
 import { ModelPublisher } from './upload/model-publisher.service';
 import { ModelUploadController } from './upload-url/model-upload.controller';
+import { ModelDeletionService } from './registry/model-deletion.service';
+import { ModelDownloadController } from './download/model-download.controller';
+import { ModelDownloadResolver } from './download/model-download.resolver';
+import { ModelDownloadService } from './download/model-download.service';
 import { ModelUploadResolver } from './upload-url/model-upload.resolver';
 import { ModelUploadService } from './upload-url/model-upload.service';
 import { OctetStreamParser } from './upload-url/octet-stream.parser';
@@ -16,7 +20,7 @@ import { OctetStreamParser } from './upload-url/octet-stream.parser';
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({
   imports: [InferenceModule],
-  controllers: [ModelUploadController],
+  controllers: [ModelUploadController, ModelDownloadController],
   providers: [
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
     { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
@@ -28,6 +32,9 @@ import { OctetStreamParser } from './upload-url/octet-stream.parser';
     ModelUploadService,
     ModelUploadResolver,
     OctetStreamParser,
+    ModelDeletionService,
+    ModelDownloadService,
+    ModelDownloadResolver,
   ],
   exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
 })
