@@ -21,7 +21,7 @@ async function freePort(): Promise<number> {
  * Real fetch over HTTP; only JSON parsing happens in this test's realm: Jest runs tests in a vm
  * context whose Array differs from Node's own, and TF.js checks `instanceof Array` on model.json.
  */
-const fetchFunc = async (input: string, init?: RequestInit) => {
+const fetchFunc = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
   const res = await fetch(input, init);
   return Object.assign(res, { json: async () => JSON.parse(await res.clone().text()) });
 };
@@ -57,7 +57,7 @@ d('models: modelVersionDownload for the edge, loaded by TF.js over real HTTP', (
     expect(new Date(dl.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(60_000);
     expect(dl.files.map((f: { path: string }) => f.path)).toEqual(['group1-shard1of1.bin', 'model.json']);
     for (const f of dl.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const json = await (await fetch(dl.url)).json();
+    const json = (await (await fetch(dl.url)).json()) as { weightsManifest: { paths: string[] }[] };
     expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
     const model = await load(dl.url);
     const y = model.predict(tf.tensor2d([[1, 2, 3]])) as tf.Tensor;

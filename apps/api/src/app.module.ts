@@ -12,6 +12,7 @@ import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { PredictionModule } from '@app/inference/prediction';
 import { JobsModule } from '@app/queue';
+import { MonitoringModule } from '@app/monitoring';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -41,6 +42,7 @@ import { PortalModule } from './portal';
     MeteringModule,
     BillingModule,
     PredictionModule,
+    MonitoringModule,
     JobsModule,
   ],
   controllers: [HealthController],
