@@ -43,6 +43,8 @@ module.exports = {
     "^@app/metering/(.*)$": "<rootDir>/libs/metering/src/$1",
     "^@app/billing$": "<rootDir>/libs/billing/src",
     "^@app/billing/(.*)$": "<rootDir>/libs/billing/src/$1",
+    "^@app/backup$": "<rootDir>/libs/backup/src",
+    "^@app/backup/(.*)$": "<rootDir>/libs/backup/src/$1",
     "^@app/monitoring$": "<rootDir>/libs/monitoring/src",
     "^@app/monitoring/(.*)$": "<rootDir>/libs/monitoring/src/$1",
     "^@app/audit$": "<rootDir>/libs/audit/src",

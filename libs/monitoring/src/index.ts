@@ -8,6 +8,8 @@
  */
 export { MonitoringModule } from './monitoring.module';
 export { ModelMonitor } from './model-monitor.service';
+export { MONITORING_CONFIG } from './monitoring.config';
+export type { MonitoringConfig } from './monitoring.config';
 export type { PredictionObservation } from './prediction-observation';
 export { BaselineStore } from './drift/baseline.store';
 export { DRIFT_ALERT_SINK } from './drift/drift-alerts.service';
