@@ -3,6 +3,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
 import { BackupError } from './backup-manifest';
 
+// A real dynamic import, kept out of TypeScript's CommonJS rewrite: PGlite's CommonJS build hangs in dumpDataDir.
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<typeof import('@electric-sql/pglite')>;
+
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -36,9 +39,11 @@ export async function assertEmptyPostgres(databaseUrl: string): Promise<void> {
 
 /** PGlite's own dump of its data folder (a tarball). PGlite is one process's: the platform must be stopped. */
 export async function dumpPglite(dataDir: string, file: string): Promise<void> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importEsm('@electric-sql/pglite');
   const pg = new PGlite(dataDir);
   try {
+    // dumpDataDir before the database is ready never settles.
+    await pg.waitReady;
     const blob = await pg.dumpDataDir('gzip');
     await writeFile(file, Buffer.from(await blob.arrayBuffer()));
   } finally {
@@ -47,7 +52,7 @@ export async function dumpPglite(dataDir: string, file: string): Promise<void> {
 }
 
 export async function restorePglite(file: string, dataDir: string): Promise<void> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importEsm('@electric-sql/pglite');
   await mkdir(dataDir, { recursive: true });
   const pg = new PGlite(dataDir, { loadDataDir: new Blob([await readFile(file)]) });
   await pg.waitReady;
@@ -62,7 +67,8 @@ export async function execOn(target: { databaseUrl?: string; pgliteDir?: string 
     await pg.query(sql, params).finally(() => pg.end());
     return;
   }
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importEsm('@electric-sql/pglite');
   const pg = new PGlite(target.pgliteDir!);
+  await pg.waitReady;
   await pg.query(sql, params).finally(() => pg.close());
 }
