@@ -10,7 +10,8 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
-import { PredictionModule } from '@app/inference/prediction';
+import { LedgerModule } from '@app/ledger';
+import { ServingModule } from '@app/serving';
 import { JobsModule } from '@app/queue';
 import { MonitoringModule } from '@app/monitoring';
 import { AuthGuard } from './auth/auth.guard';
@@ -20,6 +21,7 @@ import { graphqlOptions } from './graphql/graphql-options';
 import { HealthController } from './health/health.controller';
 import { CoreReadiness } from './health/core-readiness';
 import { PortalModule } from './portal';
+import { PredictionMonitorHook } from './monitoring-hook';
 
 @Module({
   imports: [
@@ -41,11 +43,12 @@ import { PortalModule } from './portal';
     QuotasModule,
     MeteringModule,
     BillingModule,
-    PredictionModule,
+    LedgerModule,
+    ServingModule,
     MonitoringModule,
     JobsModule,
   ],
   controllers: [HealthController],
-  providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
+  providers: [AuthenticationService, CoreReadiness, PredictionMonitorHook, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
 })
 export class AppModule {}

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PredictionModule } from '@app/inference/prediction';
+import { ModelsModule } from '@app/models';
 import { BaselineStore } from './drift/baseline.store';
 import { DriftAlerts } from './drift/drift-alerts.service';
 import { InputDriftRecorder } from './drift/input-drift.recorder';
@@ -7,11 +7,10 @@ import { ModelMonitor } from './model-monitor.service';
 import { MONITORING_CONFIG, monitoringConfigFromEnv } from './monitoring.config';
 import { MonitoringQuery } from './monitoring-query.service';
 import { MonitoringResolver } from './monitoring.resolver';
-import { PredictionMonitorHook } from './prediction-monitor.hook';
 
 /** Per-model monitoring: call statistics, latency histograms, input drift; the modelMonitoring query. */
 @Module({
-  imports: [PredictionModule],
+  imports: [ModelsModule],
   providers: [
     { provide: MONITORING_CONFIG, useFactory: () => monitoringConfigFromEnv() },
     ModelMonitor,
@@ -20,7 +19,6 @@ import { PredictionMonitorHook } from './prediction-monitor.hook';
     DriftAlerts,
     MonitoringQuery,
     MonitoringResolver,
-    PredictionMonitorHook,
   ],
   exports: [ModelMonitor, BaselineStore],
 })

@@ -5,7 +5,7 @@ import { LoadedModel, ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../errors/inference.error';
 import { decodeImage, RgbaImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
-import { InferenceInputs, ModelSpec, ValidatedInputs } from '../signature/model-signature';
+import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { validateInputs } from '../signature/signature-validator';
 import { executeBatch, OutputValues, shapeKey } from './batch-executor';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
@@ -18,8 +18,6 @@ export interface LabelledScore {
 export interface PredictResult {
   /** Per declared output, one row per instance (nested to the output's shape). */
   outputs: OutputValues;
-  /** With spec.labels: per instance, every class with its score, highest first. */
-  labelled?: LabelledScore[][];
   instances: number;
   batchSize: number;
   computeShareMs: number;
@@ -89,7 +87,7 @@ export class InferenceRuntime {
     await this.init();
     // Reject bad input before a model is loaded for it.
     const images = spec.preprocess === 'image' ? this.decodeImages(spec, inputs) : undefined;
-    const validated = images ? undefined : validateInputs(spec.inputs, inputs, this.config);
+    const validated = images ? undefined : validateInputs(spec.inputs, inputs, this.limitsFor(spec));
     return this.cache.use(spec, async ({ model }) => {
       const ready = validated ?? this.imageInputs(spec, model, images!);
       const { output, timing } = await this.batcherFor(spec).submit(
@@ -97,13 +95,17 @@ export class InferenceRuntime {
       );
       return {
         outputs: output,
-        labelled: spec.labels ? labelScores(spec, output) : undefined,
         instances: ready.instances,
         batchSize: timing.batchSize,
         computeShareMs: timing.computeShareMs,
         timing,
       };
     });
+  }
+
+  /** The version's own instance cap (its batching.maxInstances), else the configured one. */
+  limitsFor(spec: ModelSpec): ValidationLimits {
+    return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
   }
 
   private decodeImages(spec: ModelSpec, inputs: InferenceInputs): RgbaImage[] {
@@ -114,8 +116,9 @@ export class InferenceRuntime {
     const value = inputs?.[name];
     const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
     if (list.length === 0) throw invalidInput(`missing input "${name}": a base64 PNG/JPEG or a list of them`);
-    if (list.length > this.config.maxInstances) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${this.config.maxInstances} instances per request`);
+    const { maxInstances } = this.limitsFor(spec);
+    if (list.length > maxInstances) {
+      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, { limit: maxInstances });
     }
     return list.map((item) => decodeImage(item, this.config.image));
   }
@@ -154,8 +157,7 @@ export class InferenceRuntime {
   }
 }
 
-function labelScores(spec: ModelSpec, outputs: OutputValues): LabelledScore[][] {
-  const rows = outputs[spec.outputs[0].name] as number[][];
-  const labels = spec.labels ?? [];
+/** Per instance, every class of the version's labels with its score, highest first. */
+export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
   return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
 }
