@@ -103,6 +103,15 @@ d('models: delete versions and models, artifact integrity', () => {
     expect(ok.body.data.predict.outputs).toEqual({ y: [[4, 4]] });
   });
 
+  it('refuses while a queued job would run on the version, and deletes once it is done', async () => {
+    const v1 = (await version(1))!;
+    await t.sql.query(`insert into inference_jobs (id, "tenantId", "modelVersionId", status, total, instances) values ('job_del_1', $1, $2, 'QUEUED', 1, '[]')`, [tenantId, v1.id]);
+    const res = await gql(t.http, DELETE_MODEL, { n: 'doomed' }, { key });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'VERSION_IN_USE', details: { pendingJobs: 1 } });
+    expect(await version(1)).toBeDefined();
+    await t.sql.query(`update inference_jobs set status = 'SUCCEEDED' where id = 'job_del_1'`);
+  });
+
   it('deletes the whole model: versions, aliases and files go, audited once', async () => {
     const dirs = [(await version(1))!, (await version(2))!].map((v) => fileURLToPath(v.artifactUri));
     const res = await gql(t.http, DELETE_MODEL, { n: 'doomed' }, { key });

@@ -41,6 +41,7 @@ export class ModelDeletionService {
           details: { aliases: pointing },
         });
       }
+      await this.refuseWithJobs(tx, name, [row.id]);
       await tx.modelVersion.delete({ where: { id: row.id } });
       await this.audit.append(tx, tenantId, {
         actor: who.actor, action: 'model.version_delete', target: { type: 'model_version', id: row.id }, requestId: who.requestId,
@@ -56,6 +57,7 @@ export class ModelDeletionService {
   async deleteModel(tenantId: string, who: Actor, name: string): Promise<Model> {
     const { view, versions } = await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
       const model = await this.ownModel(tx, tenantId, name);
+      await this.refuseWithJobs(tx, name, model.versions.map((v) => v.id));
       // Aliases first: they reference versions, which go next, then the model itself.
       await tx.modelAlias.deleteMany({ where: { modelId: model.id } });
       await tx.modelVersion.deleteMany({ where: { modelId: model.id } });
@@ -78,6 +80,17 @@ export class ModelDeletionService {
     const visible = await tx.model.findFirst({ where: { name }, select: { id: true } });
     if (visible) throw new ModelError(ErrorCode.FORBIDDEN, `"${name}" is a catalog model: it cannot be deleted`, { reason: ModelErrorReason.READ_ONLY });
     throw ModelError.modelNotFound(name);
+  }
+
+  /** A queued or running job would find its version gone: it finishes (or is cancelled) first. */
+  private async refuseWithJobs(tx: TenantTx, name: string, versionIds: string[]): Promise<void> {
+    const pending = await tx.inferenceJob.count({ where: { modelVersionId: { in: versionIds }, status: { in: ['QUEUED', 'RUNNING'] } } });
+    if (pending) {
+      throw new ModelError(ErrorCode.CONFLICT, `"${name}" has ${pending} queued or running job(s): wait for them or cancel them first`, {
+        reason: ModelErrorReason.VERSION_IN_USE,
+        details: { pendingJobs: pending },
+      });
+    }
   }
 
   /** After the commit: the loaded model leaves memory and its files leave the store. */
