@@ -94,7 +94,16 @@ export class InputDriftRecorder {
 
   private async collect(tenantId: string, versionId: string, columns: Map<string, number[]>): Promise<void> {
     let acc = this.firstCalls.get(versionId);
-    if (!acc) this.firstCalls.set(versionId, (acc = { tenantId, columns: new Map() }));
+    if (!acc) {
+      // Only a tenant's own version learns from its calls: a catalog version's baseline is shared
+      // by every tenant, so it comes from data shipped with it, never from one tenant's inputs.
+      const row = await this.prisma.modelVersion.findUnique({ where: { id: versionId }, select: { tenantId: true } });
+      if (row?.tenantId !== tenantId) {
+        this.baselines.set(versionId, { features: null, until: Date.now() + NO_BASELINE_RECHECK_MS });
+        return;
+      }
+      this.firstCalls.set(versionId, (acc = { tenantId, columns: new Map() }));
+    }
     for (const [feature, values] of columns) (acc.columns.get(feature) ?? acc.columns.set(feature, []).get(feature)!).push(...values);
     const rows = Math.max(...[...acc.columns.values()].map((v) => v.length));
     if (rows < this.config.baselineRows) return;
