@@ -12,7 +12,8 @@ import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { LedgerModule } from '@app/ledger';
 import { ServingModule } from '@app/serving';
-import { JobsModule } from '@app/queue';
+import { DutiesModule } from '@app/duties';
+import { JobsModule } from '@app/jobs';
 import { MonitoringModule } from '@app/monitoring';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
@@ -47,6 +48,7 @@ import { PredictionMonitorHook } from './monitoring-hook';
     ServingModule,
     MonitoringModule,
     JobsModule,
+    DutiesModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, PredictionMonitorHook, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],

@@ -2,7 +2,7 @@ import { Args, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
 import { TenantPrisma } from '@app/db';
 import { ModelError, ModelRegistry } from '@app/models';
-import { CurrentTenant, RequirePermission } from '@app/tenancy';
+import { CurrentTenant, RequirePermission } from '@app/auth';
 import { ModelMonitoring } from './dto/model-monitoring.types';
 import { ModelMonitor } from './model-monitor.service';
 import { MonitoringQuery } from './monitoring-query.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '@app/common';
-import { Public } from '@app/tenancy';
+import { Public } from '@app/auth';
 import { ModelDownloadService } from './model-download.service';
 
 /**

@@ -1,5 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { Model } from '../dto/model.types';
 import { ModelCatalogService } from '../registry/model-catalog.service';
 import { ModelDownloadService } from './model-download.service';
