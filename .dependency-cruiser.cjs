@@ -17,11 +17,13 @@ const LAYERS = [
   ['inference', 'TF.js runtime: backends, model cache, micro-batching, validation, worker client'],
   ['models', 'registry, versions, aliases, artifact store, uploads, built-in catalog'],
   ['ledger', 'the one writer of inference effects (group commit), Idempotency-Key store'],
+  ['monitoring', 'per-model call statistics, latency histograms, input drift (PSI), modelMonitoring'],
   ['serving', 'real-time predictions: GraphQL predict, OIP v2, TF Serving REST'],
   ['queue', 'job queue transport: in-process, BullMQ, SQS'],
   ['jobs', 'async inference jobs and their webhooks'],
   ['billing', 'Stripe: customers, checkout, meter-event outbox, webhooks, reconciliation'],
   ['duties', 'background duties where jobs are consumed: meter flusher, audit purge'],
+  ['backup', 'operator commands: backup and restore of an installation'],
 ];
 
 const names = LAYERS.map(([name]) => name);

@@ -14,6 +14,7 @@ import { LedgerModule } from '@app/ledger';
 import { ServingModule } from '@app/serving';
 import { DutiesModule } from '@app/duties';
 import { JobsModule } from '@app/jobs';
+import { MonitoringModule } from '@app/monitoring';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -45,6 +46,7 @@ import { PortalModule } from './portal';
     BillingModule,
     LedgerModule,
     ServingModule,
+    MonitoringModule,
     JobsModule,
     DutiesModule,
   ],

@@ -17,10 +17,12 @@ export const TENANT_OWNED_MODELS = new Set<string>([
   'AuditChainHead',
   'AuditExport',
   'QuotaReservation',
+  'ModelMetricMinute',
+  'ModelInputMinute',
 ]);
 
 /** Tables a tenant can read when the row is its own or public (tenantId null: the catalog). */
-export const CATALOG_MODELS = new Set<string>(['Model', 'ModelVersion', 'ModelAlias']);
+export const CATALOG_MODELS = new Set<string>(['Model', 'ModelVersion', 'ModelAlias', 'ModelInputBaseline']);
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'delete', 'upsert']);

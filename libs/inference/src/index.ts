@@ -29,6 +29,8 @@ export type {
 } from './signature/model-signature';
 export { validateInputs } from './signature/signature-validator';
 export { FileSystemLoader, FileSystemSaver } from './io/file-system-io';
+export { digestsOf, digestsOfDir, sha256Of } from './io/artifact-integrity';
+export type { ArtifactDigest } from './io/artifact-integrity';
 export { buildCatalog } from './catalog/build-catalog';
 export type { CatalogEntry, CatalogVersion } from './catalog/catalog-entry';
 export { IRIS_LABELS } from './catalog/iris-catalog.builder';

@@ -11,6 +11,8 @@ export enum InferenceErrorCode {
   MODEL_LOAD_FAILED = 'MODEL_LOAD_FAILED',
   MODEL_FAILED = 'MODEL_FAILED',
   BACKEND_UNAVAILABLE = 'BACKEND_UNAVAILABLE',
+  // A stored artifact file no longer matches the SHA-256 recorded at publish.
+  ARTIFACT_INTEGRITY = 'ARTIFACT_INTEGRITY',
 }
 
 // Client mistakes are BAD_USER_INPUT; overload is a retryable RATE_LIMITED; the rest are ours.
@@ -24,6 +26,7 @@ const CONTRACT_CODES: Record<InferenceErrorCode, ErrorCode> = {
   [InferenceErrorCode.MODEL_LOAD_FAILED]: ErrorCode.INTERNAL,
   [InferenceErrorCode.MODEL_FAILED]: ErrorCode.INTERNAL,
   [InferenceErrorCode.BACKEND_UNAVAILABLE]: ErrorCode.INTERNAL,
+  [InferenceErrorCode.ARTIFACT_INTEGRITY]: ErrorCode.INTERNAL,
 };
 
 /**

@@ -3,13 +3,18 @@ import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '
 import { CreateModelInput, PublishModelVersionInput, SetModelAliasInput } from './dto/model.inputs';
 import { Model, ModelConnection, ModelVersion } from './dto/model.types';
 import { ModelCatalogService } from './registry/model-catalog.service';
+import { ModelDeletionService } from './registry/model-deletion.service';
 import { ModelPublisher } from './publish/model-publisher.service';
 
 const who = (ctx: RequestContext) => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 @Resolver(() => Model)
 export class ModelResolver {
-  constructor(private readonly catalog: ModelCatalogService, private readonly publisher: ModelPublisher) {}
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly publisher: ModelPublisher,
+    private readonly deletion: ModelDeletionService,
+  ) {}
 
   @RequirePermission('models:read')
   @Query(() => ModelConnection, { description: "The tenant's models and the public catalog" })
@@ -43,5 +48,22 @@ export class ModelResolver {
   @Mutation(() => Model, { description: 'Points an alias at a version (rollback: point it back)' })
   setModelAlias(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('input') input: SetModelAliasInput): Promise<Model> {
     return this.catalog.setAlias(tenantId, who(ctx), input);
+  }
+
+  @RequirePermission('models:write')
+  @Mutation(() => ModelVersion, { nullable: true, description: 'Deletes a version and its files (CONFLICT while an alias serves it); usage and audit stay' })
+  deleteModelVersion(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('model') model: string,
+    @Args('version') version: string,
+  ): Promise<ModelVersion> {
+    return this.deletion.deleteVersion(tenantId, who(ctx), model, version);
+  }
+
+  @RequirePermission('models:write')
+  @Mutation(() => Model, { nullable: true, description: 'Deletes one of your models with its versions, aliases and files; usage and audit stay' })
+  deleteModel(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('name') name: string): Promise<Model> {
+    return this.deletion.deleteModel(tenantId, who(ctx), name);
   }
 }

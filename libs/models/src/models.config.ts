@@ -16,6 +16,8 @@ export const modelsConfigSchema = z.object({
   // lifetime of a URL and of a staged file that no version has used yet.
   UPLOAD_SIGNING_SECRET: requiredInProduction(z.string().min(32).optional()),
   UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  // Lifetime of a modelVersionDownload URL (the same signing key).
+  MODEL_DOWNLOAD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   // How long a resolved (model, version or alias) stays cached per process. Changes made in this
   // process apply at once; alias moves made elsewhere reach this process within this time.
   MODEL_RESOLVE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
@@ -39,6 +41,7 @@ export interface ModelsConfig {
   uploadsDir: string;
   uploadSigningSecret?: string;
   uploadTtlSeconds: number;
+  downloadTtlSeconds: number;
   /** Base of the upload URLs handed out. */
   publicUrl: string;
   resolveCacheMs: number;
@@ -65,6 +68,7 @@ export function modelsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Model
     uploadsDir: resolve(dataDir, 'uploads'),
     uploadSigningSecret: c.UPLOAD_SIGNING_SECRET,
     uploadTtlSeconds: c.UPLOAD_URL_TTL_SECONDS,
+    downloadTtlSeconds: c.MODEL_DOWNLOAD_TTL_SECONDS,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     resolveCacheMs: c.MODEL_RESOLVE_CACHE_MS,
   };

@@ -12,11 +12,15 @@ import { ModelUploadController } from './uploads/model-upload.controller';
 import { ModelUploadResolver } from './uploads/model-upload.resolver';
 import { ModelUploadService } from './uploads/model-upload.service';
 import { OctetStreamParser } from './uploads/octet-stream.parser';
+import { ModelDeletionService } from './registry/model-deletion.service';
+import { ModelDownloadController } from './download/model-download.controller';
+import { ModelDownloadResolver } from './download/model-download.resolver';
+import { ModelDownloadService } from './download/model-download.service';
 
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({
   imports: [InferenceModule],
-  controllers: [ModelUploadController],
+  controllers: [ModelUploadController, ModelDownloadController],
   providers: [
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
     { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
@@ -28,6 +32,9 @@ import { OctetStreamParser } from './uploads/octet-stream.parser';
     ModelUploadService,
     ModelUploadResolver,
     OctetStreamParser,
+    ModelDeletionService,
+    ModelDownloadService,
+    ModelDownloadResolver,
   ],
   exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
 })

@@ -6,6 +6,7 @@ import {
 } from '@app/inference';
 import { IdempotencyStore, Ledger } from '@app/ledger';
 import { ModelRegistry, type ResolvedModel } from '@app/models';
+import { ModelMonitor } from '@app/monitoring';
 import { AdmissionService, QuotaLeases, type Admitted, type QuotaTicket, type RateLimitedError } from '@app/quotas';
 import { failedAudit, round, succeededAudit } from './prediction-effects';
 import type { PredictionContext, PredictionInput, PredictionOptions, PredictionResult } from './prediction.types';
@@ -33,6 +34,7 @@ export class PredictionService {
     private readonly ledger: Ledger,
     private readonly idempotency: IdempotencyStore,
     private readonly settings: TenantSettings,
+    private readonly monitor: ModelMonitor,
     // In-process runtime or the worker (WORKER_URL): chosen once at start in ServingModule.
     @Inject(INFERENCE_EXECUTOR) private readonly executor: InferenceExecutor,
   ) {}
@@ -40,6 +42,20 @@ export class PredictionService {
   async predict(ctx: PredictionContext, input: PredictionInput, options: PredictionOptions = {}): Promise<PredictionResult> {
     const started = performance.now();
     const model = options.resolved ?? (await this.registry.resolve(ctx.tenantId, input.model, input.version));
+    try {
+      const result = await this.admitAndRun(ctx, model, input, options, started);
+      // A replay ran nothing: not a call to the model.
+      if (!result.replayed) this.observe(ctx, model, true, result.timing.totalMs, result.instances, result.timing.batchSize, input.inputs);
+      return result;
+    } catch (e) {
+      this.observe(ctx, model, false, performance.now() - started, 0, 0);
+      throw e;
+    }
+  }
+
+  private async admitAndRun(
+    ctx: PredictionContext, model: ResolvedModel, input: PredictionInput, options: PredictionOptions, started: number,
+  ): Promise<PredictionResult> {
     // Every call counts against the rate limits, bad ones too; only valid ones take quota.
     const admitted = ctx.principal ? await this.admit(ctx) : null;
     try {
@@ -66,6 +82,14 @@ export class PredictionService {
     } finally {
       admitted?.release();
     }
+  }
+
+  /** Per-model monitoring (calls, errors, latency, drift): in memory, written per minute off the path. */
+  private observe(ctx: PredictionContext, model: ResolvedModel, ok: boolean, latencyMs: number, instances: number, batchSize: number, inputs?: unknown): void {
+    this.monitor.record({
+      tenantId: ctx.tenantId, modelId: model.modelId, versionId: model.versionId, model: model.modelName, version: model.version,
+      ok, latencyMs, instances, batchSize, inputs,
+    });
   }
 
   private async admit(ctx: PredictionContext): Promise<Admitted | null> {

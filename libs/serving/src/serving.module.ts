@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ReadinessService } from '@app/common';
 import { INFERENCE_EXECUTOR, InferenceBootstrap, InferenceRuntime, inferenceExecutorFor } from '@app/inference';
 import { ModelsModule } from '@app/models';
+import { MonitoringModule } from '@app/monitoring';
 import { OipController } from './rest/oip.controller';
 import { TfServingController } from './rest/tf-serving.controller';
 import { PredictionResolver } from './prediction.resolver';
@@ -15,7 +16,7 @@ import { TenantSettings } from './tenant-settings';
  * from their global modules.
  */
 @Module({
-  imports: [ModelsModule],
+  imports: [ModelsModule, MonitoringModule],
   controllers: [OipController, TfServingController],
   providers: [
     PredictionService,

@@ -4,6 +4,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { formatDate } from '../components/format';
 import { Link } from '../router/link';
 import { AliasForm } from './models/alias-form';
+import { MonitoringCard } from './models/monitoring-card';
 import { UploadVersionForm } from './models/upload-version-form';
 
 function metricsText(metrics: Record<string, unknown> | null): string {
@@ -76,6 +77,7 @@ export function ModelDetailPage({ name }: { name: string }) {
             </div>
             {m.public ? <p className="hint">A built-in catalog model: its versions and aliases are managed by the platform.</p> : <AliasForm model={m.name} versions={m.versions} onSaved={() => void model.reload()} />}
           </section>
+          <MonitoringCard model={m.name} />
           {m.public ? null : <UploadVersionForm model={m.name} current={m} onPublished={() => void model.reload()} />}
         </>
       ) : null}

@@ -91,11 +91,12 @@ export class ModelCache {
   }
 
   private async load(spec: ModelSpec): Promise<Entry> {
-    const loader = new FileSystemLoader(spec.artifactDir);
+    const loader = new FileSystemLoader(spec.artifactDir, spec.files);
     let model: LoadedModel;
     try {
       model = spec.format === 'graph' ? await tf.loadGraphModel(loader) : await tf.loadLayersModel(loader);
     } catch (e) {
+      if (e instanceof InferenceError) throw e;
       throw new InferenceError(InferenceErrorCode.MODEL_LOAD_FAILED, `model ${spec.id} could not be loaded`, undefined, e);
     }
     try {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ArtifactDigest, checkDigest } from './artifact-integrity';
 
 const MODEL_JSON = 'model.json';
 const SHARD_BYTES = 4 * 1024 * 1024;
@@ -10,22 +11,33 @@ const SHARD_BYTES = 4 * 1024 * 1024;
  * only has http/browser loaders; tfjs-node's file:// handler is not always installed.
  */
 export class FileSystemLoader implements tf.io.IOHandler {
-  constructor(private readonly dir: string) {}
+  private readonly expected?: Map<string, string>;
+
+  /** files: the version's recorded digests; every byte read is checked against them (no TOCTOU gap). */
+  constructor(private readonly dir: string, files?: Pick<ArtifactDigest, 'path' | 'sha256'>[]) {
+    if (files) this.expected = new Map(files.map((f) => [f.path, f.sha256]));
+  }
 
   async load(): Promise<tf.io.ModelArtifacts> {
-    const modelJson = JSON.parse(await readFile(path.join(this.dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+    const modelJson = JSON.parse((await this.read(MODEL_JSON)).toString('utf8')) as tf.io.ModelJSON;
     return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of manifest) {
         specs.push(...group.weights);
-        for (const shard of group.paths) buffers.push(await readFile(this.resolveShard(shard)));
+        for (const shard of group.paths) buffers.push(await this.read(shard));
       }
       const joined = Buffer.concat(buffers);
       // Copy out of Node's pooled buffer: TF.js reads the whole ArrayBuffer.
       const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
       return [specs, weightData];
     });
+  }
+
+  private async read(file: string): Promise<Buffer> {
+    const bytes = await readFile(file === MODEL_JSON ? path.join(this.dir, MODEL_JSON) : this.resolveShard(file));
+    if (this.expected) checkDigest(this.expected, path.posix.normalize(file), bytes);
+    return bytes;
   }
 
   // Shard paths come from a file we may not have written (tenant uploads): stay in the folder.

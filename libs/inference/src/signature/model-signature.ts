@@ -43,6 +43,8 @@ export interface ModelSpec {
   /** Class names for the first output's last dimension; adds labelled scores to results. */
   labels?: string[];
   batching?: Partial<BatchingOptions>;
+  /** The SHA-256 of every artifact file, recorded at publish: checked as the files are read. */
+  files?: { path: string; sha256: string }[];
 }
 
 /** Limits applied before anything reaches TF.js. */

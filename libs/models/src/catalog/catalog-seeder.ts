@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
-import { buildCatalog, CatalogEntry } from '@app/inference';
+import { buildCatalog, CatalogEntry, digestsOfDir } from '@app/inference';
 import { Prisma, PrismaService, isUniqueViolation } from '@app/db';
 import { newId, startupProfile } from '@app/common';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
@@ -31,6 +31,8 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   }
 
   private async seed(entry: CatalogEntry): Promise<void> {
+    // Recorded from the files as built now: the runtime refuses them if they change afterwards.
+    const files = (await digestsOfDir(entry.artifactDir)) as unknown as Prisma.InputJsonValue;
     try {
       await this.prisma.$transaction(async (tx) => {
         const model = await tx.model.upsert({
@@ -52,11 +54,12 @@ export class CatalogSeeder implements OnApplicationBootstrap {
           artifactUri: pathToFileURL(entry.artifactDir).href,
           metrics: { ...(v.metrics ?? {}), source: v.source } as Prisma.InputJsonValue,
           batching: (v.batching ?? Prisma.JsonNull) as Prisma.InputJsonValue,
+          files,
         };
         const version = await tx.modelVersion.upsert({
           where: { modelId_version: { modelId: model.id, version: 1 } },
           create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data },
-          update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching },
+          update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching, files },
         });
         await tx.modelAlias.upsert({
           where: { modelId_name: { modelId: model.id, name: DEFAULT_ALIAS } },

@@ -39,6 +39,7 @@ export class Model {
   @Field() description!: string;
   @Field() task!: string;
   @Field({ description: 'true for the built-in catalog, false for the tenant own models' }) public!: boolean;
+  @Field({ description: 'Whether modelVersionDownload hands out its versions' }) downloadsEnabled!: boolean;
   @Field() createdAt!: Date;
   @Field(() => [ModelVersion]) versions!: ModelVersion[];
   @Field(() => [ModelAlias]) aliases!: ModelAlias[];

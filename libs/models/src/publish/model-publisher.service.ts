@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { AppError, ErrorCode, newId, sha256Hex } from '@app/common';
 import { Prisma, PrismaService, TenantPrisma, isUniqueViolation } from '@app/db';
 import { AuditService } from '@app/audit';
-import { InferenceRuntime } from '@app/inference';
+import { digestsOf, InferenceRuntime } from '@app/inference';
 import { ARTIFACT_STORE, ArtifactFile, ArtifactStore } from '../artifacts/artifact-store';
 import { LocalArtifactStore } from '../artifacts/local-artifact-store';
 import { PublishModelVersionInput } from '../dto/model.inputs';
@@ -59,8 +59,9 @@ export class ModelPublisher {
     const { sizeBytes } = checkArtifact(input.format, files);
     const sha256 = sha256Hex(Buffer.concat(files.flatMap((f) => [Buffer.from(`${f.path}\0${f.bytes.length}\0`), f.bytes])));
 
+    const digests = digestsOf(files);
     const versionId = newId('mv');
-    const row = { id: versionId, format: input.format, inputs, outputs, preprocess: null, batching: null };
+    const row = { id: versionId, format: input.format, inputs, outputs, preprocess: null, batching: null, files: digests };
     mkdirSync(this.config.cacheDir, { recursive: true });
     const staging = await mkdtemp(join(this.config.cacheDir, 'upload-'));
     let uri: string | undefined;
@@ -76,6 +77,7 @@ export class ModelPublisher {
             id: versionId, modelId: model.id, tenantId, version, format: input.format, status: 'READY',
             inputs: inputs as unknown as Prisma.InputJsonValue, outputs: outputs as unknown as Prisma.InputJsonValue,
             pricingUnit, unitsPer: 1, artifactUri: uri!, sizeBytes: BigInt(sizeBytes), sha256,
+            files: digests as unknown as Prisma.InputJsonValue,
           },
         });
         await this.audit.append(tx, tenantId, {

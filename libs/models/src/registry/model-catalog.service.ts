@@ -93,6 +93,16 @@ export class ModelCatalogService {
     return (await this.get(tenantId, input.model))!;
   }
 
+  async setDownloads(tenantId: string, who: Actor, name: string, enabled: boolean): Promise<Model> {
+    await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
+      const model = await tx.model.findFirst({ where: { name, tenantId } });
+      if (!model) throw ModelError.modelNotFound(name);
+      await tx.model.update({ where: { id: model.id }, data: { downloadsEnabled: enabled } });
+      await this.audit.append(tx, tenantId, { ...this.entry(who, 'model.downloads_set', model.id), metadata: { model: name, enabled } });
+    });
+    return (await this.get(tenantId, name))!;
+  }
+
   private entry(who: Actor, action: string, modelId: string): AuditEntry {
     return { actor: who.actor, action, target: { type: 'model', id: modelId }, requestId: who.requestId };
   }

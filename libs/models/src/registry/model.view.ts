@@ -6,7 +6,7 @@ interface VersionRow {
 }
 interface AliasRow { name: string; versionId: string; canaryVersionId: string | null; canaryWeight: number }
 export interface ModelRow {
-  name: string; description: string; task: string; tenantId: string | null; createdAt: Date; versions: VersionRow[]; aliases: AliasRow[];
+  name: string; description: string; task: string; tenantId: string | null; createdAt: Date; downloadsEnabled: boolean; versions: VersionRow[]; aliases: AliasRow[];
 }
 
 /** The Prisma include that `modelView` needs. */
@@ -32,6 +32,7 @@ export function modelView(m: ModelRow): Model {
     description: m.description,
     task: m.task,
     public: m.tenantId === null,
+    downloadsEnabled: m.downloadsEnabled,
     createdAt: m.createdAt,
     versions: m.versions.map(versionView),
     aliases: m.aliases.map((a) => ({

@@ -8,6 +8,8 @@ export interface VersionRow {
   outputs: unknown;
   preprocess: string | null;
   batching: unknown;
+  /** [{ path, sha256, sizeBytes }]; null on rows published before digests were recorded. */
+  files?: unknown;
 }
 
 /** Declared outputs may carry class labels (stored with the signature, as the catalog does). */
@@ -26,5 +28,6 @@ export function versionSpec(row: VersionRow, artifactDir: string): ModelSpec {
     preprocess: row.preprocess === 'image' ? 'image' : undefined,
     labels: labels?.length ? labels : undefined,
     batching: (row.batching as Partial<BatchingOptions> | null) ?? undefined,
+    files: Array.isArray(row.files) ? (row.files as { path: string; sha256: string }[]).map(({ path, sha256 }) => ({ path, sha256 })) : undefined,
   };
 }

@@ -68,3 +68,23 @@ export const PublishModelVersionMutation = operation<{ publishModelVersion: Mode
 export const SetModelAliasMutation = operation<{ setModelAlias: { name: string; aliases: ModelAlias[] } }, { input: { model: string; alias: string; version: number } }>(
   `mutation SetModelAlias($input: SetModelAliasInput!) { setModelAlias(input: $input) { name aliases { name version } } }`,
 );
+
+export interface ModelMonitoring {
+  calls: number;
+  errors: number;
+  instances: number;
+  meanBatchSize: number | null;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  series: { at: string; calls: number; errors: number; p50Ms: number | null; p95Ms: number | null }[];
+  drift: { feature: string; psi: number; status: 'OK' | 'WARN' | 'ALERT'; version: number | null; observed: number }[];
+}
+
+export const ModelMonitoringQuery = operation<{ modelMonitoring: ModelMonitoring }, { model: string; from: string; to: string }>(`
+  query ModelMonitoring($model: String!, $from: DateTime!, $to: DateTime!) {
+    modelMonitoring(model: $model, from: $from, to: $to) {
+      calls errors instances meanBatchSize
+      latencyMs { p50 p95 p99 }
+      series { at calls errors p50Ms p95Ms }
+      drift { feature psi status version observed }
+    }
+  }`);

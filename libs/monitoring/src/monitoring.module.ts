@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ModelsModule } from '@app/models';
+import { BaselineStore } from './drift/baseline.store';
+import { DriftAlerts } from './drift/drift-alerts.service';
+import { InputDriftRecorder } from './drift/input-drift.recorder';
+import { ModelMonitor } from './model-monitor.service';
+import { MONITORING_CONFIG, monitoringConfigFromEnv } from './monitoring.config';
+import { MonitoringQuery } from './monitoring-query.service';
+import { MonitoringResolver } from './monitoring.resolver';
+
+/** Per-model monitoring: call statistics, latency histograms, input drift; the modelMonitoring query. */
+@Module({
+  imports: [ModelsModule],
+  providers: [
+    { provide: MONITORING_CONFIG, useFactory: () => monitoringConfigFromEnv() },
+    ModelMonitor,
+    InputDriftRecorder,
+    BaselineStore,
+    DriftAlerts,
+    MonitoringQuery,
+    MonitoringResolver,
+  ],
+  exports: [ModelMonitor, BaselineStore],
+})
+export class MonitoringModule {}
