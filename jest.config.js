@@ -44,7 +44,9 @@ module.exports = {
     "^@app/billing$": "<rootDir>/libs/billing/src",
     "^@app/billing/(.*)$": "<rootDir>/libs/billing/src/$1",
     "^@app/audit$": "<rootDir>/libs/audit/src",
-    "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1"
+    "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1",
+    "^@app/training$": "<rootDir>/libs/training/src",
+    "^@app/training/(.*)$": "<rootDir>/libs/training/src/$1"
   },
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   testTimeout: 60000,

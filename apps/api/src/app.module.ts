@@ -12,6 +12,7 @@ import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { PredictionModule } from '@app/inference/prediction';
 import { JobsModule } from '@app/queue';
+import { TrainingModule } from '@app/training';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -42,6 +43,7 @@ import { PortalModule } from './portal';
     BillingModule,
     PredictionModule,
     JobsModule,
+    TrainingModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],

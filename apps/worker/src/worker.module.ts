@@ -6,12 +6,13 @@ import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { JobRunnerModule } from '@app/queue';
+import { TrainingWorkerModule } from '@app/training';
 
 /**
  * The worker: database, quotas, metering, audit, billing (for the meter-event flusher) and the
  * job runner with its background duties; no GraphQL or HTTP routes of the api.
  */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule, TrainingWorkerModule],
 })
 export class WorkerModule {}

@@ -7,6 +7,7 @@ import { decodeImage, RgbaImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs } from '../signature/model-signature';
 import { validateInputs } from '../signature/signature-validator';
+import { encodedSpec, tabularInputs } from '../tabular/tabular-inputs';
 import { executeBatch, OutputValues, shapeKey } from './batch-executor';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
 
@@ -89,11 +90,13 @@ export class InferenceRuntime {
     await this.init();
     // Reject bad input before a model is loaded for it.
     const images = spec.preprocess === 'image' ? this.decodeImages(spec, inputs) : undefined;
-    const validated = images ? undefined : validateInputs(spec.inputs, inputs, this.config);
+    const validated = images ? undefined : this.validate(spec, inputs);
+    // A trained version's model takes the encoded columns: that is the spec its batches run.
+    const runSpec = spec.tabular ? encodedSpec(spec, spec.tabular) : spec;
     return this.cache.use(spec, async ({ model }) => {
       const ready = validated ?? this.imageInputs(spec, model, images!);
       const { output, timing } = await this.batcherFor(spec).submit(
-        { model, spec, inputs: ready }, ready.instances, options.timeoutMs ?? this.config.timeoutMs,
+        { model, spec: runSpec, inputs: ready }, ready.instances, options.timeoutMs ?? this.config.timeoutMs,
       );
       return {
         outputs: output,
@@ -104,6 +107,10 @@ export class InferenceRuntime {
         timing,
       };
     });
+  }
+
+  private validate(spec: ModelSpec, inputs: InferenceInputs): ValidatedInputs {
+    return spec.tabular ? tabularInputs(spec, spec.tabular, inputs, this.config) : validateInputs(spec.inputs, inputs, this.config);
   }
 
   private decodeImages(spec: ModelSpec, inputs: InferenceInputs): RgbaImage[] {
