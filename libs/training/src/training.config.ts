@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Limits of the model lifecycle (datasets, training), read from the environment. */
 const schema = z.object({
-  DATASET_MAX_COLUMNS: z.coerce.number().int().min(2).default(512),
+  DATASET_MAX_COLUMNS: z.coerce.number().int().min(2).default(1024),
   DATASET_MAX_ROWS: z.coerce.number().int().min(10).default(200_000),
   // A training job stops (FAILED, TIME_LIMIT) past this; its quota hold is this many seconds' units.
   TRAINING_MAX_SECONDS: z.coerce.number().int().min(1).default(900),

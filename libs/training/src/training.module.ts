@@ -10,6 +10,11 @@ import { TrainingRunner } from './training/training-runner.service';
 import { TrainingResolver } from './training/training.resolver';
 import { TrainingService } from './training/training.service';
 import { VersionWriter } from './versions/version-writer';
+import { EvaluationResolver } from './evaluation/evaluation.resolver';
+import { EvaluationService } from './evaluation/evaluation.service';
+import { OptimizationResolver } from './optimization/optimization.resolver';
+import { OptimizationService } from './optimization/optimization.service';
+import { ModelVersionFieldsResolver } from './versions/model-version-fields.resolver';
 
 /**
  * The worker side of the model lifecycle: the training runner, registered as a job kind with
@@ -29,6 +34,9 @@ export class TrainingWorkerModule {}
 /** The model lifecycle API: datasets, training, evaluation and optimisation (GraphQL). */
 @Module({
   imports: [TrainingWorkerModule],
-  providers: [DatasetResolver, TrainingService, TrainingResolver],
+  providers: [
+    DatasetResolver, TrainingService, TrainingResolver, EvaluationService, EvaluationResolver, OptimizationService, OptimizationResolver,
+    ModelVersionFieldsResolver,
+  ],
 })
 export class TrainingModule {}

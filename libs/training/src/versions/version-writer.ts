@@ -11,7 +11,12 @@ export interface NewVersion {
   tenantId: string;
   inputs: TensorSignature[];
   outputs: Array<TensorSignature & { labels?: string[] }>;
-  preprocessing: TabularPreprocessing;
+  /** 'tabular' with its learned preprocessing for trained versions; a copy keeps its parent's. */
+  preprocess?: string | null;
+  preprocessing: TabularPreprocessing | null;
+  pricingUnit?: string;
+  unitsPer?: number;
+  batching?: unknown;
   metrics: Record<string, unknown>;
   parentVersionId?: string | null;
   quantization?: string | null;
@@ -58,8 +63,10 @@ export class VersionWriter {
       data: {
         id: v.id, modelId: v.modelId, tenantId: v.tenantId, version, format: 'layers', status: 'READY',
         inputs: v.inputs as unknown as Prisma.InputJsonValue, outputs: v.outputs as unknown as Prisma.InputJsonValue,
-        preprocess: 'tabular', preprocessing: v.preprocessing as unknown as Prisma.InputJsonValue, metrics: v.metrics as Prisma.InputJsonValue,
-        pricingUnit: 'instance', unitsPer: 1, artifactUri: v.uri, sizeBytes: BigInt(v.sizeBytes), sha256: v.sha256,
+        preprocess: v.preprocess === undefined ? 'tabular' : v.preprocess,
+        preprocessing: v.preprocessing === null ? Prisma.DbNull : (v.preprocessing as unknown as Prisma.InputJsonValue),
+        batching: v.batching ? (v.batching as Prisma.InputJsonValue) : Prisma.DbNull, metrics: v.metrics as Prisma.InputJsonValue,
+        pricingUnit: v.pricingUnit ?? 'instance', unitsPer: v.unitsPer ?? 1, artifactUri: v.uri, sizeBytes: BigInt(v.sizeBytes), sha256: v.sha256,
         parentVersionId: v.parentVersionId ?? null, quantization: v.quantization ?? null, trainingJobId: v.trainingJobId ?? null,
       },
     });
