@@ -3,6 +3,8 @@ import { ModelsModule } from '@app/models';
 import { QueueModule } from '@app/queue';
 import { DatasetFileStore } from './datasets/dataset-file-store';
 import { DatasetResolver } from './datasets/dataset.resolver';
+import { DatasetUploadController } from './datasets/dataset-upload.controller';
+import { DatasetUploadService } from './datasets/dataset-upload.service';
 import { DatasetService } from './datasets/dataset.service';
 import { TRAINING_CONFIG, trainingConfigFromEnv } from './training.config';
 import { TrainedVersionPublisher } from './training/trained-version.publisher';
@@ -34,8 +36,9 @@ export class TrainingWorkerModule {}
 /** The model lifecycle API: datasets, training, evaluation and optimisation (GraphQL). */
 @Module({
   imports: [TrainingWorkerModule],
+  controllers: [DatasetUploadController],
   providers: [
-    DatasetResolver, TrainingService, TrainingResolver, EvaluationService, EvaluationResolver, OptimizationService, OptimizationResolver,
+    DatasetUploadService, DatasetResolver, TrainingService, TrainingResolver, EvaluationService, EvaluationResolver, OptimizationService, OptimizationResolver,
     ModelVersionFieldsResolver,
   ],
 })

@@ -1,13 +1,20 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
 import { DatasetService } from './dataset.service';
-import { CreateDatasetInput, Dataset, DatasetConnection } from './dataset.types';
+import { DatasetUploadService } from './dataset-upload.service';
+import { CreateDatasetInput, CreateDatasetUploadInput, Dataset, DatasetConnection, DatasetUpload } from './dataset.types';
 
 const who = (ctx: RequestContext) => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
-  constructor(private readonly service: DatasetService) {}
+  constructor(private readonly service: DatasetService, private readonly uploads: DatasetUploadService) {}
+
+  @RequirePermission('models:write')
+  @Mutation(() => DatasetUpload, { description: 'A short-lived signed URL for a dataset file too large for a GraphQL request' })
+  createDatasetUpload(@Args('input') input: CreateDatasetUploadInput, @CurrentTenant() tenantId: string): Promise<DatasetUpload> {
+    return this.uploads.create(tenantId, input);
+  }
 
   @RequirePermission('models:write')
   @Mutation(() => Dataset, { description: 'Uploads a small dataset inline (CSV with a header row, or JSON Lines); columns are typed on arrival' })

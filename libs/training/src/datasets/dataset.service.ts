@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { keysetPage, newId, sha256Hex } from '@app/common';
+import { ErrorCode, keysetPage, newId, sha256Hex } from '@app/common';
 import { Dataset as DatasetRow, Prisma, PrismaService, TenantPrisma } from '@app/db';
 import { AuditEntry, AuditService } from '@app/audit';
 import { TRAINING_CONFIG, TrainingConfig } from '../training.config';
@@ -30,12 +30,17 @@ export class DatasetService {
   ) {}
 
   async create(tenantId: string, who: Actor, input: { name: string; format: DatasetFormatEnum; content: string }): Promise<Dataset> {
-    const name = input.name?.trim() ?? '';
-    if (!NAME.test(name)) throw TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, 'name: 1-128 letters, digits, spaces, . _ or -', { field: 'name' });
-    const bytes = Buffer.from(input.content ?? '', 'utf8');
+    return this.createFromBytes(tenantId, who, { name: input.name, format: input.format, bytes: Buffer.from(input.content ?? '', 'utf8') });
+  }
+
+  /** An inline dataset, or the bytes PUT to a signed upload URL (whose grant fixes the id: one dataset per URL). */
+  async createFromBytes(tenantId: string, who: Actor, input: { id?: string; name: string; format: DatasetFormatEnum; bytes: Buffer }): Promise<Dataset> {
+    const name = checkName(input.name);
+    const bytes = input.bytes;
     await this.checkSize(tenantId, bytes.length);
     const table = this.parse(input.format, bytes);
-    const id = newId('ds');
+    const id = input.id ?? newId('ds');
+    if (input.id && (await this.tenants.forTenant(tenantId).dataset.count({ where: { id } }))) throw alreadyReceived();
     const uri = await this.files.put(tenantId, id, input.format, bytes);
     try {
       const row = await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
@@ -50,9 +55,17 @@ export class DatasetService {
       });
       return datasetView(row);
     } catch (e) {
+      // A replayed upload URL raced its first use: the first dataset stands, its file with it.
+      if ((e as { code?: string }).code === 'P2002') throw alreadyReceived();
       await this.files.remove(uri).catch((err) => this.log.error(`could not remove ${uri}: ${(err as Error).message}`));
       throw e;
     }
+  }
+
+  /** The caller's plan upload limit (bytes), for upload URLs. */
+  async planLimit(tenantId: string): Promise<number> {
+    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { plan: { select: { maxUploadBytes: true } } } });
+    return Number(tenant?.plan.maxUploadBytes ?? 0n);
   }
 
   async get(tenantId: string, id: string): Promise<Dataset> {
@@ -103,13 +116,20 @@ export class DatasetService {
     return parseDataset(format, bytes.toString('utf8'), { maxColumns: this.config.maxColumns, maxRows: this.config.maxRows });
   }
 
-  private async checkSize(tenantId: string, size: number): Promise<void> {
-    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { plan: { select: { maxUploadBytes: true } } } });
-    const limit = Number(tenant?.plan.maxUploadBytes ?? 0n);
+  async checkSize(tenantId: string, size: number): Promise<void> {
+    const limit = await this.planLimit(tenantId);
     if (size > limit) throw TrainingError.invalid(TrainingErrorReason.DATASET_TOO_LARGE, `the dataset exceeds your plan's upload limit of ${limit} bytes`, { limit });
     if (size === 0) throw TrainingError.invalid(TrainingErrorReason.EMPTY_DATASET, 'the dataset is empty');
   }
 }
+
+export function checkName(raw: string): string {
+  const name = raw?.trim() ?? '';
+  if (!NAME.test(name)) throw TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, 'name: 1-128 letters, digits, spaces, . _ or -', { field: 'name' });
+  return name;
+}
+
+const alreadyReceived = () => new TrainingError(ErrorCode.CONFLICT, 'this upload URL has already received its file', { reason: TrainingErrorReason.UPLOAD_ALREADY_RECEIVED });
 
 export function datasetView(r: DatasetRow): Dataset {
   return {

@@ -51,3 +51,16 @@ export class DatasetConnection {
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
 }
+
+@InputType()
+export class CreateDatasetUploadInput {
+  @Field() name!: string;
+  @Field(() => DatasetFormatEnum) format!: DatasetFormatEnum;
+  @Field(() => Float, { description: 'The exact size of the file in bytes (within the plan upload limit)' }) sizeBytes!: number;
+}
+
+@ObjectType({ description: 'Where to PUT one dataset file (raw bytes, Content-Type: application/octet-stream), with the same credentials as the API; answers 201 with the Dataset' })
+export class DatasetUpload {
+  @Field() uploadUrl!: string;
+  @Field() expiresAt!: Date;
+}
