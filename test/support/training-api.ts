@@ -24,7 +24,7 @@ export function startTraining(t: TestApp, auth: Auth, input: Record<string, unkn
 export const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 /** Polls trainingJob(id) until `done` holds (default: a final status). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Job = any;
 
 export async function waitForJob(t: TestApp, auth: Auth, id: string, done: (j: Job) => boolean = (j) => FINISHED.includes(j.status), timeoutMs = 240_000): Promise<Job> {
