@@ -23,6 +23,10 @@ module.exports = {
   testRegex: "/(apps|libs|test|infra)/.*\\.(spec|e2e-spec|test)\\.ts$",
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/apps/portal/", "/cdk.out/"],
   moduleNameMapper: {
+    "^@app/ledger$": "<rootDir>/libs/ledger/src",
+    "^@app/ledger/(.*)$": "<rootDir>/libs/ledger/src/$1",
+    "^@app/serving$": "<rootDir>/libs/serving/src",
+    "^@app/serving/(.*)$": "<rootDir>/libs/serving/src/$1",
     "^@app/common$": "<rootDir>/libs/common/src",
     "^@app/common/(.*)$": "<rootDir>/libs/common/src/$1",
     "^@app/db$": "<rootDir>/libs/db/src",

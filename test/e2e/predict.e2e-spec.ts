@@ -75,7 +75,7 @@ d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
       { features: [[null, 1, 2, 3]] }, // JSON's stand-in for NaN
       { features: [[1e39, 1, 2, 3]] }, // beyond FP32
       { features: [[1, 2, 3, 4]], extra: [[1]] }, // unknown input
-      { features: Array.from({ length: 65 }, () => SETOSA) }, // too many instances
+      { features: Array.from({ length: 1025 }, () => SETOSA) }, // past the version's instance cap (iris: 1024)
       [SETOSA], // not an object
     ];
     for (const inputs of bad) {

@@ -20,7 +20,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
   // `shared`: a second app instance on the same database (another process, as far as it knows).
   const db = shared ?? (await createTestDatabase());
   const saved = { ...process.env };
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...env });
+  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...env });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   // Imported late so that configuration is read after the environment is set.
   const { createApp } = await import('../../apps/api/src/app.factory');
@@ -51,8 +51,12 @@ export interface Session {
 type Http = TestApp['http'];
 
 /** POSTs a GraphQL operation; pass a session (cookie + CSRF) or an API key, or neither. */
-export function gql(http: Http, query: string, variables: Record<string, unknown> = {}, auth: { session?: Session; key?: string; csrf?: string | null } = {}) {
+export function gql(
+  http: Http, query: string, variables: Record<string, unknown> = {},
+  auth: { session?: Session; key?: string; csrf?: string | null; headers?: Record<string, string> } = {},
+) {
   const req = request(http).post('/graphql').set('content-type', 'application/json');
+  for (const [name, value] of Object.entries(auth.headers ?? {})) req.set(name, value);
   if (auth.session) {
     req.set('Cookie', auth.session.cookie);
     if (auth.csrf !== null) req.set('x-csrf-token', auth.csrf ?? auth.session.csrf);

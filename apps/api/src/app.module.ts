@@ -10,7 +10,8 @@ import { ApiKeysModule } from '@app/api-keys';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
-import { PredictionModule } from '@app/inference/prediction';
+import { LedgerModule } from '@app/ledger';
+import { ServingModule } from '@app/serving';
 import { JobsModule } from '@app/queue';
 import { TrainingModule } from '@app/training';
 import { AuthGuard } from './auth/auth.guard';
@@ -41,7 +42,8 @@ import { PortalModule } from './portal';
     QuotasModule,
     MeteringModule,
     BillingModule,
-    PredictionModule,
+    LedgerModule,
+    ServingModule,
     JobsModule,
     TrainingModule,
   ],

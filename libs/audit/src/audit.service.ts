@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import { Prisma } from '@app/db';
-import { AuditHashInput, GENESIS_HASH, auditHashBody } from './audit-hash';
+import { AuditHashInput, GENESIS_HASH, auditEventHash, auditHashBody } from './audit-hash';
 import { redactSecrets } from './audit-redaction';
 import { canonicalJson } from './canonical-json';
 
@@ -45,6 +45,9 @@ export interface AuditAppendCte {
  */
 @Injectable()
 export class AuditService {
+  /** Tenants whose chain head exists (heads are never deleted): appendBatch skips creating them. */
+  private readonly knownChains = new Set<string>();
+
   async append(tx: RawSql, tenantId: string, entry: AuditEntry): Promise<{ id: string; seq: bigint; hash: string }> {
     const cte = this.appendCte(tenantId, entry);
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -99,6 +102,58 @@ export class AuditService {
           RETURNING audit_ins.seq, audit_ins.hash
         )`;
     return { id, ctes, appended: Prisma.sql`EXISTS (SELECT 1 FROM audit_moved)`, seq: Prisma.sql`(SELECT seq FROM audit_moved)` };
+  }
+
+  /**
+   * Appends many events, of any number of tenants, inside the caller's transaction (the
+   * ledger's batch): the chain heads are created if missing, locked in tenant order and read in
+   * one statement, the hashes are chained here, every event goes in one INSERT and each head
+   * moves once. Single appends of the same tenants queue on the same head locks, so seq stays
+   * gap-free whichever writer comes first.
+   */
+  async appendBatch(tx: RawSql, items: readonly { tenantId: string; entry: AuditEntry }[]): Promise<void> {
+    if (items.length === 0) return;
+    const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
+    const unknown = tenants.filter((t) => !this.knownChains.has(t));
+    if (unknown.length) {
+      await tx.$queryRaw`
+        INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
+        SELECT t, 0, ${GENESIS_HASH}, now() FROM unnest(${unknown}::text[]) AS t ON CONFLICT ("tenantId") DO NOTHING`;
+    }
+    const heads = await tx.$queryRaw<{ tenantId: string; lastSeq: bigint; lastHash: string }[]>`
+      SELECT "tenantId", "lastSeq", "lastHash" FROM audit_chain_heads
+      WHERE "tenantId" = ANY(${tenants}::text[]) ORDER BY "tenantId" FOR UPDATE`;
+    const head = new Map(heads.map((h) => [h.tenantId, { seq: BigInt(h.lastSeq), hash: h.lastHash }]));
+    const occurredAt = new Date();
+    const rows = items.map(({ tenantId, entry }) => {
+      const h = head.get(tenantId);
+      if (!h) throw new Error(`audit chain head of tenant ${tenantId} is missing`);
+      h.seq += 1n;
+      const event = {
+        id: newId('aud'), tenantId, seq: h.seq, occurredAt, prevHash: h.hash,
+        actorType: entry.actor.type, actorId: entry.actor.id, action: entry.action,
+        targetType: entry.target?.type ?? null, targetId: entry.target?.id ?? null,
+        requestId: entry.requestId ?? null, metadata: redactSecrets(entry.metadata ?? {}) as Record<string, unknown>,
+      };
+      h.hash = auditEventHash(event);
+      return { ...event, hash: h.hash };
+    });
+    const col = <T>(f: (r: (typeof rows)[number]) => T): T[] => rows.map(f);
+    const moved = [...head.entries()];
+    await tx.$queryRaw`
+      WITH ins AS (
+        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+        SELECT r.id, r.tid, r.seq, ${occurredAt}::timestamp(3), r.at, r.aid, r.action, r.tt, r.target, r.rid, r.meta::jsonb, r.prev, r.hash
+        FROM unnest(${col((r) => r.id)}::text[], ${col((r) => r.tenantId)}::text[], ${col((r) => r.seq.toString())}::bigint[],
+          ${col((r) => r.actorType)}::text[], ${col((r) => r.actorId)}::text[], ${col((r) => r.action)}::text[],
+          ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[], ${col((r) => r.requestId)}::text[],
+          ${col((r) => canonicalJson(r.metadata))}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])
+          AS r(id, tid, seq, at, aid, action, tt, target, rid, meta, prev, hash)
+        RETURNING 1)
+      UPDATE audit_chain_heads h SET "lastSeq" = m.seq, "lastHash" = m.hash, "updatedAt" = now()
+      FROM unnest(${moved.map(([t]) => t)}::text[], ${moved.map(([, m]) => m.seq.toString())}::bigint[], ${moved.map(([, m]) => m.hash)}::text[]) AS m(tid, seq, hash)
+      WHERE h."tenantId" = m.tid AND (SELECT count(*) FROM ins) = ${rows.length}`;
+    for (const t of tenants) this.knownChains.add(t);
   }
 
   /** SQL condition: the tenant has a chain head (in the statement's snapshot; heads are never deleted). */

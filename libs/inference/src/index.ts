@@ -15,7 +15,7 @@
  *   `contractCode` the public code.
  */
 export { InferenceModule } from './inference.module';
-export { InferenceRuntime } from './runtime/inference-runtime';
+export { InferenceRuntime, labelScores } from './runtime/inference-runtime';
 export type { LabelledScore, PredictResult, RuntimeMemory } from './runtime/inference-runtime';
 export type { NestedNumbers, OutputValues } from './runtime/batch-executor';
 export { INFERENCE_CONFIG, inferenceConfigFromEnv } from './runtime/inference-config';
@@ -24,7 +24,7 @@ export { BACKEND_PREFERENCE } from './backend/tf-backend';
 export type { BackendName } from './backend/tf-backend';
 export type { BatchTiming } from './batching/micro-batcher';
 export type { ModelCacheStats } from './cache/model-cache';
-export { InferenceError, InferenceErrorCode } from './errors/inference.error';
+export { InferenceError, InferenceErrorCode, invalidInput } from './errors/inference.error';
 export { OIP_DATATYPES } from './signature/model-signature';
 export type {
   BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,
@@ -37,3 +37,7 @@ export { buildCatalog } from './catalog/build-catalog';
 export type { CatalogEntry, CatalogVersion } from './catalog/catalog-entry';
 export { IRIS_LABELS } from './catalog/iris-catalog.builder';
 export { NSFW_MODEL_NAME } from './catalog/nsfw-catalog.builder';
+export { RemoteInference, remoteInferenceFromEnv, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from './executor/remote-inference.client';
+export { INFERENCE_EXECUTOR, inferenceExecutorFor } from './executor/inference-executor';
+export type { InferenceExecutor } from './executor/inference-executor';
+export { InferenceBootstrap } from './runtime/inference-bootstrap';

@@ -47,7 +47,7 @@ export class MeteringService {
         SELECT ${id}, ${usage.tenantId}, ${usage.apiKeyId}, ${usage.userId}, ${usage.modelId}, ${usage.modelVersionId}, ${usage.jobId ?? null}, ${usage.requestId},
                ${usage.idempotencyKey}, ${units}, ${usage.instances}, ${usage.computeMs}, ${usage.batchSize}, ${usage.kind ?? 'inference'}, ${at}
         WHERE (${onlyIf})
-        ON CONFLICT ("idempotencyKey") DO NOTHING RETURNING id)`,
+        ON CONFLICT ("tenantId", "idempotencyKey") DO NOTHING RETURNING id)`,
     ];
     // Usage of the open hours is aggregated by UsageRollupService from the ledger: incrementing
     // it here would serialize a tenant's requests on one row lock until commit. Only a record
@@ -69,6 +69,36 @@ export class MeteringService {
         WHERE t.id = ${usage.tenantId} AND NOT p."hardCap")`);
     }
     return { id, ctes: Prisma.join(ctes, ', '), created: Prisma.sql`EXISTS (SELECT 1 FROM usage_ins)`, insertedId: Prisma.sql`(SELECT id FROM usage_ins)` };
+  }
+
+  /**
+   * Many predictions' usage in one statement, inside the ledger's batch transaction: the records,
+   * and the Stripe outbox rows of tenants whose plan bills overage. Records are new (server-made
+   * ids and keys), so there is no conflict to resolve; a duplicate key fails the whole batch.
+   * Records are always dated now: the open hours' aggregates follow from them (UsageRollupService).
+   */
+  async recordBatch(tx: Pick<Prisma.TransactionClient, '$executeRaw'>, usages: readonly UsageInput[]): Promise<string[]> {
+    if (usages.length === 0) return [];
+    for (const u of usages) {
+      if (!Number.isInteger(u.units) || u.units < 0) throw AppError.badInput('usage units must be a non-negative integer', { units: u.units });
+    }
+    const ids = usages.map(() => newId('usg'));
+    const at = new Date();
+    const col = <T>(f: (u: UsageInput) => T): T[] => usages.map(f);
+    await tx.$executeRaw`
+      WITH ins AS (
+        INSERT INTO usage_records (id, "tenantId", "apiKeyId", "userId", "modelId", "modelVersionId", "jobId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
+        SELECT r.*, ${at}::timestamp(3) FROM unnest(
+          ${ids}::text[], ${col((u) => u.tenantId)}::text[], ${col((u) => u.apiKeyId)}::text[], ${col((u) => u.userId)}::text[],
+          ${col((u) => u.modelId)}::text[], ${col((u) => u.modelVersionId)}::text[], ${col((u) => u.jobId ?? null)}::text[],
+          ${col((u) => u.requestId)}::text[], ${col((u) => u.idempotencyKey)}::text[], ${col((u) => u.units)}::bigint[],
+          ${col((u) => u.instances)}::int[], ${col((u) => u.computeMs)}::float8[], ${col((u) => u.batchSize)}::int[]
+        ) AS r RETURNING id, "tenantId", units)
+      INSERT INTO meter_event_outbox (id, "tenantId", identifier, "eventName", "customerId", value, timestamp)
+      SELECT 'obx_' || ins.id, t.id, 'usage_' || ins.id, ${this.eventName}, t."stripeCustomerId", ins.units, ${at}::timestamp(3)
+      FROM ins JOIN tenants t ON t.id = ins."tenantId" JOIN plans p ON p.id = t."planId"
+      WHERE ins.units > 0 AND NOT p."hardCap"`;
+    return ids;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 export { ModelsModule } from './models.module';
 export { ModelRegistry, DEFAULT_ALIAS } from './registry/model-registry.service';
+export { ModelCatalogService } from './registry/model-catalog.service';
 export type { ResolvedModel } from './registry/model-registry.service';
 export { ModelError, ModelErrorReason } from './errors/model.error';
 export { ARTIFACT_STORE } from './artifacts/artifact-store';

@@ -3,7 +3,6 @@
  * - `QueueModule`: JOB_QUEUE (in-process | BullMQ | SQS by QUEUE_DRIVER), QUEUE_CONFIG; `queue` in /readyz.
  * - `JobsModule`: GraphQL submitInferenceJob / inferenceJob / inferenceJobs / cancelInferenceJob,
  *   and (JOBS_CONSUME) the consumer. `JobRunnerModule`: the consumer alone (apps/worker).
- * - `RemoteInference`: InferenceRuntime.predict over the worker's internal port (WORKER_URL).
  * - `verifyWebhookSignature`: for receivers of the job webhook.
  */
 export * from './queue-config';
@@ -24,6 +23,5 @@ export { AuditPurgeScheduler, AUDIT_PURGE_ACTOR } from './duties/audit-purge.sch
 export { JobService } from './jobs/job.service';
 export { JobError, JobErrorReason } from './jobs/job.error';
 export * from './jobs/dto/inference-job.type';
-export { RemoteInference, remoteInferenceFromEnv, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from './remote/remote-inference.client';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhook-signature';
 export { checkWebhookUrl, isPrivateAddress } from './webhooks/webhook-address-policy';

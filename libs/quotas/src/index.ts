@@ -10,3 +10,6 @@ export * from './rate-limit';
 export * from './budget-alert.service';
 export * from './http/rate-limit.interceptor';
 export * from './budget/budget.service';
+export * from './leases/quota-leases.service';
+export * from './admission/admission.service';
+export * from './admission/admission';

@@ -11,6 +11,10 @@ import {
   RedisConcurrencyLimiter,
   RedisRateLimiter,
 } from './rate-limit';
+import type { Admission } from './admission/admission';
+import { FailoverAdmission } from './admission/failover-admission';
+import { InMemoryAdmission } from './admission/in-memory-admission';
+import { RedisAdmission } from './admission/redis-admission';
 
 /**
  * The rate and concurrency limiters behind one interface each: Redis (shared by every instance,
@@ -22,6 +26,8 @@ import {
 export class QuotaLimiters implements OnApplicationShutdown {
   readonly rate: RateLimiter;
   readonly concurrency: ConcurrencyLimiter;
+  /** Both request windows and the prediction slot in one decision (one Redis round trip). */
+  readonly admission: Admission;
   private readonly redis: Redis | null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
@@ -30,6 +36,7 @@ export class QuotaLimiters implements OnApplicationShutdown {
       this.redis = null;
       this.rate = new InMemoryRateLimiter();
       this.concurrency = new InMemoryConcurrencyLimiter();
+      this.admission = new InMemoryAdmission();
       return;
     }
     this.redis = new Redis(config.REDIS_URL, { connectionName: 'mas:limits', enableOfflineQueue: false, maxRetriesPerRequest: 0 });
@@ -42,6 +49,7 @@ export class QuotaLimiters implements OnApplicationShutdown {
     });
     this.rate = new FailoverRateLimiter(new RedisRateLimiter(this.redis), { events: events('rate'), logger: log });
     this.concurrency = new FailoverConcurrencyLimiter(new RedisConcurrencyLimiter(this.redis), { events: events('concurrency'), logger: log });
+    this.admission = new FailoverAdmission(new RedisAdmission(this.redis), { events: events('admission'), logger: log });
   }
 
   async onApplicationShutdown(): Promise<void> {

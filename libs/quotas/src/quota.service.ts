@@ -131,7 +131,8 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
     return n;
   }
 
-  private async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
+  /** The QUOTA_EXCEEDED error for a refused take (the plan's cap or the tenant's budget). */
+  async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, include: { plan: true } });
     const reason = tenant?.plan.hardCap === false ? QuotaErrorReason.BUDGET_EXCEEDED : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;
     this.metrics.counter('quota_refusals_total', 'Reservations refused by the monthly quota or budget', ['reason']).inc({ reason });

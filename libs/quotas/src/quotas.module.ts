@@ -12,12 +12,16 @@ import { PlanLimitsService } from './plan-limits.service';
 import { PlansResolver } from './plans/plans.resolver';
 import { QuotaLimiters } from './quota-limiters';
 import { QuotaService } from './quota.service';
+import { QuotaLeases } from './leases/quota-leases.service';
+import { AdmissionService } from './admission/admission.service';
 
 /** Quotas, budgets, rate and concurrency limits. Importing it installs the global rate-limit interceptor. */
 @Global()
 @Module({
   providers: [
     QuotaService,
+    QuotaLeases,
+    AdmissionService,
     BudgetAlertService,
     PlanLimitsService,
     QuotaLimiters,
@@ -30,6 +34,6 @@ import { QuotaService } from './quota.service';
     PlansResolver,
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
   ],
-  exports: [QuotaService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
+  exports: [QuotaService, QuotaLeases, AdmissionService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
 })
 export class QuotasModule {}

@@ -8,6 +8,7 @@ import { buildCatalog } from '../catalog/build-catalog';
 import { CatalogEntry } from '../catalog/catalog-entry';
 import { InferenceErrorCode } from '../errors/inference.error';
 import { ModelSpec } from '../signature/model-signature';
+import { labelScores } from './inference-runtime';
 import { inferenceConfigFromEnv } from './inference-config';
 import { InferenceRuntime } from './inference-runtime';
 
@@ -53,7 +54,7 @@ describe('InferenceRuntime', () => {
   it('classifies iris measurements given in raw centimetres', async () => {
     const result = await runtime.predict(iris, { features: [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]] });
     expect(result.instances).toBe(3);
-    expect(result.labelled!.map((scores) => scores[0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(labelScores(iris.labels!, result.outputs.probabilities as number[][]).map((scores) => scores[0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
     const rows = result.outputs.probabilities as number[][];
     for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
@@ -78,12 +79,12 @@ describe('InferenceRuntime', () => {
   it('classifies PNG and JPEG images into labelled scores', async () => {
     const result = await runtime.predict(nsfw, { image: [pngBase64(64, 48), jpegBase64(300, 200)] });
     expect(result.instances).toBe(2);
-    for (const scores of result.labelled!) {
+    for (const scores of labelScores(nsfw.labels!, result.outputs[nsfw.outputs[0].name] as number[][])) {
       expect(scores.map((s) => s.label).sort()).toEqual(['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy']);
       expect(scores.reduce((a, s) => a + s.score, 0)).toBeCloseTo(1, 4);
     }
     const single = await runtime.predict(nsfw, { image: `data:image/png;base64,${pngBase64(10, 10)}` });
-    expect(single.labelled).toHaveLength(1);
+    expect(single.instances).toBe(1);
   });
 
   it.each([

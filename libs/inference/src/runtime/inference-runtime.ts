@@ -5,7 +5,7 @@ import { LoadedModel, ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../errors/inference.error';
 import { decodeImage, RgbaImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
-import { InferenceInputs, ModelSpec, ValidatedInputs } from '../signature/model-signature';
+import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { validateInputs } from '../signature/signature-validator';
 import { encodedSpec, tabularInputs } from '../tabular/tabular-inputs';
 import { executeBatch, OutputValues, shapeKey } from './batch-executor';
@@ -19,8 +19,6 @@ export interface LabelledScore {
 export interface PredictResult {
   /** Per declared output, one row per instance (nested to the output's shape). */
   outputs: OutputValues;
-  /** With spec.labels: per instance, every class with its score, highest first. */
-  labelled?: LabelledScore[][];
   instances: number;
   batchSize: number;
   computeShareMs: number;
@@ -100,7 +98,6 @@ export class InferenceRuntime {
       );
       return {
         outputs: output,
-        labelled: spec.labels ? labelScores(spec, output) : undefined,
         instances: ready.instances,
         batchSize: timing.batchSize,
         computeShareMs: timing.computeShareMs,
@@ -109,8 +106,15 @@ export class InferenceRuntime {
     });
   }
 
-  private validate(spec: ModelSpec, inputs: InferenceInputs): ValidatedInputs {
-    return spec.tabular ? tabularInputs(spec, spec.tabular, inputs, this.config) : validateInputs(spec.inputs, inputs, this.config);
+  /** The version's own instance cap (its batching.maxInstances), else the configured one. */
+  limitsFor(spec: ModelSpec): ValidationLimits {
+    return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
+  }
+
+  /** Checks inputs against the version: raw columns for a trained version, its tensors otherwise. */
+  validate(spec: ModelSpec, inputs: InferenceInputs): ValidatedInputs {
+    const limits = this.limitsFor(spec);
+    return spec.tabular ? tabularInputs(spec, spec.tabular, inputs, limits) : validateInputs(spec.inputs, inputs, limits);
   }
 
   private decodeImages(spec: ModelSpec, inputs: InferenceInputs): RgbaImage[] {
@@ -121,8 +125,9 @@ export class InferenceRuntime {
     const value = inputs?.[name];
     const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
     if (list.length === 0) throw invalidInput(`missing input "${name}": a base64 PNG/JPEG or a list of them`);
-    if (list.length > this.config.maxInstances) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${this.config.maxInstances} instances per request`);
+    const { maxInstances } = this.limitsFor(spec);
+    if (list.length > maxInstances) {
+      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, { limit: maxInstances });
     }
     return list.map((item) => decodeImage(item, this.config.image));
   }
@@ -161,8 +166,7 @@ export class InferenceRuntime {
   }
 }
 
-function labelScores(spec: ModelSpec, outputs: OutputValues): LabelledScore[][] {
-  const rows = outputs[spec.outputs[0].name] as number[][];
-  const labels = spec.labels ?? [];
+/** Per instance, every class of the version's labels with its score, highest first. */
+export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
   return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
 }

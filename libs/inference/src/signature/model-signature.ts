@@ -22,6 +22,11 @@ export interface BatchingOptions {
   maxBatchSize: number;
   /** Longest a request waits for others to join its batch (TF Serving's batch_timeout_micros). */
   maxDelayMs: number;
+  /**
+   * Most instances one request may carry (Triton's max_batch_size), still bounded by the element
+   * limit; default INFERENCE_MAX_INSTANCES.
+   */
+  maxInstances: number;
 }
 
 import type { TabularPreprocessing } from '../tabular/tabular-preprocessing';

@@ -54,7 +54,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
         const version = await tx.modelVersion.upsert({
           where: { modelId_version: { modelId: model.id, version: 1 } },
           create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data },
-          update: { artifactUri: data.artifactUri, metrics: data.metrics },
+          update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching },
         });
         await tx.modelAlias.upsert({
           where: { modelId_name: { modelId: model.id, name: DEFAULT_ALIAS } },

@@ -1,4 +1,4 @@
-import { InferenceInputs, ModelSpec, ValidationLimits, validateInputs } from '@app/inference';
+import { InferenceInputs, labelScores, ModelSpec, ValidationLimits, validateInputs } from '@app/inference';
 import type { PredictResult } from '@app/inference';
 import { JobError, JobErrorReason } from './job.error';
 
@@ -45,10 +45,12 @@ export function validateInstances(spec: ModelSpec, instances: unknown[], limits:
 }
 
 /** Splits a batched result back into one output object per instance. */
-export function unstackOutputs(result: PredictResult): Record<string, unknown>[] {
+export function unstackOutputs(result: PredictResult, spec: Pick<ModelSpec, 'labels' | 'outputs'>): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = Array.from({ length: result.instances }, () => ({}));
   for (const [name, values] of Object.entries(result.outputs)) values.forEach((v, i) => (rows[i][name] = v));
-  result.labelled?.forEach((scores, i) => (rows[i].labelled = scores));
+  if (spec.labels?.length) {
+    labelScores(spec.labels, result.outputs[spec.outputs[0].name] as number[][]).forEach((scores, i) => (rows[i].labelled = scores));
+  }
   return rows;
 }
 

@@ -96,7 +96,7 @@ export class JobRunner {
       const until = new Date(Date.now() + this.config.JOB_LEASE_MS);
       const rows = await this.prisma.$queryRaw<{ cancelRequestedAt: Date | null }[]>`
         UPDATE inference_jobs SET done = ${done + chunk.length}, "lockedUntil" = ${until},
-          outputs = COALESCE(outputs, '[]'::jsonb) || ${JSON.stringify(unstackOutputs(result))}::jsonb
+          outputs = COALESCE(outputs, '[]'::jsonb) || ${JSON.stringify(unstackOutputs(result, model.spec))}::jsonb
         WHERE id = ${job.id} AND "lockedBy" = ${this.workerId} AND status = 'RUNNING' AND done = ${done}
         RETURNING "cancelRequestedAt"`;
       if (!rows.length) throw new LeaseLost();

@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { GqlExecutionContext } from '@nestjs/graphql';
@@ -8,6 +9,15 @@ import { RequestRateLimiter, type RateLimitedError } from './request-rate-limite
 
 export type RateLimitedRequest = FastifyRequest & { ctx?: RequestContext; rateLimit?: RateLimitDecision; rateLimitCheck?: Promise<RateLimitDecision | null> };
 
+const PER_PREDICTION = 'quotas:admit-per-prediction';
+
+/**
+ * On a handler whose every prediction is admitted on its own (AdmissionService, with a
+ * concurrency slot): the interceptor leaves those requests to it, so that each aliased `predict`
+ * of a GraphQL operation counts once and a prediction is not counted twice.
+ */
+export const AdmitPerPrediction = () => SetMetadata(PER_PREDICTION, true);
+
 /**
  * Global interceptor (after the auth guard, so the principal is known). A GraphQL request runs
  * interceptors once per top-level field: the decision is taken once per HTTP request and
@@ -16,11 +26,15 @@ export type RateLimitedRequest = FastifyRequest & { ctx?: RequestContext; rateLi
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
-  constructor(private readonly limiter: RequestRateLimiter) {}
+  constructor(
+    private readonly limiter: RequestRateLimiter,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const { req, reply } = httpOf(context);
     if (!req?.ctx) return next.handle();
+    if (this.reflector.get<boolean>(PER_PREDICTION, context.getHandler())) return next.handle();
     req.rateLimitCheck ??= this.decide(req, reply);
     return from(req.rateLimitCheck).pipe(switchMap(() => next.handle()));
   }

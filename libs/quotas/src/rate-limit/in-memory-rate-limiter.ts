@@ -37,7 +37,12 @@ export class InMemoryRateLimiter implements RateLimiter {
     return this.consumeSync(key, limit, cost);
   }
 
-  consumeSync(key: string, limit: RateLimit, cost = 1): RateLimitDecision {
+  /** The decision consume() would take, counting nothing (a multi-window admission checks all first). */
+  peek(key: string, limit: RateLimit, cost = 1): RateLimitDecision {
+    return this.consumeSync(key, limit, cost, false);
+  }
+
+  consumeSync(key: string, limit: RateLimit, cost = 1, commit = true): RateLimitDecision {
     assertValidConsume(limit, cost);
     const now = this.now();
     let log = this.logs.get(key);
@@ -53,6 +58,7 @@ export class InMemoryRateLimiter implements RateLimiter {
     if (log.head > 64 && log.head * 2 > log.times.length) this.compact(log);
 
     if (log.used + cost <= limit.max) {
+      if (!commit) return { allowed: true, limit: limit.max, remaining: limit.max - log.used - cost, resetAt: now + limit.windowMs, retryAfterMs: 0 };
       log.times.push(now);
       log.costs.push(cost);
       log.used += cost;

@@ -1,6 +1,5 @@
-import type { InferenceInputs } from '../signature/model-signature';
-import type { PredictionResult } from '../prediction/prediction.types';
-import { invalidInput } from '../errors/inference.error';
+import { invalidInput, type InferenceInputs, type TensorSignature } from '@app/inference';
+import type { PredictionResult } from '../prediction.types';
 
 export interface OipInferRequest {
   id?: unknown;
@@ -39,19 +38,35 @@ export function oipInputs(body: OipInferRequest, declared: { name: string; datat
   return inputs;
 }
 
-/** Runtime outputs -> OIP tensors (shape with the instance count, flat row-major data). */
-export function oipOutputs(result: PredictionResult, requested: unknown): { name: string; shape: number[]; datatype: string; data: unknown[] }[] {
-  let sigs = result.outputSignature;
-  if (Array.isArray(requested) && requested.length) {
-    const names = requested.map((o) => (o as { name?: unknown })?.name);
-    const unknown = names.filter((n) => !sigs.some((s) => s.name === n));
-    if (unknown.length) throw invalidInput(`unknown output(s): ${unknown.join(', ')}`);
-    sigs = sigs.filter((s) => names.includes(s.name));
-  }
-  return sigs.map((sig) => {
+/** The outputs a request names (all when it names none); an unknown name is BAD_USER_INPUT. */
+export function oipRequestedOutputs(requested: unknown, declared: TensorSignature[]): TensorSignature[] | undefined {
+  if (!Array.isArray(requested) || requested.length === 0) return undefined;
+  const names = requested.map((o) => (o as { name?: unknown })?.name);
+  const unknown = names.filter((n) => !declared.some((s) => s.name === n));
+  if (unknown.length) throw invalidInput(`unknown output(s): ${unknown.join(', ')}`);
+  return declared.filter((s) => names.includes(s.name));
+}
+
+/**
+ * Runtime outputs -> OIP tensors: shape with the instance count and flat row-major data. Rows
+ * are one level deep for [-1, n] outputs (the common case): copied once, no generic flatten.
+ */
+export function oipOutputs(result: PredictionResult, requested?: TensorSignature[]): { name: string; shape: number[]; datatype: string; data: unknown[] }[] {
+  return (requested ?? result.outputSignature).map((sig) => {
     const rows = result.outputs[sig.name] as unknown[];
-    return { name: sig.name, shape: shapeOf(rows), datatype: sig.datatype, data: rows.flat(Infinity) as unknown[] };
+    return { name: sig.name, shape: shapeOf(rows), datatype: sig.datatype, data: flatRows(rows) };
   });
+}
+
+function flatRows(rows: unknown[]): unknown[] {
+  const first = rows[0];
+  if (!Array.isArray(first)) return rows;
+  if (Array.isArray(first[0])) return rows.flat(Infinity) as unknown[];
+  const out = new Array<unknown>(rows.length * first.length);
+  let k = 0;
+  for (const row of rows as unknown[][]) for (let j = 0; j < row.length; j++) out[k++] = row[j];
+  out.length = k;
+  return out;
 }
 
 function shapeOf(value: unknown): number[] {

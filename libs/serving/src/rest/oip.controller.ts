@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadinessService } from '@app/common';
 import { Ctx, CurrentTenant, Public, RequestContext, RequirePermission } from '@app/tenancy';
-import { ModelRegistry } from '@app/models/registry/model-registry.service';
-import { ModelCatalogService } from '@app/models/registry/model-catalog.service';
-import { PredictionService } from '../prediction/prediction.service';
-import { predictionContextOf } from '../prediction/prediction-context';
-import { OipInferRequest, oipInputs, oipOutputs } from './oip-codec';
+import { ModelCatalogService, ModelRegistry } from '@app/models';
+import { AdmitPerPrediction } from '@app/quotas';
+import { PredictionService } from '../prediction.service';
+import { httpPredictionContext, markReplay } from './http-context';
+import { OipInferRequest, oipInputs, oipOutputs, oipRequestedOutputs } from './oip-codec';
 
 const PLATFORM = 'tensorflowjs';
 
@@ -67,26 +67,41 @@ export class OipController {
   }
 
   @RequirePermission('inference:run')
+  @AdmitPerPrediction()
   @Post('models/:name/infer')
   @HttpCode(200)
-  infer(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Body() body: OipInferRequest) {
-    return this.run(tenantId, ctx, name, null, body);
+  infer(
+    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Body() body: OipInferRequest,
+    @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.run(tenantId, ctx, name, null, body, req, reply);
   }
 
   @RequirePermission('inference:run')
+  @AdmitPerPrediction()
   @Post('models/:name/versions/:version/infer')
   @HttpCode(200)
-  inferVersion(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Param('version') version: string, @Body() body: OipInferRequest) {
-    return this.run(tenantId, ctx, name, version, body);
+  inferVersion(
+    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Param('version') version: string,
+    @Body() body: OipInferRequest, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.run(tenantId, ctx, name, version, body, req, reply);
   }
 
-  private async run(tenantId: string, ctx: RequestContext, name: string, version: string | null, body: OipInferRequest) {
+  private async run(
+    tenantId: string, ctx: RequestContext, name: string, version: string | null, body: OipInferRequest, req: FastifyRequest, reply: FastifyReply,
+  ) {
     const model = await this.registry.resolve(tenantId, name, version);
     const inputs = oipInputs(body, model.spec.inputs);
-    const result = await this.predictions.predict(predictionContextOf(tenantId, ctx), { model: name, version: String(model.version), inputs });
-    const outputs = oipOutputs(result, body.outputs);
+    // Checked before the model runs: a request that can only fail takes no quota.
+    const requested = oipRequestedOutputs(body.outputs, model.spec.outputs);
+    const result = await this.predictions.predict(
+      httpPredictionContext(tenantId, ctx, req, reply), { model: name, version: String(model.version), inputs },
+      { resolved: model, requestExtras: { outputs: requested?.map((s) => s.name) ?? null } },
+    );
+    markReplay(reply, result);
     const id = typeof body.id === 'string' ? body.id : ctx.requestId;
-    return { model_name: result.model, model_version: String(result.version), id, outputs };
+    return { model_name: result.model, model_version: String(result.version), id, outputs: oipOutputs(result, requested) };
   }
 
   private async describe(tenantId: string, name: string, version?: string) {

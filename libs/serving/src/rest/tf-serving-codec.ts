@@ -1,6 +1,5 @@
-import type { InferenceInputs } from '../signature/model-signature';
-import type { PredictionResult } from '../prediction/prediction.types';
-import { invalidInput } from '../errors/inference.error';
+import { invalidInput, type InferenceInputs } from '@app/inference';
+import type { PredictionResult } from '../prediction.types';
 
 export interface TfServingRequest {
   signature_name?: unknown;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ReadinessService } from '@app/common';
-import { remoteInferenceFromEnv } from '@app/queue/remote/remote-inference.client';
+import { remoteInferenceFromEnv } from './remote-inference.client';
 import type { InferenceRuntime, PredictResult } from '../runtime/inference-runtime';
 import type { InferenceInputs, ModelSpec } from '../signature/model-signature';
 

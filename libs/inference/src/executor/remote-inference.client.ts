@@ -1,6 +1,7 @@
 import { AppError, ErrorCode } from '@app/common';
-import { InferenceError, InferenceErrorCode } from '@app/inference';
-import type { InferenceInputs, ModelSpec, PredictResult } from '@app/inference';
+import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import type { PredictResult } from '../runtime/inference-runtime';
+import type { InferenceInputs, ModelSpec } from '../signature/model-signature';
 
 export const WORKER_SECRET_HEADER = 'x-worker-secret';
 export const REMOTE_PREDICT_PATH = '/internal/v1/predict';

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
+import { ModelCatalogService, ModelRegistry } from '@app/models';
+import { AdmitPerPrediction } from '@app/quotas';
 import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
-import { ModelRegistry } from '@app/models/registry/model-registry.service';
-import { ModelCatalogService } from '@app/models/registry/model-catalog.service';
-import { PredictionService } from '../prediction/prediction.service';
-import { predictionContextOf } from '../prediction/prediction-context';
+import { PredictionService } from '../prediction.service';
+import { httpPredictionContext, markReplay } from './http-context';
 import { TfServingRequest, tfServingInputs, tfServingResponse } from './tf-serving-codec';
 
 // TF Serving puts the verb after a colon in the last segment (`/v1/models/iris:predict`), which
@@ -27,14 +28,21 @@ export class TfServingController {
   ) {}
 
   @RequirePermission('inference:run')
+  @AdmitPerPrediction()
   @Post('*')
   @HttpCode(200)
-  async predict(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('*') rest: string, @Body() body: TfServingRequest) {
+  async predict(
+    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('*') rest: string, @Body() body: TfServingRequest,
+    @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { name, version, verb } = parse(rest);
     if (verb !== 'predict') throw AppError.badInput(verb ? `:${verb} is not supported; use :predict` : 'missing :predict');
     const model = await this.registry.resolve(tenantId, name, version);
     const { inputs, columnar } = tfServingInputs(body, model.spec.inputs.map((s) => s.name));
-    const result = await this.predictions.predict(predictionContextOf(tenantId, ctx), { model: name, version: String(model.version), inputs });
+    const result = await this.predictions.predict(
+      httpPredictionContext(tenantId, ctx, req, reply), { model: name, version: String(model.version), inputs }, { resolved: model, requestExtras: { columnar } },
+    );
+    markReplay(reply, result);
     return tfServingResponse(result, columnar);
   }
 
