@@ -18,7 +18,8 @@ d('training: a tenant trains a model on its dataset and serves it', () => {
   let job: Awaited<ReturnType<typeof train>>;
 
   beforeAll(async () => {
-    t = await startTestApp({ QUEUE_DRIVER: 'inprocess', JOB_SWEEP_INTERVAL_MS: '500' });
+    // A distinctive hold size: the training's reservation can be told from the ledger's leases.
+    t = await startTestApp({ QUEUE_DRIVER: 'inprocess', JOB_SWEEP_INTERVAL_MS: '500', TRAINING_MAX_SECONDS: '777' });
     const s = await signUp(t.http, 'Trainer');
     tenantId = s.tenantId;
     key = { key: (await createKey(t.http, s, ['models:read', 'models:write', 'inference:run', 'usage:read', 'audit:read'])).secret };
@@ -67,6 +68,22 @@ d('training: a tenant trains a model on its dataset and serves it', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['dataset.create', 'model.create', 'training.start', 'model.publish', 'training.complete', 'inference.predict']));
   });
 
+  it('runs as an async inference job too (TF Serving-style row instances)', async () => {
+    const submit = await gql(t.http, `mutation($i: SubmitInferenceJobInput!) { submitInferenceJob(input: $i) { id } }`, {
+      i: { model: 'my-iris', instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }, { sepal_length: 6.7, sepal_width: null, petal_length: 5.2, petal_width: 2.3 }] },
+    }, key);
+    expect(submit.body.errors).toBeUndefined();
+    const id = submit.body.data.submitInferenceJob.id;
+    let job: { status: string; outputs: { probabilities: number[] }[] } | undefined;
+    for (let i = 0; i < 200 && job?.status !== 'SUCCEEDED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await gql(t.http, `query($id: ID!) { inferenceJob(id: $id) { status outputs } }`, { id }, key)).body.data.inferenceJob;
+    }
+    expect(job?.status).toBe('SUCCEEDED');
+    const p = job!.outputs[1].probabilities;
+    expect(p.indexOf(Math.max(...p))).toBe(2);
+  });
+
   it('refuses bad serving input with stable codes', async () => {
     const res = await gql(t.http, PREDICT, { i: { model: 'my-iris', inputs: { sepal_length: ['x'], sepal_width: [1], petal_length: [1], petal_width: [1] } } }, key);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_INPUT' });
@@ -105,7 +122,7 @@ d('training: a tenant trains a model on its dataset and serves it', () => {
     expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'BAD_USER_INPUT', reason: 'SINGLE_CLASS' }, modelVersion: null });
     const versions = await t.sql.query(`SELECT count(*)::int AS n FROM model_versions v JOIN models m ON m.id = v."modelId" WHERE m.name = 'one' AND m."tenantId" = $1`, [tenantId]);
     expect(versions.rows[0].n).toBe(0);
-    const held = await t.sql.query(`SELECT count(*)::int AS n FROM quota_reservations WHERE "tenantId" = $1`, [tenantId]);
+    const held = await t.sql.query(`SELECT count(*)::int AS n FROM quota_reservations WHERE "tenantId" = $1 AND units = 777`, [tenantId]);
     expect(held.rows[0].n).toBe(0);
   });
 

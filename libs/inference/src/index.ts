@@ -30,6 +30,7 @@ export type {
   BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,
 } from './signature/model-signature';
 export { validateInputs } from './signature/signature-validator';
+export { checkInputs } from './signature/check-inputs';
 export { TABULAR_FEATURES, encodeTabular, tabularWidth, tokenize } from './tabular/tabular-preprocessing';
 export type { Cell, TabularColumn, TabularPreprocessing } from './tabular/tabular-preprocessing';
 export { FileSystemLoader, FileSystemSaver } from './io/file-system-io';

@@ -6,8 +6,8 @@ import { InferenceError, invalidInput, InferenceErrorCode } from '../errors/infe
 import { decodeImage, RgbaImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
-import { validateInputs } from '../signature/signature-validator';
-import { encodedSpec, tabularInputs } from '../tabular/tabular-inputs';
+import { checkInputs } from '../signature/check-inputs';
+import { encodedSpec } from '../tabular/tabular-inputs';
 import { executeBatch, OutputValues, shapeKey } from './batch-executor';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
 
@@ -113,8 +113,7 @@ export class InferenceRuntime {
 
   /** Checks inputs against the version: raw columns for a trained version, its tensors otherwise. */
   validate(spec: ModelSpec, inputs: InferenceInputs): ValidatedInputs {
-    const limits = this.limitsFor(spec);
-    return spec.tabular ? tabularInputs(spec, spec.tabular, inputs, limits) : validateInputs(spec.inputs, inputs, limits);
+    return checkInputs(spec, inputs, this.limitsFor(spec));
   }
 
   private decodeImages(spec: ModelSpec, inputs: InferenceInputs): RgbaImage[] {
