@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'libs/db/src/generated/**', 'infra/cdk.out/**', 'apps/portal/dist/**', 'coverage/**', '.data/**', '**/.tmp/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', 'libs/db/src/generated/**', 'infra/cdk.out/**', 'apps/portal/dist/**', 'coverage/**', '.data/**', '.bench/**', '**/.tmp/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { needsPostgres } from '../support/database';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
-import { verifyWebhookSignature } from '@app/queue';
+import { verifyWebhookSignature } from '@app/jobs';
 
 const d = needsPostgres('jobs e2e') ? describe : describe.skip;
 

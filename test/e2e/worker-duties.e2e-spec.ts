@@ -50,7 +50,7 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
     });
 
     it('starts the flusher: a pro tenant\'s prediction reaches Stripe as one meter event', async () => {
-      const { BackgroundDuties } = await import('@app/queue');
+      const { BackgroundDuties } = await import('@app/duties');
       expect(t.app.get(BackgroundDuties).running).toEqual({ meterFlusher: true, auditPurge: true });
       const s = await signUp(t.http, 'Metered');
       // As a finished checkout leaves it (the webhook path has its own tests in billing).
@@ -65,7 +65,7 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
     }, 40_000);
 
     it('the scheduled purge removes an exported range past retention, as the system, and audits it', async () => {
-      const { AuditPurgeScheduler } = await import('@app/queue');
+      const { AuditPurgeScheduler } = await import('@app/duties');
       const s = await signUp(t.http, 'Retained');
       await t.sql.query(`update tenants set "auditRetentionDays" = 180 where id = $1`, [s.tenantId]);
       const x = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;

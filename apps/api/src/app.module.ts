@@ -12,7 +12,8 @@ import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
 import { LedgerModule } from '@app/ledger';
 import { ServingModule } from '@app/serving';
-import { JobsModule } from '@app/queue';
+import { DutiesModule } from '@app/duties';
+import { JobsModule } from '@app/jobs';
 import { TrainingModule } from '@app/training';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
@@ -45,6 +46,7 @@ import { PortalModule } from './portal';
     LedgerModule,
     ServingModule,
     JobsModule,
+    DutiesModule,
     TrainingModule,
   ],
   controllers: [HealthController],

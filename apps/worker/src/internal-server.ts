@@ -1,8 +1,7 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { AppError, MetricsService, ReadinessService, constantTimeEqual, sha256Hex } from '@app/common';
-import { InferenceRuntime } from '@app/inference';
+import { InferenceRuntime, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from '@app/inference';
 import type { InferenceInputs, ModelSpec } from '@app/inference';
-import { REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from '@app/inference';
 
 /**
  * The worker's internal port: real-time predictions for the api (RemoteInference), plus

@@ -4,7 +4,9 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { MetricsService, ReadinessService } from '@app/common';
 import { InferenceRuntime } from '@app/inference';
-import { BackgroundDuties, JobConsumer, loadQueueConfig } from '@app/queue';
+import { BackgroundDuties } from '@app/duties';
+import { JobConsumer } from '@app/jobs';
+import { loadQueueConfig } from '@app/queue';
 import { buildInternalServer } from './internal-server';
 import { WorkerModule } from './worker.module';
 

@@ -5,7 +5,8 @@ import { AuditModule } from '@app/audit';
 import { QuotasModule } from '@app/quotas';
 import { MeteringModule } from '@app/metering';
 import { BillingModule } from '@app/billing';
-import { JobRunnerModule } from '@app/queue';
+import { DutiesModule } from '@app/duties';
+import { JobRunnerModule } from '@app/jobs';
 import { TrainingWorkerModule } from '@app/training';
 
 /**
@@ -13,6 +14,6 @@ import { TrainingWorkerModule } from '@app/training';
  * job runner with its background duties; no GraphQL or HTTP routes of the api.
  */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule, TrainingWorkerModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule, DutiesModule, TrainingWorkerModule],
 })
 export class WorkerModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode, newId, keysetPage } from '@app/common';
 import { ApiKey as ApiKeyRow, TenantPrisma } from '@app/db';
 import { AuditService } from '@app/audit';
-import { AuthenticatedPrincipal, actorOf, grantableScopes, isScope } from '@app/tenancy';
+import { AuthenticatedPrincipal, actorOf, grantableScopes, isScope } from '@app/auth';
 import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
 import { generateApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';

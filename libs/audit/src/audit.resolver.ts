@@ -1,5 +1,5 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission, actorOf } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission, actorOf } from '@app/auth';
 import { AuditEventConnection } from './dto/audit-event.type';
 import { AuditEventFilter } from './dto/audit-event-filter.input';
 import { AuditVerification } from './dto/audit-verification.type';

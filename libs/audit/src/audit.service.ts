@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { newId } from '@app/common';
 import { Prisma } from '@app/db';
-import { AuditHashInput, GENESIS_HASH, auditEventHash, auditHashBody } from './audit-hash';
+import { AuditHashInput, GENESIS_HASH, auditHashBody } from './audit-hash';
 import { redactSecrets } from './audit-redaction';
 import { canonicalJson } from './canonical-json';
 
@@ -105,11 +105,12 @@ export class AuditService {
   }
 
   /**
-   * Appends many events, of any number of tenants, inside the caller's transaction (the
-   * ledger's batch): the chain heads are created if missing, locked in tenant order and read in
-   * one statement, the hashes are chained here, every event goes in one INSERT and each head
-   * moves once. Single appends of the same tenants queue on the same head locks, so seq stays
-   * gap-free whichever writer comes first.
+   * Appends many events, of any number of tenants, in ONE statement inside the caller's
+   * transaction (the ledger's batch): each tenant's head is locked (in tenant order) and read,
+   * the events' hashes are chained in PostgreSQL from their canonical text around seq and
+   * prevHash (hashTemplate, as appendCte does for one event), every event goes in one INSERT and
+   * each head moves once. Single appends of the same tenants queue on the same head locks, so
+   * seq stays gap-free whichever writer comes first. A tenant's first event creates its head first.
    */
   async appendBatch(tx: RawSql, items: readonly { tenantId: string; entry: AuditEntry }[]): Promise<void> {
     if (items.length === 0) return;
@@ -120,39 +121,51 @@ export class AuditService {
         INSERT INTO audit_chain_heads ("tenantId", "lastSeq", "lastHash", "updatedAt")
         SELECT t, 0, ${GENESIS_HASH}, now() FROM unnest(${unknown}::text[]) AS t ON CONFLICT ("tenantId") DO NOTHING`;
     }
-    const heads = await tx.$queryRaw<{ tenantId: string; lastSeq: bigint; lastHash: string }[]>`
-      SELECT "tenantId", "lastSeq", "lastHash" FROM audit_chain_heads
-      WHERE "tenantId" = ANY(${tenants}::text[]) ORDER BY "tenantId" FOR UPDATE`;
-    const head = new Map(heads.map((h) => [h.tenantId, { seq: BigInt(h.lastSeq), hash: h.lastHash }]));
     const occurredAt = new Date();
+    const position = new Map<string, number>();
     const rows = items.map(({ tenantId, entry }) => {
-      const h = head.get(tenantId);
-      if (!h) throw new Error(`audit chain head of tenant ${tenantId} is missing`);
-      h.seq += 1n;
+      const i = (position.get(tenantId) ?? 0) + 1;
+      position.set(tenantId, i);
       const event = {
-        id: newId('aud'), tenantId, seq: h.seq, occurredAt, prevHash: h.hash,
+        id: newId('aud'), tenantId, occurredAt,
         actorType: entry.actor.type, actorId: entry.actor.id, action: entry.action,
         targetType: entry.target?.type ?? null, targetId: entry.target?.id ?? null,
         requestId: entry.requestId ?? null, metadata: redactSecrets(entry.metadata ?? {}) as Record<string, unknown>,
       };
-      h.hash = auditEventHash(event);
-      return { ...event, hash: h.hash };
+      return { ...event, i, template: hashTemplate(event) };
     });
     const col = <T>(f: (r: (typeof rows)[number]) => T): T[] => rows.map(f);
-    const moved = [...head.entries()];
-    await tx.$queryRaw`
-      WITH ins AS (
-        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
-        SELECT r.id, r.tid, r.seq, ${occurredAt}::timestamp(3), r.at, r.aid, r.action, r.tt, r.target, r.rid, r.meta::jsonb, r.prev, r.hash
-        FROM unnest(${col((r) => r.id)}::text[], ${col((r) => r.tenantId)}::text[], ${col((r) => r.seq.toString())}::bigint[],
+    const [done] = await tx.$queryRaw<{ inserted: number; moved: number }[]>`
+      WITH RECURSIVE ev AS (
+        SELECT * FROM unnest(${col((r) => r.tenantId)}::text[], ${col((r) => r.i)}::int[], ${col((r) => r.id)}::text[],
+          ${col((r) => r.template[0])}::text[], ${col((r) => r.template[1])}::text[], ${col((r) => r.template[2])}::text[],
           ${col((r) => r.actorType)}::text[], ${col((r) => r.actorId)}::text[], ${col((r) => r.action)}::text[],
           ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[], ${col((r) => r.requestId)}::text[],
-          ${col((r) => canonicalJson(r.metadata))}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])
-          AS r(id, tid, seq, at, aid, action, tt, target, rid, meta, prev, hash)
-        RETURNING 1)
-      UPDATE audit_chain_heads h SET "lastSeq" = m.seq, "lastHash" = m.hash, "updatedAt" = now()
-      FROM unnest(${moved.map(([t]) => t)}::text[], ${moved.map(([, m]) => m.seq.toString())}::bigint[], ${moved.map(([, m]) => m.hash)}::text[]) AS m(tid, seq, hash)
-      WHERE h."tenantId" = m.tid AND (SELECT count(*) FROM ins) = ${rows.length}`;
+          ${col((r) => canonicalJson(r.metadata))}::text[])
+          AS ev(tid, i, id, a, b, c, at, aid, action, tt, target, rid, meta)
+      ), heads AS (
+        SELECT "tenantId" AS tid, "lastSeq" AS seq, "lastHash" AS hash FROM audit_chain_heads
+        WHERE "tenantId" = ANY(${tenants}::text[]) ORDER BY "tenantId" FOR UPDATE
+      ), chain AS (
+        SELECT tid, 0 AS i, seq, hash, NULL::text AS prev FROM heads
+        UNION ALL
+        SELECT c.tid, c.i + 1, c.seq + 1, encode(sha256(convert_to(e.a || c.hash || e.b || (c.seq + 1)::text || e.c, 'UTF8')), 'hex'), c.hash
+        FROM chain c JOIN ev e ON e.tid = c.tid AND e.i = c.i + 1
+      ), ins AS (
+        INSERT INTO audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+        SELECT e.id, e.tid, c.seq, ${occurredAt}::timestamp(3), e.at, e.aid, e.action, e.tt, e.target, e.rid, e.meta::jsonb, c.prev, c.hash
+        FROM chain c JOIN ev e ON e.tid = c.tid AND e.i = c.i
+        RETURNING "tenantId", seq, hash
+      ), moved AS (
+        UPDATE audit_chain_heads h SET "lastSeq" = last.seq, "lastHash" = last.hash, "updatedAt" = now()
+        FROM (SELECT DISTINCT ON ("tenantId") "tenantId", seq, hash FROM ins ORDER BY "tenantId", seq DESC) last
+        WHERE h."tenantId" = last."tenantId"
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM moved)::int AS moved`;
+    if (done?.inserted !== rows.length || done?.moved !== tenants.length) {
+      throw new Error(`audit batch appended ${done?.inserted} of ${rows.length} events (a chain head is missing)`);
+    }
     for (const t of tenants) this.knownChains.add(t);
   }
 

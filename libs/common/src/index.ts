@@ -11,3 +11,4 @@ export * from './redis/redis.module';
 export * from './health/readiness.service';
 export * from './pagination/keyset-page';
 export * from './random/seeded-random';
+export * from './pagination/page-info.type';

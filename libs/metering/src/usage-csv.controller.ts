@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { CurrentTenant, RequirePermission } from '@app/tenancy';
+import { CurrentTenant, RequirePermission } from '@app/auth';
 import { UsageQueryService } from './usage-query.service';
 
 const CSV_HEADER = 'hour,model_id,model,api_key_id,requests,units,compute_ms';

@@ -1,5 +1,5 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { CurrentTenant, RequirePermission } from '@app/tenancy';
+import { CurrentTenant, RequirePermission } from '@app/auth';
 import { UsageBucket, UsageGroup } from './dto/usage.types';
 import { UsageQueryService } from './usage-query.service';
 

@@ -44,24 +44,23 @@ export class BudgetAlertService {
         RETURNING threshold)`;
   }
 
-  /** After a batch settle: thresholds newly crossed by each tenant period, recorded and reported. */
-  async checkBatch(tx: Prisma.TransactionClient, periods: readonly { tenantId: string; periodStart: Date }[]): Promise<Map<string, number[]>> {
-    const fired = new Map<string, number[]>();
-    if (periods.length === 0) return fired;
-    const rows = await tx.$queryRaw<{ tenantId: string; threshold: number }[]>`
-      WITH s AS (SELECT * FROM unnest(${periods.map((p) => p.tenantId)}::text[], ${periods.map((p) => p.periodStart)}::timestamp(3)[]) AS s(tid, ps)),
-      spend AS (
-        SELECT s.tid, s.ps, t."budgetCents" AS budget, GREATEST(0, q."unitsUsed" - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
-        FROM s JOIN quota_counters q ON q."tenantId" = s.tid AND q."periodStart" = s.ps
-        JOIN tenants t ON t.id = s.tid JOIN plans p ON p.id = t."planId"
-        WHERE t."budgetCents" IS NOT NULL AND t."budgetCents" > 0)
-      INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
-      SELECT spend.tid, spend.ps, th FROM spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
-      WHERE spend.micros * 100 >= spend.budget * 10000 * th
-      ON CONFLICT DO NOTHING
-      RETURNING "tenantId", threshold`;
-    for (const r of rows) fired.set(r.tenantId, [...(fired.get(r.tenantId) ?? []), Number(r.threshold)]);
-    return fired;
+  /**
+   * The batch twin of thresholdCtes, given a CTE `cnt(tid, ps, used)` with each settled tenant
+   * period's new "unitsUsed": QuotaLeases folds it into its settle statement. Yields
+   * budget_fired ("tenantId", threshold).
+   */
+  thresholdBatchCtes(): Prisma.Sql {
+    return Prisma.sql`budget_spend AS (
+        SELECT cnt.tid, cnt.ps, t."budgetCents" AS budget,
+               GREATEST(0, cnt.used - p."monthlyIncludedUnits") * p."overageMicrosPerUnit" AS micros
+        FROM cnt JOIN tenants t ON t.id = cnt.tid JOIN plans p ON p.id = t."planId"
+        WHERE t."budgetCents" IS NOT NULL AND t."budgetCents" > 0),
+      budget_fired AS (
+        INSERT INTO budget_alerts ("tenantId", "periodStart", threshold)
+        SELECT budget_spend.tid, budget_spend.ps, th FROM budget_spend, unnest(${[...BUDGET_THRESHOLDS]}::int[]) AS th
+        WHERE budget_spend.micros * 100 >= budget_spend.budget * 10000 * th
+        ON CONFLICT DO NOTHING
+        RETURNING "tenantId", threshold)`;
   }
 
   report(tenantId: string, fired: { threshold: number }[]): number[] {

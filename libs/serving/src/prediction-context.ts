@@ -1,4 +1,4 @@
-import { actorOf, type RequestContext } from '@app/tenancy';
+import { actorOf, type RequestContext } from '@app/auth';
 import { parseIdempotencyKey } from '@app/ledger';
 import type { PredictionContext } from './prediction.types';
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLResolveInfo } from 'graphql';
 import { labelScores } from '@app/inference';
 import { AdmitPerPrediction } from '@app/quotas';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { Prediction, PredictInput } from './dto/prediction.types.graphql';
 import { PredictionService, type PredictionResult } from './prediction.service';
 import { httpPredictionContext, markReplay } from './rest/http-context';

@@ -1,7 +1,7 @@
 import type { TensorSignature } from '@app/inference';
 import type { ResolvedModel } from '@app/models';
 import type { RateLimitDecision } from '@app/quotas';
-import type { Principal } from '@app/tenancy';
+import type { Principal } from '@app/auth';
 
 export interface PredictionContext {
   tenantId: string;

@@ -1,6 +1,3 @@
-export * from './auth/scopes';
-export * from './auth/principal';
-export * from './auth/auth.decorators';
 export * from './sessions/session.service';
 export * from './sessions/session-cookies';
 export * from './tenants/tenant.service';

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
-import { PERMISSION_KEY, PUBLIC_KEY, Permission, RequestContext, SESSION_ONLY_KEY, requestOf } from '@app/tenancy';
+import { PERMISSION_KEY, PUBLIC_KEY, Permission, RequestContext, SESSION_ONLY_KEY, requestOf } from '@app/auth';
 import { AuthenticationService } from './authentication.service';
 
 /**

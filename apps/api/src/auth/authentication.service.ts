@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
 import { ApiKeyVerifier } from '@app/api-keys';
-import { Principal, SESSION_COOKIE, SessionService, permissionsOfScopes } from '@app/tenancy';
+import { Principal, permissionsOfScopes } from '@app/auth';
+import { SESSION_COOKIE, SessionService } from '@app/tenancy';
 
 export interface Authentication {
   principal: Principal;

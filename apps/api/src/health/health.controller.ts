@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { MetricsService, ReadinessService } from '@app/common';
-import { Public } from '@app/tenancy';
+import { Public } from '@app/auth';
 
 @Public()
 @Controller()

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { PageInfo } from '@app/common';
 
 @ObjectType()
 export class ApiKey {
@@ -22,12 +23,6 @@ export class CreatedApiKey {
 export class ApiKeyEdge {
   @Field(() => ApiKey) node!: ApiKey;
   @Field() cursor!: string;
-}
-
-@ObjectType()
-export class PageInfo {
-  @Field() hasNextPage!: boolean;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
 @ObjectType()

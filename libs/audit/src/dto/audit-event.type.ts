@@ -1,6 +1,6 @@
 import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { PageInfo } from '@app/api-keys/dto/api-key.type';
+import { PageInfo } from '@app/common';
 
 @ObjectType()
 export class AuditActor {

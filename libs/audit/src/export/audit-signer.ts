@@ -1,10 +1,9 @@
 import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256Hex } from '@app/common';
+import { sha256Hex, ErrorCode } from '@app/common';
 import { AuditError, AuditErrorReason } from '../audit.error';
 import type { AuditConfig } from '../audit.config';
-import { ErrorCode } from '@app/common';
 
 export const keyIdOf = (publicKey: KeyObject): string => `ed25519:${sha256Hex(publicKey.export({ type: 'spki', format: 'der' })).slice(0, 16)}`;
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '@app/audit';
 import { PrismaService } from '@app/db';
-import type { AuthenticatedPrincipal } from '@app/tenancy';
-import { actorOf } from '@app/tenancy';
+import type { AuthenticatedPrincipal } from '@app/auth';
+import { actorOf } from '@app/auth';
 import { loadBillingConfig } from '../billing.config';
 import { BillingError } from '../billing.error';
 import { STRIPE, type StripeClient } from './stripe-client';

@@ -1,6 +1,6 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { Public } from '@app/tenancy';
+import { Public } from '@app/auth';
 import type { RawBodyRequest } from './raw-body.hook';
 import { StripeWebhookService } from './stripe-webhook.service';
 

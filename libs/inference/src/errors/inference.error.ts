@@ -1,5 +1,4 @@
-import { AppError } from '@app/common/errors/app-error';
-import { ErrorCode } from '@app/common/errors/error-code';
+import { AppError, ErrorCode } from '@app/common';
 
 /** Why an inference failed; carried as `reason` (extensions.reason) next to the public code. */
 export enum InferenceErrorCode {

@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { PageInfo } from '@app/api-keys/dto/api-key.type';
+import { PageInfo } from '@app/common';
 
 @ObjectType({ description: 'One declared input or output: shape[0] = -1 is the instance (batch) dimension' })
 export class TensorSpec {

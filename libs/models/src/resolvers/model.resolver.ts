@@ -1,5 +1,5 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { CreateModelInput, PublishModelVersionInput, SetModelAliasInput } from '../dto/model.inputs';
 import { Model, ModelConnection, ModelVersion } from '../dto/model.types';
 import { ModelCatalogService } from '../registry/model-catalog.service';

@@ -1,5 +1,5 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { CurrentTenant, RequirePermission } from '@app/tenancy';
+import { CurrentTenant, RequirePermission } from '@app/auth';
 import { CreateModelUploadInput } from '../dto/model.inputs';
 import { ModelUploadService } from './model-upload.service';
 import { ModelUpload } from './model-upload.types';

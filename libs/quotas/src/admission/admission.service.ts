@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@app/tenancy';
+import type { Principal } from '@app/auth';
 import { PlanLimitsService } from '../plan-limits.service';
 import { QuotaError, QuotaErrorReason } from '../quota.error';
 import { QuotaLimiters } from '../quota-limiters';

@@ -1,5 +1,5 @@
 import { Args, Int, Mutation, Resolver } from '@nestjs/graphql';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission, SessionOnly, actorOf } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission, SessionOnly, actorOf } from '@app/auth';
 import { BudgetService } from '../budget/budget.service';
 import { BudgetStatus } from './quota-status.type';
 

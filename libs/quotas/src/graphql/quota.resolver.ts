@@ -1,6 +1,6 @@
 import { Context, Query, Resolver } from '@nestjs/graphql';
 import { PrismaService } from '@app/db';
-import { CurrentTenant, RequirePermission } from '@app/tenancy';
+import { CurrentTenant, RequirePermission } from '@app/auth';
 import { billingPeriodOf } from '../billing-period';
 import { BudgetService } from '../budget/budget.service';
 import type { RateLimitedRequest } from '../http/rate-limit.interceptor';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { RequestContext } from '@app/tenancy';
+import type { RequestContext } from '@app/auth';
 import { toRateLimitHeaders, type RateLimitDecision } from '../rate-limit';
 import { RequestRateLimiter, type RateLimitedError } from './request-rate-limiter.service';
 

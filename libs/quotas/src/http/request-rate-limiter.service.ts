@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@app/tenancy';
+import type { Principal } from '@app/auth';
 import { AdmissionService } from '../admission/admission.service';
 import type { RateLimitDecision } from '../rate-limit';
 

@@ -116,7 +116,7 @@ export class QuotaLeases implements OnApplicationShutdown {
     const expiresAt = new Date(Date.now() + LEASE_TTL_MS);
     // A lease already swept (its holder stalled past the TTL) gave its reserved units back: the
     // used units still count, but nothing more is taken off unitsReserved.
-    const counters = await tx.$queryRaw<{ tenantId: string; periodStart: Date }[]>`
+    const fired = await tx.$queryRaw<{ tenantId: string; threshold: number }[]>`
       WITH s AS (
         SELECT * FROM unnest(${rows.map(([id]) => id)}::text[], ${rows.map(([, r]) => r.tenantId)}::text[],
           ${rows.map(([, r]) => r.periodStart)}::timestamp(3)[], ${rows.map(([, r]) => r.used)}::bigint[]) AS s(id, tid, ps, used)),
@@ -125,12 +125,17 @@ export class QuotaLeases implements OnApplicationShutdown {
         FROM s WHERE r.id = s.id RETURNING r.id),
       agg AS (
         SELECT s.tid, s.ps, SUM(s.used) AS used, SUM(CASE WHEN lease.id IS NULL THEN 0 ELSE s.used END) AS unreserve
-        FROM s LEFT JOIN lease ON lease.id = s.id GROUP BY s.tid, s.ps)
-      UPDATE quota_counters q SET "unitsUsed" = q."unitsUsed" + agg.used,
-        "unitsReserved" = GREATEST(0, q."unitsReserved" - agg.unreserve), "updatedAt" = now()
-      FROM agg WHERE q."tenantId" = agg.tid AND q."periodStart" = agg.ps
-      RETURNING q."tenantId", q."periodStart"`;
-    return this.alerts.checkBatch(tx, counters);
+        FROM s LEFT JOIN lease ON lease.id = s.id GROUP BY s.tid, s.ps),
+      cnt AS (
+        UPDATE quota_counters q SET "unitsUsed" = q."unitsUsed" + agg.used,
+          "unitsReserved" = GREATEST(0, q."unitsReserved" - agg.unreserve), "updatedAt" = now()
+        FROM agg WHERE q."tenantId" = agg.tid AND q."periodStart" = agg.ps
+        RETURNING q."tenantId" AS tid, q."periodStart" AS ps, q."unitsUsed" AS used),
+      ${this.alerts.thresholdBatchCtes()}
+      SELECT "tenantId", threshold FROM budget_fired`;
+    const crossed = new Map<string, number[]>();
+    for (const r of fired) crossed.set(r.tenantId, [...(crossed.get(r.tenantId) ?? []), Number(r.threshold)]);
+    return crossed;
   }
 
   /** After the batch committed: the unused part of each ticket returns to its lease. */

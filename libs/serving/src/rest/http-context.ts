@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toRateLimitHeaders, type RateLimitDecision } from '@app/quotas';
-import type { RequestContext } from '@app/tenancy';
+import type { RequestContext } from '@app/auth';
 import { predictionContextOf } from '../prediction-context';
 import type { PredictionContext, PredictionResult } from '../prediction.types';
 

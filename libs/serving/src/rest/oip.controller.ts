@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadinessService } from '@app/common';
-import { Ctx, CurrentTenant, Public, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, Public, RequestContext, RequirePermission } from '@app/auth';
 import { ModelCatalogService, ModelRegistry } from '@app/models';
 import { AdmitPerPrediction } from '@app/quotas';
 import { PredictionService } from '../prediction.service';

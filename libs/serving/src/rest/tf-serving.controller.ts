@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
 import { ModelCatalogService, ModelRegistry } from '@app/models';
 import { AdmitPerPrediction } from '@app/quotas';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { PredictionService } from '../prediction.service';
 import { httpPredictionContext, markReplay } from './http-context';
 import { TfServingRequest, tfServingInputs, tfServingResponse } from './tf-serving-codec';

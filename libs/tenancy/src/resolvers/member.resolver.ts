@@ -3,8 +3,7 @@ import { AppError } from '@app/common';
 import { Role } from '@app/db';
 import { InvitationService } from '../members/invitation.service';
 import { MemberService } from '../members/member.service';
-import { Ctx, CurrentTenant, RequirePermission, SessionOnly } from '../auth/auth.decorators';
-import { Principal, RequestContext } from '../auth/principal';
+import { Ctx, CurrentTenant, RequirePermission, SessionOnly, Principal, RequestContext } from '@app/auth';
 import { Invitation, Member } from '../dto/member.type';
 import { InviteMemberInput } from '../dto/inputs';
 

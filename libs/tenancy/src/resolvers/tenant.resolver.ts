@@ -3,8 +3,7 @@ import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, AppError } from '@app/common';
 import { TenantService } from '../tenants/tenant.service';
-import { Ctx, CurrentTenant, SessionOnly } from '../auth/auth.decorators';
-import { RequestContext } from '../auth/principal';
+import { Ctx, CurrentTenant, SessionOnly, RequestContext } from '@app/auth';
 import { Tenant } from '../dto/tenant.type';
 import { SESSION_COOKIE, setSessionCookies } from '../sessions/session-cookies';
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, constantTimeEqual, randomToken, sha256Hex } from '@app/common';
 import { PrismaService, Role } from '@app/db';
-import { ROLE_PERMISSIONS } from '../auth/scopes';
-import { Principal } from '../auth/principal';
+import { ROLE_PERMISSIONS, Principal } from '@app/auth';
 
 export interface IssuedSession {
   token: string; // goes in the HttpOnly cookie; only its hash is stored

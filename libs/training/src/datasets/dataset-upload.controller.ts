@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Controller, HttpCode, Param, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
-import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { DatasetUploadService } from './dataset-upload.service';
 
 /**

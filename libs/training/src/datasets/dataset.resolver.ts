@@ -1,5 +1,5 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { DatasetService } from './dataset.service';
 import { DatasetUploadService } from './dataset-upload.service';
 import { CreateDatasetInput, CreateDatasetUploadInput, Dataset, DatasetConnection, DatasetUpload } from './dataset.types';

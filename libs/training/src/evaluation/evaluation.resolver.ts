@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { EvaluationService } from './evaluation.service';
 import { EvaluateModelVersionInput, Evaluation } from './evaluation.types';
 

@@ -6,7 +6,7 @@ import { InferenceRuntime } from '@app/inference';
 import { MeteringService } from '@app/metering';
 import { ModelRegistry, ResolvedModel } from '@app/models';
 import { QuotaService } from '@app/quotas';
-import { AuthenticatedPrincipal, actorOf } from '@app/tenancy';
+import { AuthenticatedPrincipal, actorOf } from '@app/auth';
 import { DatasetTable } from '../datasets/dataset-table';
 import { DatasetService } from '../datasets/dataset.service';
 import { TrainingError, TrainingErrorReason } from '../training.error';

@@ -1,7 +1,7 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
 import { ModelVersion } from '@app/models';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { OptimizationService } from './optimization.service';
 import { OptimizeModelVersionInput } from './optimization.types';
 

@@ -6,7 +6,7 @@ import { newId } from '@app/common';
 import { TenantPrisma } from '@app/db';
 import { FileSystemLoader, TabularPreprocessing, TensorSignature } from '@app/inference';
 import { ModelRegistry, ModelVersion, ResolvedModel, versionSpec, versionView } from '@app/models';
-import { AuthenticatedPrincipal, actorOf } from '@app/tenancy';
+import { AuthenticatedPrincipal, actorOf } from '@app/auth';
 import { DatasetService } from '../datasets/dataset.service';
 import { EvaluationRun, EvaluationService } from '../evaluation/evaluation.service';
 import { TrainingError, TrainingErrorReason } from '../training.error';

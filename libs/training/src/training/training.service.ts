@@ -6,7 +6,7 @@ import { MODEL_NAME, ModelError, ModelErrorReason, versionView } from '@app/mode
 import { QuotaService } from '@app/quotas';
 import { reservationFromJson } from './reservation';
 import { JOB_QUEUE, JobQueue } from '@app/queue';
-import { AuthenticatedPrincipal, actorOf } from '@app/tenancy';
+import { AuthenticatedPrincipal, actorOf } from '@app/auth';
 import { ColumnInfo } from '../datasets/dataset-table';
 import { DatasetService } from '../datasets/dataset.service';
 import { TRAINING_CONFIG, TrainingConfig } from '../training.config';

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { PageInfo } from '@app/api-keys';
+import { PageInfo } from '@app/common';
 import { ModelVersion } from '@app/models';
 
 export enum TrainingTask {

@@ -1,6 +1,6 @@
 import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { ModelVersion } from '@app/models';
-import { CurrentTenant } from '@app/tenancy';
+import { CurrentTenant } from '@app/auth';
 import { Evaluation } from '../evaluation/evaluation.types';
 import { EvaluationService } from '../evaluation/evaluation.service';
 import { TrainingJob } from '../training/training.types';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { PageInfo } from '@app/api-keys';
+import { PageInfo } from '@app/common';
 
 export enum InferenceJobStatus {
   QUEUED = 'QUEUED',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { MeterEventFlusher } from '@app/billing';
-import { QUEUE_CONFIG, QueueConfig } from '../queue-config';
+import { QUEUE_CONFIG, QueueConfig } from '@app/queue';
 import { AuditPurgeScheduler } from './audit-purge.scheduler';
 
 /**

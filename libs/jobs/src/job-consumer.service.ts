@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaService } from '@app/db';
 import { InferenceRuntime } from '@app/inference';
-import { JOB_QUEUE, JobQueue } from '../job-queue.port';
-import { JobKinds } from '../job-kinds';
-import { QUEUE_CONFIG, QueueConfig } from '../queue-config';
-import { WebhookSender } from '../webhooks/webhook-sender.service';
+import { JOB_QUEUE, JobKinds, JobQueue, QUEUE_CONFIG, QueueConfig } from '@app/queue';
+import { WebhookSender } from './webhooks/webhook-sender.service';
 import { JobRunner } from './job-runner.service';
 
 /**

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@app/db';
-import { QUEUE_CONFIG, QueueConfig } from '../queue-config';
+import { QUEUE_CONFIG, QueueConfig } from '@app/queue';
 import { isPrivateAddress } from './webhook-address-policy';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 

@@ -1,6 +1,6 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
-import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/tenancy';
+import { Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { InferenceJob, InferenceJobConnection, SubmitInferenceJobInput } from './dto/inference-job.type';
 import { JobService } from './job.service';
 

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { JobError, JobErrorReason } from '../jobs/job.error';
+import { JobError, JobErrorReason } from '../job.error';
 
 // Addresses a webhook must never reach: this host, private networks, link-local (cloud
 // metadata at 169.254.169.254), CGNAT, multicast and reserved ranges, in IPv4 and IPv6.
