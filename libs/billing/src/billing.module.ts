@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { MetricsService } from '@app/common';
 import { PrismaService } from '@app/db';
 import { loadBillingConfig } from './billing.config';
-import { BillingResolver } from './graphql/billing.resolver';
+import { BillingResolver } from './billing.resolver';
 import { MeterEventFlusher } from './outbox/meter-event-flusher';
 import { PlanPriceEnvSync } from './prices/plan-price-env.sync';
 import { STRIPE, createStripeClient, type StripeClient } from './stripe/stripe-client';

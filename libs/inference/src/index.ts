@@ -24,7 +24,7 @@ export { BACKEND_PREFERENCE } from './backend/tf-backend';
 export type { BackendName } from './backend/tf-backend';
 export type { BatchTiming } from './batching/micro-batcher';
 export type { ModelCacheStats } from './cache/model-cache';
-export { InferenceError, InferenceErrorCode, invalidInput } from './errors/inference.error';
+export { InferenceError, InferenceErrorCode, invalidInput } from './inference.error';
 export { OIP_DATATYPES } from './signature/model-signature';
 export type {
   BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,

@@ -6,12 +6,12 @@ import { CatalogSeeder } from './catalog/catalog-seeder';
 import { MODELS_CONFIG, ModelsConfig, modelsConfigFromEnv } from './models.config';
 import { ModelCatalogService } from './registry/model-catalog.service';
 import { ModelRegistry } from './registry/model-registry.service';
-import { ModelResolver } from './resolvers/model.resolver';
-import { ModelPublisher } from './upload/model-publisher.service';
-import { ModelUploadController } from './upload-url/model-upload.controller';
-import { ModelUploadResolver } from './upload-url/model-upload.resolver';
-import { ModelUploadService } from './upload-url/model-upload.service';
-import { OctetStreamParser } from './upload-url/octet-stream.parser';
+import { ModelResolver } from './model.resolver';
+import { ModelPublisher } from './publish/model-publisher.service';
+import { ModelUploadController } from './uploads/model-upload.controller';
+import { ModelUploadResolver } from './uploads/model-upload.resolver';
+import { ModelUploadService } from './uploads/model-upload.service';
+import { OctetStreamParser } from './uploads/octet-stream.parser';
 
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({

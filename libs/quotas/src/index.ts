@@ -7,7 +7,7 @@ export * from './concurrency-gate';
 export * from './plan-limits.service';
 export * from './quota-limiters';
 export * from './rate-limit';
-export * from './budget-alert.service';
+export * from './budget/budget-alert.service';
 export * from './http/rate-limit.interceptor';
 export * from './budget/budget.service';
 export * from './leases/quota-leases.service';

@@ -3,7 +3,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { MetricsService } from '@app/common';
 import { Prisma, PrismaService } from '@app/db';
 import { billingPeriodOf, secondsUntil } from './billing-period';
-import { BudgetAlertService } from './budget-alert.service';
+import { BudgetAlertService } from './budget/budget-alert.service';
 import { QuotaError, QuotaErrorReason } from './quota.error';
 import type { QuotaReservation } from './quota-reservation';
 

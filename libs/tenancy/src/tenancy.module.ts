@@ -5,9 +5,9 @@ import { SessionService } from './sessions/session.service';
 import { TenantService } from './tenants/tenant.service';
 import { InvitationService } from './members/invitation.service';
 import { MemberService } from './members/member.service';
-import { AccountResolver } from './resolvers/account.resolver';
-import { TenantResolver } from './resolvers/tenant.resolver';
-import { MemberResolver } from './resolvers/member.resolver';
+import { AccountResolver } from './accounts/account.resolver';
+import { TenantResolver } from './tenants/tenant.resolver';
+import { MemberResolver } from './members/member.resolver';
 
 @Module({
   providers: [PasswordService, AccountService, SessionService, TenantService, InvitationService, MemberService, AccountResolver, TenantResolver, MemberResolver],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InferenceErrorCode } from '../errors/inference.error';
+import { InferenceErrorCode } from '../inference.error';
 import { resetBackendSelection, selectBackend } from './tf-backend';
 
 describe('selectBackend', () => {

@@ -1,4 +1,4 @@
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 import { MicroBatcher } from './micro-batcher';
 
 /** A batcher whose "model" doubles numbers and records every batch it was given. */

@@ -1,4 +1,4 @@
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 
 /** How one request spent its time; `batchSize` counts the instances in its batch. */
 export interface BatchTiming {

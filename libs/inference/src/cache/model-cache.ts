@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 import { FileSystemLoader } from '../io/file-system-io';
 import { ModelSpec } from '../signature/model-signature';
 import { tfDtypeOf } from '../signature/signature-validator';

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '@app/common';
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 import type { PredictResult } from '../runtime/inference-runtime';
 import type { InferenceInputs, ModelSpec } from '../signature/model-signature';
 

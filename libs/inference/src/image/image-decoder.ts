@@ -1,6 +1,6 @@
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 
 /** Decoded pixels, RGBA, row-major. */
 export interface RgbaImage {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { buildCatalog } from '../catalog/build-catalog';
 import { CatalogEntry } from '../catalog/catalog-entry';
-import { InferenceErrorCode } from '../errors/inference.error';
+import { InferenceErrorCode } from '../inference.error';
 import { ModelSpec } from '../signature/model-signature';
 import { labelScores } from './inference-runtime';
 import { inferenceConfigFromEnv } from './inference-config';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendName, selectBackend } from '../backend/tf-backend';
 import { BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { LoadedModel, ModelCache, ModelCacheStats } from '../cache/model-cache';
-import { InferenceError, invalidInput, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, invalidInput, InferenceErrorCode } from '../inference.error';
 import { decodeImage, RgbaImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';

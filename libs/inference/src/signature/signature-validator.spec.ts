@@ -1,4 +1,4 @@
-import { InferenceError, InferenceErrorCode } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
 import { TensorSignature } from './model-signature';
 import { validateInputs } from './signature-validator';
 

@@ -1,4 +1,4 @@
-import { InferenceError, InferenceErrorCode, invalidInput } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode, invalidInput } from '../inference.error';
 import { InputValue, OipDatatype, TensorSignature, ValidatedInputs, ValidationLimits } from './model-signature';
 
 type Checker = (v: unknown) => boolean;

@@ -1,4 +1,4 @@
-import { InferenceError, InferenceErrorCode, invalidInput } from '../errors/inference.error';
+import { InferenceError, InferenceErrorCode, invalidInput } from '../inference.error';
 import { InferenceInputs, ModelSpec, TensorSignature, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { Cell, encodeTabular, TABULAR_FEATURES, TabularPreprocessing, tabularWidth } from './tabular-preprocessing';
 

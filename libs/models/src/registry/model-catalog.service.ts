@@ -5,7 +5,7 @@ import { AuditEntry, AuditService } from '@app/audit';
 import { CreateModelInput, SetModelAliasInput } from '../dto/model.inputs';
 import { Model, ModelConnection } from '../dto/model.types';
 import { ModelRegistry } from './model-registry.service';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 import { MODEL_VIEW_INCLUDE, modelView } from './model.view';
 
 const MAX_PAGE = 100;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ModelSpec } from '@app/inference';
 import { ModelVersion, TenantPrisma } from '@app/db';
 import { ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
-import { ModelError } from '../errors/model.error';
+import { ModelError } from '../model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { versionSpec } from './version-spec';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, type AuditEntry } from '@app/audit';
 import { PrismaService } from '@app/db';
 import { billingPeriodOf } from '../billing-period';
-import { BudgetStatus } from '../graphql/quota-status.type';
+import { BudgetStatus } from '../dto/quota-status.type';
 import { QuotaError, QuotaErrorReason } from '../quota.error';
 
 /** $1,000,000 a month: anything above is a typo (an extra digit or dollars typed as cents). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Prisma, PrismaService } from '@app/db';
 import { billingPeriodOf } from '../billing-period';
-import { BudgetAlertService } from '../budget-alert.service';
+import { BudgetAlertService } from '../budget/budget-alert.service';
 import { QuotaService } from '../quota.service';
 
 /** Units taken from a process's lease for one prediction: settle them in the ledger batch or give them back. */

@@ -1,5 +1,5 @@
 import { OIP_DATATYPES, OipDatatype, TensorSignature } from '@app/inference';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 
 const MAX_TENSORS = 16;
 const TENSOR_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;

@@ -10,14 +10,14 @@ import { ARTIFACT_STORE, ArtifactFile, ArtifactStore } from '../artifacts/artifa
 import { LocalArtifactStore } from '../artifacts/local-artifact-store';
 import { PublishModelVersionInput } from '../dto/model.inputs';
 import { ModelVersion } from '../dto/model.types';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { Actor } from '../registry/model-catalog.service';
 import { versionSpec } from '../registry/version-spec';
 import { versionView } from '../registry/model.view';
 import { ModelRegistry } from '../registry/model-registry.service';
 import { checkArtifact } from './artifact-manifest-check';
-import { ModelUploadService } from '../upload-url/model-upload.service';
+import { ModelUploadService } from '../uploads/model-upload.service';
 import { dryRun } from './dry-run';
 import { checkSignature } from './signature-check';
 

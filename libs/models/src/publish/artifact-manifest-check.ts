@@ -1,5 +1,5 @@
 import { ArtifactFile, isSafeArtifactPath } from '../artifacts/artifact-store';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 
 interface WeightEntry { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } }
 interface WeightGroup { paths?: unknown; weights?: unknown }

@@ -1,8 +1,8 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
 import { Role } from '@app/db';
-import { InvitationService } from '../members/invitation.service';
-import { MemberService } from '../members/member.service';
+import { InvitationService } from './invitation.service';
+import { MemberService } from './member.service';
 import { Ctx, CurrentTenant, RequirePermission, SessionOnly, Principal, RequestContext } from '@app/auth';
 import { Invitation, Member } from '../dto/member.type';
 import { InviteMemberInput } from '../dto/inputs';

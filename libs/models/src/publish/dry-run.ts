@@ -1,5 +1,5 @@
 import { InferenceRuntime, ModelSpec } from '@app/inference';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 
 /**
  * Runs the model once on zeros of each declared input (one instance) and checks that every

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/common';
-import { AccountService, AuthResult } from '../accounts/account.service';
+import { AccountService, AuthResult } from './account.service';
 import { TenantService } from '../tenants/tenant.service';
 import { Ctx, Public, RequestContext } from '@app/auth';
 import { AuthPayload, User } from '../dto/user.type';

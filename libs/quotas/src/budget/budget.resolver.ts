@@ -1,7 +1,7 @@
 import { Args, Int, Mutation, Resolver } from '@nestjs/graphql';
 import { Ctx, CurrentTenant, RequestContext, RequirePermission, SessionOnly, actorOf } from '@app/auth';
-import { BudgetService } from '../budget/budget.service';
-import { BudgetStatus } from './quota-status.type';
+import { BudgetService } from './budget.service';
+import { BudgetStatus } from '../dto/quota-status.type';
 
 @Resolver()
 export class BudgetResolver {

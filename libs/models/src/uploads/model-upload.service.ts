@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AppError, ErrorCode } from '@app/common';
 import { PrismaService, TenantPrisma } from '@app/db';
 import { isSafeArtifactPath, type ArtifactFile } from '../artifacts/artifact-store';
-import { ModelError, ModelErrorReason } from '../errors/model.error';
+import { ModelError, ModelErrorReason } from '../model.error';
 import { MODELS_CONFIG, type ModelsConfig } from '../models.config';
 import { SizeMismatch, UploadStaging } from './upload-staging';
 import { UploadTokenSigner, type UploadGrant } from './upload-token';

@@ -2,9 +2,9 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@app/common';
 import { TenantPrisma } from '@app/db';
 import { Ctx, CurrentTenant, RequestContext, RequirePermission, SessionOnly } from '@app/auth';
-import { StripeCheckoutService } from '../stripe/stripe-checkout.service';
-import { StripePortalService } from '../stripe/stripe-portal.service';
-import { BillingPortalSession, CheckoutSession, Invoice } from './billing.types';
+import { StripeCheckoutService } from './stripe/stripe-checkout.service';
+import { StripePortalService } from './stripe/stripe-portal.service';
+import { BillingPortalSession, CheckoutSession, Invoice } from './dto/billing.types';
 
 @Resolver()
 export class BillingResolver {

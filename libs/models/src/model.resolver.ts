@@ -1,9 +1,9 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
-import { CreateModelInput, PublishModelVersionInput, SetModelAliasInput } from '../dto/model.inputs';
-import { Model, ModelConnection, ModelVersion } from '../dto/model.types';
-import { ModelCatalogService } from '../registry/model-catalog.service';
-import { ModelPublisher } from '../upload/model-publisher.service';
+import { CreateModelInput, PublishModelVersionInput, SetModelAliasInput } from './dto/model.inputs';
+import { Model, ModelConnection, ModelVersion } from './dto/model.types';
+import { ModelCatalogService } from './registry/model-catalog.service';
+import { ModelPublisher } from './publish/model-publisher.service';
 
 const who = (ctx: RequestContext) => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 

@@ -1,10 +1,10 @@
 import { Context, Query, Resolver } from '@nestjs/graphql';
 import { PrismaService } from '@app/db';
 import { CurrentTenant, RequirePermission } from '@app/auth';
-import { billingPeriodOf } from '../billing-period';
-import { BudgetService } from '../budget/budget.service';
-import type { RateLimitedRequest } from '../http/rate-limit.interceptor';
-import { QuotaStatus } from './quota-status.type';
+import { billingPeriodOf } from './billing-period';
+import { BudgetService } from './budget/budget.service';
+import type { RateLimitedRequest } from './http/rate-limit.interceptor';
+import { QuotaStatus } from './dto/quota-status.type';
 
 @Resolver(() => QuotaStatus)
 export class QuotaResolver {

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, AppError } from '@app/common';
-import { TenantService } from '../tenants/tenant.service';
+import { TenantService } from './tenant.service';
 import { Ctx, CurrentTenant, SessionOnly, RequestContext } from '@app/auth';
 import { Tenant } from '../dto/tenant.type';
 import { SESSION_COOKIE, setSessionCookies } from '../sessions/session-cookies';
