@@ -5,7 +5,7 @@ import { AuditService } from '@app/audit';
 import { MODEL_NAME, ModelError, ModelErrorReason, versionView } from '@app/models';
 import { QuotaService } from '@app/quotas';
 import { reservationFromJson } from './reservation';
-import { JOB_QUEUE, JobQueue } from '@app/queue';
+import { JOB_QUEUE, JobQueue, QUEUE_CONFIG, QueueConfig } from '@app/queue';
 import { AuthenticatedPrincipal, actorOf } from '@app/auth';
 import { ColumnInfo } from '../datasets/dataset-table';
 import { DatasetService } from '../datasets/dataset.service';
@@ -30,6 +30,7 @@ export class TrainingService {
     private readonly datasets: DatasetService,
     private readonly quota: QuotaService,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(QUEUE_CONFIG) private readonly queueConfig: QueueConfig,
     @Inject(TRAINING_CONFIG) private readonly config: TrainingConfig,
   ) {}
 
@@ -55,7 +56,7 @@ export class TrainingService {
             apiKeyId: principal.kind === 'api_key' ? principal.apiKeyId : null, userId: principal.kind === 'user' ? principal.userId : null,
             params: params as unknown as Prisma.InputJsonValue, quotaReservation: reservation as unknown as Prisma.InputJsonValue,
             // For a QUEUED job lockedUntil is when the sweeper may enqueue it again (a lost message).
-            lockedUntil: new Date(Date.now() + 30_000),
+            lockedUntil: new Date(Date.now() + this.queueConfig.JOB_LEASE_MS),
           },
         });
         await this.audit.append(tx, tenantId, {
