@@ -21,6 +21,7 @@ const LAYERS = [
   ['serving', 'real-time predictions: GraphQL predict, OIP v2, TF Serving REST'],
   ['queue', 'job queue transport: in-process, BullMQ, SQS'],
   ['jobs', 'async inference jobs and their webhooks'],
+  ['training', 'the model lifecycle: datasets, training jobs (a job kind), evaluation, quantised copies'],
   ['billing', 'Stripe: customers, checkout, meter-event outbox, webhooks, reconciliation'],
   ['duties', 'background duties where jobs are consumed: meter flusher, audit purge'],
   ['backup', 'operator commands: backup and restore of an installation'],

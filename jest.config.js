@@ -60,7 +60,9 @@ module.exports = {
     "^@app/audit$": "<rootDir>/libs/audit/src",
     "^@app/audit/(.*)$": "<rootDir>/libs/audit/src/$1",
     "^@app/mail$": "<rootDir>/libs/mail/src",
-    "^@app/mail/(.*)$": "<rootDir>/libs/mail/src/$1"
+    "^@app/mail/(.*)$": "<rootDir>/libs/mail/src/$1",
+    "^@app/training$": "<rootDir>/libs/training/src",
+    "^@app/training/(.*)$": "<rootDir>/libs/training/src/$1"
   },
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   testTimeout: 60000,

@@ -15,6 +15,7 @@ import { ServingModule } from '@app/serving';
 import { DutiesModule } from '@app/duties';
 import { JobsModule } from '@app/jobs';
 import { MonitoringModule } from '@app/monitoring';
+import { TrainingModule } from '@app/training';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -49,6 +50,7 @@ import { PortalModule } from './portal';
     MonitoringModule,
     JobsModule,
     DutiesModule,
+    TrainingModule,
   ],
   controllers: [HealthController],
   providers: [AuthenticationService, DenialRecorder, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],

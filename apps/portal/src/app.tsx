@@ -15,6 +15,7 @@ import { ModelsPage } from './pages/models-page';
 import { OrganizationPage } from './pages/organization-page';
 import { PlaygroundPage } from './pages/playground-page';
 import { SignUpPage } from './pages/sign-up-page';
+import { TrainingPage } from './pages/training-page';
 import { navigate, useLocation } from './router/router';
 import { SessionContext } from './session/session-context';
 
@@ -28,6 +29,7 @@ function signedInPage(path: string): { title: string; page: ReactNode } {
   }
   if (path === '/playground') return { title: 'Playground', page: <PlaygroundPage /> };
   if (path === '/jobs') return { title: 'Jobs', page: <JobsPage /> };
+  if (path === '/training') return { title: 'Training', page: <TrainingPage /> };
   if (path === '/billing') return { title: 'Billing', page: <BillingPage /> };
   if (path === '/audit') return { title: 'Audit log', page: <AuditPage /> };
   if (path === '/organization') return { title: 'Organization', page: <OrganizationPage /> };

@@ -19,6 +19,9 @@ export const TENANT_OWNED_MODELS = new Set<string>([
   'QuotaReservation',
   'ModelMetricMinute',
   'ModelInputMinute',
+  'Dataset',
+  'TrainingJob',
+  'Evaluation',
 ]);
 
 /** Tables a tenant can read when the row is its own or public (tenantId null: the catalog). */

@@ -8,6 +8,8 @@
  *       micro-batches and runs one model version; `memory()`; `evict(id?)`.
  * - `buildCatalog(dir): Promise<CatalogEntry[]>` builds the built-in models (iris,
  *   nsfw-mobilenet-v2) under dir when missing and returns what the registry stores.
+ * - `ModelSpec.tabular`: a version trained on the platform takes raw columns; the runtime encodes
+ *   them with the learned preprocessing (`encodeTabular`, also what training fits on).
  * - `validateInputs` checks inputs against a signature (used by predict; exported for upload checks).
  * - Errors are `InferenceError` (an AppError): `inferenceCode` is the precise reason,
  *   `contractCode` the public code.
@@ -28,6 +30,9 @@ export type {
   BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,
 } from './signature/model-signature';
 export { validateInputs } from './signature/signature-validator';
+export { checkInputs } from './signature/check-inputs';
+export { TABULAR_FEATURES, encodeTabular, tabularWidth, tokenize } from './tabular/tabular-preprocessing';
+export type { Cell, TabularColumn, TabularPreprocessing } from './tabular/tabular-preprocessing';
 export { FileSystemLoader, FileSystemSaver } from './io/file-system-io';
 export { digestsOf, digestsOfDir, sha256Of } from './io/artifact-integrity';
 export type { ArtifactDigest } from './io/artifact-integrity';

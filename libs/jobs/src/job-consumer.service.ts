@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaService } from '@app/db';
 import { InferenceRuntime } from '@app/inference';
-import { JOB_QUEUE, JobQueue, QUEUE_CONFIG, QueueConfig } from '@app/queue';
+import { JOB_QUEUE, JobKinds, JobQueue, QUEUE_CONFIG, QueueConfig } from '@app/queue';
 import { WebhookSender } from './webhooks/webhook-sender.service';
 import { JobRunner } from './job-runner.service';
 
@@ -24,6 +24,7 @@ export class JobConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly prisma: PrismaService,
     private readonly runtime: InferenceRuntime,
     private readonly webhooks: WebhookSender,
+    private readonly kinds: JobKinds,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,7 +35,7 @@ export class JobConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.started) return;
     this.started = true;
     await this.runtime.init();
-    await this.queue.consume(({ jobId }) => this.runner.run(jobId), this.config.JOB_CONCURRENCY);
+    await this.queue.consume(({ jobId }) => this.kinds.handlerFor(jobId)?.run(jobId) ?? this.runner.run(jobId), this.config.JOB_CONCURRENCY);
     this.sweeper = setInterval(() => void this.sweep().catch((e: Error) => this.log.warn(`sweep failed: ${e.message}`)), this.config.JOB_SWEEP_INTERVAL_MS);
     this.sweeper.unref();
     this.log.log(`consuming ${this.queue.driver} queue as ${this.runner.workerId} (concurrency ${this.config.JOB_CONCURRENCY})`);
@@ -64,7 +65,8 @@ export class JobConsumer implements OnApplicationBootstrap, OnApplicationShutdow
       WHERE status = 'QUEUED' AND ("lockedUntil" IS NULL OR "lockedUntil" < now()) RETURNING id`;
     const expired = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT id FROM inference_jobs WHERE status = 'RUNNING' AND "lockedUntil" < now() LIMIT 1000`;
-    const ids = [...queued, ...expired].map((r) => r.id);
+    const others = (await Promise.all(this.kinds.all().map((k) => k.lost()))).flat();
+    const ids = [...queued.map((r) => r.id), ...expired.map((r) => r.id), ...others];
     for (const id of ids) await this.queue.enqueue(id);
     if (ids.length) this.log.log(`re-enqueued ${ids.length} job(s) (${expired.length} with an expired lease)`);
     return ids.length;

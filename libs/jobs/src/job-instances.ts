@@ -1,4 +1,4 @@
-import { InferenceInputs, labelScores, ModelSpec, ValidationLimits, validateInputs } from '@app/inference';
+import { checkInputs, InferenceInputs, labelScores, ModelSpec, ValidationLimits } from '@app/inference';
 import type { PredictResult } from '@app/inference';
 import { JobError, JobErrorReason } from './job.error';
 
@@ -37,7 +37,7 @@ export function validateInstances(spec: ModelSpec, instances: unknown[], limits:
       return;
     }
     try {
-      validateInputs(spec.inputs, inputs, { ...limits, maxInstances: Math.max(1, limits.maxInstances) });
+      checkInputs(spec, inputs, { ...limits, maxInstances: Math.max(1, limits.maxInstances) });
     } catch (e) {
       throw invalidInstance(index, (e as Error).message, (e as { details?: Record<string, unknown> }).details);
     }

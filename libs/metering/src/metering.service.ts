@@ -43,9 +43,9 @@ export class MeteringService {
     const onlyIf = options.onlyIf ?? Prisma.sql`TRUE`;
     const ctes = [
       Prisma.sql`usage_ins AS (
-        INSERT INTO usage_records (id, "tenantId", "apiKeyId", "userId", "modelId", "modelVersionId", "jobId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
+        INSERT INTO usage_records (id, "tenantId", "apiKeyId", "userId", "modelId", "modelVersionId", "jobId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "kind", "occurredAt")
         SELECT ${id}, ${usage.tenantId}, ${usage.apiKeyId}, ${usage.userId}, ${usage.modelId}, ${usage.modelVersionId}, ${usage.jobId ?? null}, ${usage.requestId},
-               ${usage.idempotencyKey}, ${units}, ${usage.instances}, ${usage.computeMs}, ${usage.batchSize}, ${at}
+               ${usage.idempotencyKey}, ${units}, ${usage.instances}, ${usage.computeMs}, ${usage.batchSize}, ${usage.kind ?? 'inference'}, ${at}
         WHERE (${onlyIf})
         ON CONFLICT ("tenantId", "idempotencyKey") DO NOTHING RETURNING id)`,
     ];

@@ -14,5 +14,7 @@ export interface UsageInput {
   /** This request's share of its batch's compute time (batch time x instances / batch instances). */
   computeMs: number;
   batchSize: number;
+  /** What the units pay for: inference (default), training (compute seconds) or evaluation. */
+  kind?: 'inference' | 'training' | 'evaluation';
   occurredAt?: Date;
 }

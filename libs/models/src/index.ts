@@ -16,3 +16,8 @@ export type { ModelsConfig } from './models.config';
 export { ModelUploadService } from './uploads/model-upload.service';
 export { UploadTokenSigner } from './uploads/upload-token';
 export type { UploadGrant } from './uploads/upload-token';
+export { ModelVersion, TensorSpec } from './dto/model.types';
+export { versionView } from './registry/model.view';
+export { versionSpec } from './registry/version-spec';
+export { MODEL_NAME } from './registry/model-catalog.service';
+export type { Actor } from './registry/model-catalog.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newId, sha256Hex } from '@app/common';
 import {
-  INFERENCE_EXECUTOR, InferenceError, InferenceErrorCode, InferenceRuntime, validateInputs,
+  INFERENCE_EXECUTOR, InferenceError, InferenceErrorCode, InferenceRuntime, checkInputs,
   type InferenceExecutor, type InferenceInputs, type PredictResult,
 } from '@app/inference';
 import { IdempotencyStore, Ledger } from '@app/ledger';
@@ -176,7 +176,7 @@ export class PredictionService {
       return { raw, count: Math.max(count, 1) };
     }
     try {
-      return { raw, count: validateInputs(model.spec.inputs, raw, limits).instances };
+      return { raw, count: checkInputs(model.spec, raw, limits).instances };
     } catch (e) {
       if (e instanceof RangeError) throw new InferenceError(InferenceErrorCode.INVALID_INPUT, 'inputs are nested too deeply');
       throw e;

@@ -11,6 +11,7 @@ export const NAV = [
   { href: '/models', label: 'Models' },
   { href: '/playground', label: 'Playground' },
   { href: '/jobs', label: 'Jobs' },
+  { href: '/training', label: 'Training' },
   { href: '/billing', label: 'Billing' },
   { href: '/audit', label: 'Audit log' },
   { href: '/organization', label: 'Organization' },

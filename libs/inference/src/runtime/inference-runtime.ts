@@ -6,7 +6,9 @@ import { InferenceError, invalidInput, InferenceErrorCode } from '../inference.e
 import { decodeImage } from '../image/image-decoder';
 import { imageToInstance } from '../image/image-preprocessor';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
+import { checkInputs } from '../signature/check-inputs';
 import { InputPlan, planInputs, validateInputs, writeInputs } from '../signature/signature-validator';
+import { encodedSpec } from '../tabular/tabular-inputs';
 import { BatchOutputs, executeBatch, openBatch, OutputValues, TensorBatch } from './batch-executor';
 import { BatchedResult } from './batched-result';
 import { InferenceConfig, inferenceConfigFromEnv } from './inference-config';
@@ -121,8 +123,14 @@ export class InferenceRuntime {
     if (!this.backend) await this.init();
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
     let request: BatchRequest<TensorBatch>;
+    // A trained version's model takes the encoded columns: that is the spec its batches run.
+    const runSpec = spec.tabular ? encodedSpec(spec, spec.tabular) : spec;
     if (spec.preprocess === 'image') {
       request = new ReadyRequest(spec, await this.imageInputs(spec, inputs));
+    } else if (spec.tabular) {
+      const encoded = this.validate(spec, inputs);
+      if (!this.cache.has(spec.id)) await this.cache.use(spec, () => undefined);
+      request = new ReadyRequest(runSpec, encoded);
     } else if (this.cache.has(spec.id)) {
       // Warm: shapes and limits checked here, values as they are written into the batch.
       request = new PlannedRequest(spec, planInputs(spec.inputs, inputs, this.limitsFor(spec)));
@@ -132,13 +140,18 @@ export class InferenceRuntime {
       await this.cache.use(spec, () => undefined);
       request = new ReadyRequest(spec, validated);
     }
-    const { result, offset, timing } = await this.batcherFor(spec).submit(request, timeoutMs);
-    return new BatchedResult(spec, result, offset, request.instances, timing);
+    const { result, offset, timing } = await this.batcherFor(runSpec).submit(request, timeoutMs);
+    return new BatchedResult(runSpec, result, offset, request.instances, timing);
   }
 
   /** The version's own instance cap (its batching.maxInstances), else the configured one. */
   limitsFor(spec: ModelSpec): ValidationLimits {
     return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
+  }
+
+  /** Checks inputs against the version: raw columns for a trained version, its tensors otherwise. */
+  validate(spec: ModelSpec, inputs: InferenceInputs): ValidatedInputs {
+    return checkInputs(spec, inputs, this.limitsFor(spec));
   }
 
   private async imageInputs(spec: ModelSpec, inputs: InferenceInputs): Promise<ValidatedInputs> {

@@ -29,6 +29,8 @@ export interface BatchingOptions {
   maxInstances: number;
 }
 
+import type { TabularPreprocessing } from '../tabular/tabular-preprocessing';
+
 /** Everything the runtime needs to serve one immutable model version. */
 export interface ModelSpec {
   /** Unique per model version (the cache and batcher key). */
@@ -40,6 +42,8 @@ export interface ModelSpec {
   outputs: TensorSignature[];
   /** 'image': the single BYTES input holds base64 PNG/JPEG, decoded and resized for the model. */
   preprocess?: 'image';
+  /** A version trained on the platform: raw columns in, encoded by this before the model runs. */
+  tabular?: TabularPreprocessing;
   /** Class names for the first output's last dimension; adds labelled scores to results. */
   labels?: string[];
   batching?: Partial<BatchingOptions>;

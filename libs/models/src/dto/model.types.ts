@@ -23,6 +23,13 @@ export class ModelVersion {
   @Field(() => Int) unitsPer!: number;
   @Field(() => Float) sizeBytes!: number;
   @Field(() => String, { nullable: true }) sha256!: string | null;
+  @Field(() => [String], { nullable: true, description: 'Class names in the order of the first output (classifiers)' }) labels!: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'A version trained here: the raw columns it takes, one input each' }) featureColumns!: string[] | null;
+  @Field(() => Int, { nullable: true, description: 'The version this one was derived from (a quantised copy)' }) parentVersion!: number | null;
+  @Field(() => String, { nullable: true, description: 'float16, uint8 or uint16 when the weights are quantised' }) quantization!: string | null;
+  /** Not in the schema: the row id, for field resolvers of other libraries (evaluations, trainingJob). */
+  versionId!: string;
+  trainingJobId!: string | null;
 }
 
 @ObjectType()

@@ -14,6 +14,7 @@ import { ModelError, ModelErrorReason } from '../model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { Actor } from '../registry/model-catalog.service';
 import { versionSpec } from '../registry/version-spec';
+import { versionView } from '../registry/model.view';
 import { ModelRegistry } from '../registry/model-registry.service';
 import { checkArtifact } from './artifact-manifest-check';
 import { ModelUploadService } from '../uploads/model-upload.service';
@@ -90,10 +91,7 @@ export class ModelPublisher {
       this.registry.invalidate(tenantId);
       // The staged uploads are in the artifact store now; a failed publish keeps them for a retry.
       await uploaded?.release().catch((err) => this.log.warn(`staged uploads not removed (the sweep will): ${(err as Error).message}`));
-      return {
-        version: created.version, status: created.status, format: created.format, createdAt: created.createdAt, metrics: null,
-        inputs, outputs, pricingUnit, unitsPer: 1, sizeBytes, sha256,
-      };
+      return versionView(created);
     } catch (e) {
       if (uri) await this.store.remove(uri).catch((err) => this.log.error(`could not remove ${uri}: ${(err as Error).message}`));
       // Two publishes raced for the same version number: the caller may simply retry.

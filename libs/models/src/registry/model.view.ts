@@ -3,6 +3,7 @@ import { Model, ModelVersion, TensorSpec } from '../dto/model.types';
 interface VersionRow {
   id: string; version: number; status: string; format: string; createdAt: Date; metrics: unknown; inputs: unknown; outputs: unknown;
   pricingUnit: string; unitsPer: number; sizeBytes: bigint; sha256: string | null;
+  preprocess?: string | null; parentVersionId?: string | null; quantization?: string | null; trainingJobId?: string | null;
 }
 interface AliasRow { name: string; versionId: string; canaryVersionId: string | null; canaryWeight: number }
 export interface ModelRow {
@@ -14,11 +15,19 @@ export const MODEL_VIEW_INCLUDE = { versions: { orderBy: { version: 'asc' as con
 
 const tensors = (value: unknown): TensorSpec[] => (Array.isArray(value) ? (value as TensorSpec[]) : []);
 
-function versionView(v: VersionRow): ModelVersion {
+/** One version as the API shows it; `parentNumber` turns parentVersionId into its version number. */
+export function versionView(v: VersionRow, parentNumber: (id: string) => number | null = () => null): ModelVersion {
+  const outputs = tensors(v.outputs);
   return {
     version: v.version, status: v.status, format: v.format, createdAt: v.createdAt, metrics: v.metrics ?? null,
-    inputs: tensors(v.inputs), outputs: tensors(v.outputs), pricingUnit: v.pricingUnit, unitsPer: v.unitsPer,
+    inputs: tensors(v.inputs), outputs, pricingUnit: v.pricingUnit, unitsPer: v.unitsPer,
     sizeBytes: Number(v.sizeBytes), sha256: v.sha256,
+    labels: outputs[0]?.labels?.length ? outputs[0].labels : null,
+    featureColumns: v.preprocess === 'tabular' ? tensors(v.inputs).map((t) => t.name) : null,
+    parentVersion: v.parentVersionId ? parentNumber(v.parentVersionId) : null,
+    quantization: v.quantization ?? null,
+    versionId: v.id,
+    trainingJobId: v.trainingJobId ?? null,
   };
 }
 
@@ -34,7 +43,7 @@ export function modelView(m: ModelRow): Model {
     public: m.tenantId === null,
     downloadsEnabled: m.downloadsEnabled,
     createdAt: m.createdAt,
-    versions: m.versions.map(versionView),
+    versions: m.versions.map((v) => versionView(v, (id) => number.get(id) ?? null)),
     aliases: m.aliases.map((a) => ({
       name: a.name,
       version: number.get(a.versionId) ?? 0,

@@ -1,4 +1,4 @@
-import type { BatchingOptions, ModelFormat, ModelSpec, TensorSignature } from '@app/inference';
+import type { BatchingOptions, ModelFormat, ModelSpec, TabularPreprocessing, TensorSignature } from '@app/inference';
 
 /** The stored columns of a ModelVersion that the runtime needs. */
 export interface VersionRow {
@@ -10,6 +10,7 @@ export interface VersionRow {
   batching: unknown;
   /** [{ path, sha256, sizeBytes }]; null on rows published before digests were recorded. */
   files?: unknown;
+  preprocessing?: unknown;
 }
 
 /** Declared outputs may carry class labels (stored with the signature, as the catalog does). */
@@ -26,6 +27,7 @@ export function versionSpec(row: VersionRow, artifactDir: string): ModelSpec {
     inputs: (row.inputs as StoredSignature[]).map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     outputs: outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     preprocess: row.preprocess === 'image' ? 'image' : undefined,
+    tabular: row.preprocess === 'tabular' && row.preprocessing ? (row.preprocessing as TabularPreprocessing) : undefined,
     labels: labels?.length ? labels : undefined,
     batching: (row.batching as Partial<BatchingOptions> | null) ?? undefined,
     files: Array.isArray(row.files) ? (row.files as { path: string; sha256: string }[]).map(({ path, sha256 }) => ({ path, sha256 })) : undefined,

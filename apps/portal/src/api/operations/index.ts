@@ -6,9 +6,10 @@ import * as billing from './billing';
 import * as inference from './inference';
 import * as members from './members';
 import * as models from './models';
+import * as training from './training';
 import * as usage from './usage';
 
 /** Every operation the portal sends: the schema check validates each one. */
-export const allOperations: Operation<unknown, unknown>[] = [accounts, apiKeys, audit, billing, inference, members, models, usage]
+export const allOperations: Operation<unknown, unknown>[] = [accounts, apiKeys, audit, billing, inference, members, models, training, usage]
   .flatMap((mod) => Object.values(mod))
   .filter((v): v is Operation<unknown, unknown> => typeof v === 'object' && v !== null && 'document' in v && 'name' in v);

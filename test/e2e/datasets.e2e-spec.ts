@@ -1,0 +1,115 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { needsPostgres } from '../support/database';
+import { irisCsv } from '../support/public-datasets';
+import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
+import { DATASET_FIELDS, createDataset } from '../support/training-api';
+
+const d = needsPostgres('datasets e2e') ? describe : describe.skip;
+const CREATE = `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { ${DATASET_FIELDS} } }`;
+const UPLOAD = `mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { uploadUrl expiresAt } }`;
+const GET = `query($id: ID!) { dataset(id: $id) { ${DATASET_FIELDS} } }`;
+const LIST = `query($after: String) { datasets(first: 2, after: $after) { totalCount edges { node { id name } } pageInfo { hasNextPage endCursor } } }`;
+const DELETE = `mutation($id: ID!) { deleteDataset(id: $id) { id name } }`;
+
+d('datasets: upload, type, list, read, delete; private to the tenant', () => {
+  let t: TestApp;
+  let key: { key: string };
+  let other: { key: string };
+  let tenantId: string;
+  // The test app's DATA_DIR (default ./.data): dataset files live under models/datasets/<tenant>/.
+  const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+  const datasetFiles = () => (existsSync(path.join(dataDir, 'models', 'datasets', tenantId)) ? readdirSync(path.join(dataDir, 'models', 'datasets', tenantId)) : []);
+
+  beforeAll(async () => {
+    t = await startTestApp({ ARTIFACT_STORE: 'local' });
+    const s = await signUp(t.http, 'Data');
+    tenantId = s.tenantId;
+    key = { key: (await createKey(t.http, s, ['models:read', 'models:write'])).secret };
+    other = { key: (await createKey(t.http, await signUp(t.http, 'Other'), ['models:read', 'models:write'])).secret };
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('creates a CSV dataset inline with typed columns and missing counts, audited', async () => {
+    const ds = await createDataset(t, key, 'iris', 'CSV', irisCsv().train.replace('5.1,3.5', '5.1,'));
+    expect(ds).toMatchObject({ name: 'iris', format: 'CSV', rows: 120 });
+    expect(ds.columns).toEqual([
+      { name: 'sepal_length', type: 'NUMBER', missing: 0 }, { name: 'sepal_width', type: 'NUMBER', missing: 1 },
+      { name: 'petal_length', type: 'NUMBER', missing: 0 }, { name: 'petal_width', type: 'NUMBER', missing: 0 }, { name: 'species', type: 'STRING', missing: 0 },
+    ]);
+    expect((await gql(t.http, GET, { id: ds.id }, key)).body.data.dataset).toMatchObject({ id: ds.id, rows: 120 });
+    const audit = await t.sql.query(`SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2`, [tenantId, ds.id]);
+    expect(audit.rows).toEqual([{ action: 'dataset.create' }]);
+  });
+
+  it('lists page by page, newest first', async () => {
+    await createDataset(t, key, 'second', 'JSONL', '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n');
+    await createDataset(t, key, 'third', 'CSV', 'a\n1\n');
+    const first = (await gql(t.http, LIST, {}, key)).body.data.datasets;
+    expect(first.totalCount).toBe(3);
+    expect(first.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['third', 'second']);
+    const next = (await gql(t.http, LIST, { after: first.pageInfo.endCursor }, key)).body.data.datasets;
+    expect(next.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['iris']);
+    expect((await gql(t.http, LIST, {}, other)).body.data.datasets.totalCount).toBe(0);
+  });
+
+  it.each([
+    ['ragged rows', 'CSV', 'a,b\n1,2\n3\n', 'RAGGED_ROWS'],
+    ['not JSON Lines', 'JSONL', 'a,b\n1,2\n', 'INVALID_FORMAT'],
+    ['NaN', 'CSV', 'a,b\nNaN,1\n', 'INVALID_VALUE'],
+    ['a binary file', 'CSV', 'a\u0000b\n', 'INVALID_FORMAT'],
+  ])('refuses %s with a stable reason and writes nothing', async (_, format, content, reason) => {
+    const before = datasetFiles().length;
+    const res = await gql(t.http, CREATE, { i: { name: 'bad', format, content } }, key);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+    expect(datasetFiles().length).toBe(before);
+    const rows = await t.sql.query(`SELECT count(*)::int AS n FROM datasets WHERE "tenantId" = $1 AND name = 'bad'`, [tenantId]);
+    expect(rows.rows[0].n).toBe(0);
+  });
+
+  it('another tenant\'s dataset is NOT_FOUND to read and to delete', async () => {
+    const ds = await createDataset(t, key, 'mine', 'CSV', 'a,b\n1,2\n');
+    for (const q of [GET, DELETE]) {
+      const res = await gql(t.http, q, { id: ds.id }, other);
+      expect(res.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'DATASET_NOT_FOUND' });
+    }
+    expect((await gql(t.http, GET, { id: ds.id }, key)).body.data.dataset.id).toBe(ds.id);
+  });
+
+  it('deletes a dataset: the row and its file go, audited', async () => {
+    const ds = await createDataset(t, key, 'gone', 'CSV', 'a,b\n1,2\n');
+    expect(datasetFiles()).toContain(ds.id);
+    const res = await gql(t.http, DELETE, { id: ds.id }, key);
+    expect(res.body.data.deleteDataset).toEqual({ id: ds.id, name: 'gone' });
+    expect(datasetFiles()).not.toContain(ds.id);
+    expect((await gql(t.http, GET, { id: ds.id }, key)).body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const audit = await t.sql.query(`SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY seq`, [tenantId, ds.id]);
+    expect(audit.rows.map((r) => r.action)).toEqual(['dataset.create', 'dataset.delete']);
+  });
+
+  it('a large file goes through a signed upload URL: PUT the bytes, 201 with the dataset, once', async () => {
+    const csv = irisCsv().train;
+    const size = Buffer.byteLength(csv);
+    const grant = (await gql(t.http, UPLOAD, { i: { name: 'uploaded iris', format: 'CSV', sizeBytes: size } }, key)).body.data.createDatasetUpload;
+    const url = new URL(grant.uploadUrl);
+    expect(url.pathname.startsWith('/uploads/datasets/')).toBe(true);
+    const put = (k: string, body: string) => request(t.http).put(url.pathname).set('authorization', `Bearer ${k}`).set('content-type', 'application/octet-stream').send(Buffer.from(body));
+    expect((await put(other.key, csv)).status).toBe(404);
+    const res = await put(key.key, csv);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'uploaded iris', rows: 120, format: 'CSV' });
+    const again = await put(key.key, csv);
+    expect(again.status).toBe(409);
+    // The model upload route does not take a dataset token.
+    expect((await request(t.http).put(`/uploads/${url.pathname.slice('/uploads/datasets/'.length)}`).set('authorization', `Bearer ${key.key}`).set('content-type', 'application/octet-stream').send(Buffer.from(csv))).status).toBe(404);
+  });
+
+  it('refuses an upload of the wrong size, and one past the plan limit', async () => {
+    const grant = (await gql(t.http, UPLOAD, { i: { name: 'short', format: 'CSV', sizeBytes: 100 } }, key)).body.data.createDatasetUpload;
+    const res = await request(t.http).put(new URL(grant.uploadUrl).pathname).set('authorization', `Bearer ${key.key}`).set('content-type', 'application/octet-stream').send(Buffer.from('a,b\n1,2\n'));
+    expect(res.status).toBe(400);
+    const big = await gql(t.http, UPLOAD, { i: { name: 'big', format: 'CSV', sizeBytes: 10 * 1024 ** 3 } }, key);
+    expect(big.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'DATASET_TOO_LARGE' });
+  });
+});
