@@ -58,7 +58,8 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     ['ragged rows', 'CSV', 'a,b\n1,2\n3\n', 'RAGGED_ROWS'],
     ['not JSON Lines', 'JSONL', 'a,b\n1,2\n', 'INVALID_FORMAT'],
     ['NaN', 'CSV', 'a,b\nNaN,1\n', 'INVALID_VALUE'],
-    ['a binary file', 'CSV', 'a\u0000b\n', 'INVALID_FORMAT'],
+    // NUL bytes are refused for every string argument before the operation runs (input hygiene).
+    ['a binary file', 'CSV', 'a\u0000b\n', 'NUL_CHARACTER'],
   ])('refuses %s with a stable reason and writes nothing', async (_, format, content, reason) => {
     const before = datasetFiles().length;
     const res = await gql(t.http, CREATE, { i: { name: 'bad', format, content } }, key);
