@@ -14,7 +14,10 @@ async function main() {
   const config = require('./.dependency-cruiser.cjs');
   const { cruise } = await import('dependency-cruiser');
   const result = await cruise(['libs'], { ...config.options, validate: false, outputType: 'json' }, undefined, {
-    tsConfig: require('typescript').readConfigFile(path.join(__dirname, 'tsconfig.json'), require('typescript').sys.readFile).config,
+    tsConfig: require('typescript').readConfigFile(
+      path.join(__dirname, 'tsconfig.json'),
+      require('typescript').sys.readFile,
+    ).config,
   });
   const deps = new Map();
   const output = typeof result.output === 'string' ? JSON.parse(result.output) : result.output;

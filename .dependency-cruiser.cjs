@@ -28,16 +28,20 @@ const LAYERS = [
 ];
 
 const names = LAYERS.map(([name]) => name);
-const layerRules = names.map((name, i) => {
-  const above = names.slice(i + 1);
-  return above.length === 0 ? null : {
-    name: `layer-${name}`,
-    comment: `${name} may only import libraries below it: ${names.slice(0, i).join(', ') || 'none'}`,
-    severity: 'error',
-    from: { path: `^libs/${name}/` },
-    to: { path: `^libs/(${above.join('|')})/` },
-  };
-}).filter(Boolean);
+const layerRules = names
+  .map((name, i) => {
+    const above = names.slice(i + 1);
+    return above.length === 0
+      ? null
+      : {
+          name: `layer-${name}`,
+          comment: `${name} may only import libraries below it: ${names.slice(0, i).join(', ') || 'none'}`,
+          severity: 'error',
+          from: { path: `^libs/${name}/` },
+          to: { path: `^libs/(${above.join('|')})/` },
+        };
+  })
+  .filter(Boolean);
 
 module.exports = {
   forbidden: [
@@ -50,7 +54,7 @@ module.exports = {
     },
     {
       name: 'lib-through-index',
-      comment: "Another library is reached through its index.ts (its @app/<lib> alias), never its internals.",
+      comment: 'Another library is reached through its index.ts (its @app/<lib> alias), never its internals.',
       severity: 'error',
       from: { path: '^libs/([^/]+)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },

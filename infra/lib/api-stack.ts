@@ -43,9 +43,21 @@ export class ApiStack extends Stack {
 
     const securityGroup = new ec2.SecurityGroup(this, 'ApiSg', { vpc, description: 'api Lambda and migration task' });
     securityGroup.connections.allowToDefaultPort(props.database, 'api -> Aurora');
-    securityGroup.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1), 'api -> cache');
-    acknowledge(securityGroup, 'Egress is open (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent', 'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule');
-    securityGroup.connections.allowTo(props.workerLoadBalancer, ec2.Port.tcp(config.workerCertificateArn ? 443 : 80), 'api -> workers');
+    securityGroup.connections.allowTo(
+      props.cacheSecurityGroup,
+      ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1),
+      'api -> cache',
+    );
+    acknowledge(
+      securityGroup,
+      'Egress is open (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent',
+      'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+    );
+    securityGroup.connections.allowTo(
+      props.workerLoadBalancer,
+      ec2.Port.tcp(config.workerCertificateArn ? 443 : 80),
+      'api -> workers',
+    );
 
     this.function = new lambda.DockerImageFunction(this, 'Api', {
       code: lambda.DockerImageCode.fromEcr(props.apiRepository, { tagOrDigest: config.imageTag }),
@@ -69,12 +81,20 @@ export class ApiStack extends Stack {
     buckets.audit.grantPut(this.function);
     buckets.audit.grantRead(this.function);
 
-    acknowledge(this.function, 'AWS-managed policies limited to the function\'s own logs and VPC ENIs; ENI actions and xray:Put* have no resource-level form. Bucket and key grants are scoped to the artifact and audit buckets and the data key.',
+    acknowledge(
+      this.function,
+      "AWS-managed policies limited to the function's own logs and VPC ENIs; ENI actions and xray:Put* have no resource-level form. Bucket and key grants are scoped to the artifact and audit buckets and the data key.",
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      'AwsSolutions-IAM5[Action::s3:Abort*]', 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', ...BUCKET_GRANT_ACTIONS,
-      objectsFinding(buckets.artifacts), objectsFinding(buckets.audit));
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      ...BUCKET_GRANT_ACTIONS,
+      objectsFinding(buckets.artifacts),
+      objectsFinding(buckets.audit),
+    );
 
     // Traffic follows the alias; the alias moves only after the migration trigger succeeded.
     const live = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
@@ -97,7 +117,11 @@ export class ApiStack extends Stack {
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('Lambda', live),
     });
-    acknowledge(this.httpApi, 'Authentication is the application\'s own (API keys, portal sessions, Stripe webhook signatures), checked per request in NestJS guards', 'AwsSolutions-APIG4');
+    acknowledge(
+      this.httpApi,
+      "Authentication is the application's own (API keys, portal sessions, Stripe webhook signatures), checked per request in NestJS guards",
+      'AwsSolutions-APIG4',
+    );
     new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -124,8 +148,20 @@ export class ApiStack extends Stack {
     });
     new CfnOutput(this, 'PublicUrl', { value: `https://${this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiFunctionName', { value: this.function.functionName });
-    acknowledge(this.distribution, 'A global API: customers call from anywhere; WAF blocks abuse instead', 'AwsSolutions-CFR1');
-    acknowledge(this.distribution, 'Every request is logged by the API Gateway access log and counted by WAF; CloudFront standard logs would need an ACL-enabled bucket', 'AwsSolutions-CFR3');
-    acknowledge(this.distribution, 'The default *.cloudfront.net certificate fixes the viewer policy; a custom domain with its ACM certificate (README) enforces TLSv1.2_2021', 'AwsSolutions-CFR4');
+    acknowledge(
+      this.distribution,
+      'A global API: customers call from anywhere; WAF blocks abuse instead',
+      'AwsSolutions-CFR1',
+    );
+    acknowledge(
+      this.distribution,
+      'Every request is logged by the API Gateway access log and counted by WAF; CloudFront standard logs would need an ACL-enabled bucket',
+      'AwsSolutions-CFR3',
+    );
+    acknowledge(
+      this.distribution,
+      'The default *.cloudfront.net certificate fixes the viewer policy; a custom domain with its ACM certificate (README) enforces TLSv1.2_2021',
+      'AwsSolutions-CFR4',
+    );
   }
 }

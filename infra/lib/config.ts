@@ -54,9 +54,18 @@ export const DEFAULTS: PlatformConfig = {
 };
 
 const NUMERIC: ReadonlyArray<keyof PlatformConfig> = [
-  'maxGpuInstances', 'asyncWorkerMaxTasks', 'realtimeMinTasks', 'realtimeMaxTasks',
-  'longestJobSeconds', 'auditRetentionDays', 'dbMaxAcu', 'dbAutoPauseSeconds',
-  'apiRateLimitPerSecond', 'apiBurstLimit', 'wafRequestsPer5MinPerIp', 'logRetentionDays',
+  'maxGpuInstances',
+  'asyncWorkerMaxTasks',
+  'realtimeMinTasks',
+  'realtimeMaxTasks',
+  'longestJobSeconds',
+  'auditRetentionDays',
+  'dbMaxAcu',
+  'dbAutoPauseSeconds',
+  'apiRateLimitPerSecond',
+  'apiBurstLimit',
+  'wafRequestsPer5MinPerIp',
+  'logRetentionDays',
 ];
 
 /** Reads `maas:*` context over the defaults; numbers given on the command line arrive as strings. */

@@ -89,7 +89,11 @@ export class DataStack extends Stack {
     this.database.node.addDependency(dbLogs);
     this.databaseSecret = this.database.secret!;
     // database.secret is the attachment; the finding sits on the secret itself, its parent.
-    acknowledge(this.database.node.findChild('Secret'), 'Rotation is a planned operation (README): the api Lambda caches credentials per container and ECS injects them at task start, so an unplanned rotation would break live connections', 'AwsSolutions-SMG4');
+    acknowledge(
+      this.database.node.findChild('Secret'),
+      'Rotation is a planned operation (README): the api Lambda caches credentials per container and ECS injects them at task start, so an unplanned rotation would break live connections',
+      'AwsSolutions-SMG4',
+    );
 
     this.cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSg', {
       vpc,
@@ -172,9 +176,25 @@ export class DataStack extends Stack {
     // Operators fill these two in after the first deploy (README, step 5).
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
     new CfnOutput(this, 'AuditSigningKeySecretArn', { value: this.signingKeySecret.secretArn });
-    acknowledge(this.stripeSecret, 'Stripe keys are rolled in the Stripe dashboard, then written here (README); Secrets Manager cannot rotate them', 'AwsSolutions-SMG4');
-    acknowledge(this.signingKeySecret, 'Rotating the audit signing key is a key-ceremony event: verifiers must learn the new public key first', 'AwsSolutions-SMG4');
-    acknowledge(this.uploadSigningSecret, 'Rotation invalidates upload URLs in flight (one hour at most); rotate by redeploying', 'AwsSolutions-SMG4');
-    acknowledge(this.workerSharedSecret, 'Rotated by redeploying both sides together; automatic rotation would desynchronise api and workers', 'AwsSolutions-SMG4');
+    acknowledge(
+      this.stripeSecret,
+      'Stripe keys are rolled in the Stripe dashboard, then written here (README); Secrets Manager cannot rotate them',
+      'AwsSolutions-SMG4',
+    );
+    acknowledge(
+      this.signingKeySecret,
+      'Rotating the audit signing key is a key-ceremony event: verifiers must learn the new public key first',
+      'AwsSolutions-SMG4',
+    );
+    acknowledge(
+      this.uploadSigningSecret,
+      'Rotation invalidates upload URLs in flight (one hour at most); rotate by redeploying',
+      'AwsSolutions-SMG4',
+    );
+    acknowledge(
+      this.workerSharedSecret,
+      'Rotated by redeploying both sides together; automatic rotation would desynchronise api and workers',
+      'AwsSolutions-SMG4',
+    );
   }
 }

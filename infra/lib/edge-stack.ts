@@ -16,7 +16,11 @@ export class EdgeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
-    const visibility = (metricName: string) => ({ metricName, sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true });
+    const visibility = (metricName: string) => ({
+      metricName,
+      sampledRequestsEnabled: true,
+      cloudWatchMetricsEnabled: true,
+    });
     this.webAcl = new wafv2.CfnWebACL(this, 'ApiWebAcl', {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },

@@ -40,10 +40,12 @@ export class GpuCapacity extends Construct {
       }),
       requireImdsv2: true,
       detailedMonitoring: true,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(100, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
-      }],
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(100, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
+      ],
     });
 
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Asg', {
@@ -58,11 +60,13 @@ export class GpuCapacity extends Construct {
     });
 
     launchTemplate.userData!.addCommands(...cloudWatchAgentCommands());
-    launchTemplate.role!.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': GPU_METRIC_NAMESPACE } },
-    }));
+    launchTemplate.role!.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': GPU_METRIC_NAMESPACE } },
+      }),
+    );
 
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'Provider', {
       autoScalingGroup: this.autoScalingGroup,
@@ -73,8 +77,17 @@ export class GpuCapacity extends Construct {
       maximumScalingStepSize: config.maxGpuInstances,
     });
     cluster.addAsgCapacityProvider(this.capacityProvider);
-    acknowledge(launchTemplate.role!, 'ECS container-instance actions (ecs:Submit*, ecr:GetAuthorizationToken, cloudwatch:PutMetricData limited by namespace) have no narrower resource form; policy written by aws-cdk-lib\'s ECS integration', 'AwsSolutions-IAM5[Action::ecs:Submit*]', 'AwsSolutions-IAM5[Resource::*]');
-    acknowledge(this.autoScalingGroup, 'Scaling is driven by the ECS capacity provider; its events are visible in ECS and CloudWatch, no separate SNS notification is needed', 'AwsSolutions-AS3');
+    acknowledge(
+      launchTemplate.role!,
+      "ECS container-instance actions (ecs:Submit*, ecr:GetAuthorizationToken, cloudwatch:PutMetricData limited by namespace) have no narrower resource form; policy written by aws-cdk-lib's ECS integration",
+      'AwsSolutions-IAM5[Action::ecs:Submit*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    acknowledge(
+      this.autoScalingGroup,
+      'Scaling is driven by the ECS capacity provider; its events are visible in ECS and CloudWatch, no separate SNS notification is needed',
+      'AwsSolutions-AS3',
+    );
   }
 }
 

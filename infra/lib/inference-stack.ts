@@ -50,9 +50,17 @@ export class InferenceStack extends Stack {
     const onGpu = [{ capacityProvider: this.gpu.capacityProvider.capacityProviderName, weight: 1 }];
 
     const workerAccess = (service: ecs.Ec2Service) => {
-      acknowledge(service, 'Workers need open egress (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent', 'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule');
+      acknowledge(
+        service,
+        'Workers need open egress (Stripe over NAT, AWS endpoints); the explicit egress rules only document intent',
+        'Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+      );
       service.connections.allowToDefaultPort(props.database, 'workers -> Aurora');
-      service.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1), 'workers -> cache');
+      service.connections.allowTo(
+        props.cacheSecurityGroup,
+        ec2.Port.tcpRange(REDIS_PORT, REDIS_PORT + 1),
+        'workers -> cache',
+      );
     };
 
     // Async: from zero to asyncWorkerMaxTasks on the queue's backlog.
@@ -87,9 +95,22 @@ export class InferenceStack extends Stack {
     });
     workerAccess(this.realtimeService);
     for (const task of [asyncTask, realtimeTask]) {
-      acknowledge(task.taskDefinition.taskRole, 'Read-only grant on the artifact bucket (models are many objects under tenant prefixes) and its KMS key', ...BUCKET_GRANT_ACTIONS, objectsFinding(buckets.artifacts));
-      acknowledge(task.taskDefinition, 'Only non-secret configuration is in plain environment variables; every secret comes from Secrets Manager through `secrets`', 'AwsSolutions-ECS2');
-      acknowledge(task.taskDefinition.obtainExecutionRole(), 'ecr:GetAuthorizationToken has no resource-level permissions (AWS API design)', 'AwsSolutions-IAM5[Resource::*]');
+      acknowledge(
+        task.taskDefinition.taskRole,
+        'Read-only grant on the artifact bucket (models are many objects under tenant prefixes) and its KMS key',
+        ...BUCKET_GRANT_ACTIONS,
+        objectsFinding(buckets.artifacts),
+      );
+      acknowledge(
+        task.taskDefinition,
+        'Only non-secret configuration is in plain environment variables; every secret comes from Secrets Manager through `secrets`',
+        'AwsSolutions-ECS2',
+      );
+      acknowledge(
+        task.taskDefinition.obtainExecutionRole(),
+        'ecr:GetAuthorizationToken has no resource-level permissions (AWS API design)',
+        'AwsSolutions-IAM5[Resource::*]',
+      );
     }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'InternalAlb', {
@@ -100,9 +121,18 @@ export class InferenceStack extends Stack {
     });
     this.loadBalancer.logAccessLogs(this.albLogBucket());
     const certificateArn = config.workerCertificateArn;
-    const listener = this.loadBalancer.addListener('Workers', certificateArn
-      ? { port: 443, protocol: elbv2.ApplicationProtocol.HTTPS, certificates: [{ certificateArn }], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS, open: false }
-      : { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    const listener = this.loadBalancer.addListener(
+      'Workers',
+      certificateArn
+        ? {
+            port: 443,
+            protocol: elbv2.ApplicationProtocol.HTTPS,
+            certificates: [{ certificateArn }],
+            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+            open: false,
+          }
+        : { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false },
+    );
     this.targetGroup = listener.addTargets('Realtime', {
       port: WORKER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -135,20 +165,18 @@ export class InferenceStack extends Stack {
       period,
     });
     const max = config.asyncWorkerMaxTasks;
-    this.asyncService
-      .autoScaleTaskCount({ minCapacity: 0, maxCapacity: max })
-      .scaleOnMetric('QueueDepth', {
-        metric: backlog,
-        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-        scalingSteps: [
-          { upper: 0, change: -max },
-          { lower: 1, change: +1 },
-          { lower: 20, change: +2 },
-          { lower: 100, change: +max },
-        ],
-        cooldown: Duration.minutes(1),
-        evaluationPeriods: 1,
-      });
+    this.asyncService.autoScaleTaskCount({ minCapacity: 0, maxCapacity: max }).scaleOnMetric('QueueDepth', {
+      metric: backlog,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: -max },
+        { lower: 1, change: +1 },
+        { lower: 20, change: +2 },
+        { lower: 100, change: +max },
+      ],
+      cooldown: Duration.minutes(1),
+      evaluationPeriods: 1,
+    });
   }
 
   private albLogBucket(): s3.Bucket {

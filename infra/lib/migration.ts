@@ -70,24 +70,43 @@ export class Migration extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       }),
     });
-    runner.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:RunTask'],
-      resources: [this.taskDefinition.taskDefinitionArn],
-      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
-    }));
-    runner.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTasks'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
-    }));
-    runner.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.executionRole!.roleArn],
-    }));
+    runner.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinition.taskDefinitionArn],
+        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+      }),
+    );
+    runner.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+      }),
+    );
+    runner.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.executionRole!.roleArn],
+      }),
+    );
 
-    acknowledge(this.taskDefinition, 'Only non-secret configuration is in plain environment variables; secrets come from Secrets Manager', 'AwsSolutions-ECS2');
-    acknowledge(this.taskDefinition.obtainExecutionRole(), 'ecr:GetAuthorizationToken has no resource-level permissions', 'AwsSolutions-IAM5[Resource::*]');
-    acknowledge(runner, 'AWSLambdaBasicExecutionRole only lets the function write its own logs; ecs:DescribeTasks has no resource-level form and is limited to this cluster by condition', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'AwsSolutions-IAM5[Resource::*]');
+    acknowledge(
+      this.taskDefinition,
+      'Only non-secret configuration is in plain environment variables; secrets come from Secrets Manager',
+      'AwsSolutions-ECS2',
+    );
+    acknowledge(
+      this.taskDefinition.obtainExecutionRole(),
+      'ecr:GetAuthorizationToken has no resource-level permissions',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    acknowledge(
+      runner,
+      'AWSLambdaBasicExecutionRole only lets the function write its own logs; ecs:DescribeTasks has no resource-level form and is limited to this cluster by condition',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
 
     new triggers.Trigger(this, 'BeforeTraffic', {
       handler: runner,

@@ -50,9 +50,17 @@ export class NetworkStack extends Stack {
       description: 'Interface endpoints: HTTPS from inside the VPC only',
       allowAllOutbound: false,
     });
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    this.endpointSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+      ec2.Port.tcp(443),
+      'HTTPS from the VPC',
+    );
 
-    acknowledge(this.endpointSecurityGroup, 'Ingress is the VPC CIDR (a token cdk-nag cannot read), not 0.0.0.0/0', 'AwsSolutions-EC23');
+    acknowledge(
+      this.endpointSecurityGroup,
+      'Ingress is the VPC CIDR (a token cdk-nag cannot read), not 0.0.0.0/0',
+      'AwsSolutions-EC23',
+    );
 
     const interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
       Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,

@@ -65,19 +65,33 @@ export class ObservabilityStack extends Stack {
     alarm('Api5xx', api5xx, 5, 'api answered 5xx at least 5 times in 5 minutes');
     alarm('ApiP99', apiP99, 3000, 'api p99 latency at or above 3 s', 2);
     alarm('DlqDepth', dlqDepth, 1, 'an inference job exhausted its retries and sits in the dead-letter queue');
-    alarm('QueueAge', queueAge, config.longestJobSeconds, 'the oldest queued job waited longer than the longest job runs: workers are not keeping up', 2);
-    alarm('GpuUtilisation', gpuUtil, 90, 'GPU fleet above 90% for 15 minutes: raise maxGpuInstances or the task maximums', 3);
+    alarm(
+      'QueueAge',
+      queueAge,
+      config.longestJobSeconds,
+      'the oldest queued job waited longer than the longest job runs: workers are not keeping up',
+      2,
+    );
+    alarm(
+      'GpuUtilisation',
+      gpuUtil,
+      90,
+      'GPU fleet above 90% for 15 minutes: raise maxGpuInstances or the task maximums',
+      3,
+    );
     alarm('AuroraCapacity', dbCapacity, config.dbMaxAcu * 0.9, 'Aurora at 90% of its maximum ACUs', 3);
 
     const dashboard = new cw.Dashboard(this, 'Dashboard', { dashboardName: `${config.prefix}-platform` });
     const graph = (title: string, ...left: cw.IMetric[]) => new cw.GraphWidget({ title, left, width: 8 });
     dashboard.addWidgets(
-      graph('API 5xx', api5xx), graph('API latency p99 (ms)', apiP99),
+      graph('API 5xx', api5xx),
+      graph('API latency p99 (ms)', apiP99),
       graph('API requests', props.httpApi.metricCount({ period, statistic: 'Sum' })),
     );
     dashboard.addWidgets(
       graph('Queue depth', props.queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })),
-      graph('Oldest job age (s)', queueAge), graph('Dead-letter queue', dlqDepth),
+      graph('Oldest job age (s)', queueAge),
+      graph('Dead-letter queue', dlqDepth),
     );
     dashboard.addWidgets(graph('GPU utilisation (%)', gpuUtil), graph('Aurora ACUs', dbCapacity));
     dashboard.addWidgets(new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));

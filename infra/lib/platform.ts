@@ -58,14 +58,20 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   };
 
   const inference = new InferenceStack(app, name('Inference'), {
-    env, config, vpc: network.vpc, runtime,
+    env,
+    config,
+    vpc: network.vpc,
+    runtime,
     workerRepository: registry.workerRepository,
     queue: queue.queue,
     database: data.database,
     cacheSecurityGroup: data.cacheSecurityGroup,
   });
   const api = new ApiStack(app, name('Api'), {
-    env, config, vpc: network.vpc, runtime,
+    env,
+    config,
+    vpc: network.vpc,
+    runtime,
     // The WAF web ACL lives in us-east-1; CDK carries its ARN across regions through SSM.
     crossRegionReferences: config.region !== 'us-east-1',
     apiRepository: registry.apiRepository,
@@ -77,7 +83,8 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     webAclArn: edge.webAcl.attrArn,
   });
   const observability = new ObservabilityStack(app, name('Observability'), {
-    env, config,
+    env,
+    config,
     httpApi: api.httpApi,
     queue: queue.queue,
     deadLetterQueue: queue.deadLetterQueue,

@@ -95,7 +95,13 @@ export const LAMBDA_BOOTSTRAP_PRODUCES: Record<string, string[]> = {
 /** The two buckets, imported by name in the consuming stack (see bucketName in data-stack.ts). */
 export function importBuckets(scope: Construct, r: RuntimeResources): { artifacts: s3.IBucket; audit: s3.IBucket } {
   return {
-    artifacts: s3.Bucket.fromBucketAttributes(scope, 'ArtifactBucket', { bucketName: r.artifactBucketName, encryptionKey: r.dataKey }),
-    audit: s3.Bucket.fromBucketAttributes(scope, 'AuditBucket', { bucketName: r.auditBucketName, encryptionKey: r.dataKey }),
+    artifacts: s3.Bucket.fromBucketAttributes(scope, 'ArtifactBucket', {
+      bucketName: r.artifactBucketName,
+      encryptionKey: r.dataKey,
+    }),
+    audit: s3.Bucket.fromBucketAttributes(scope, 'AuditBucket', {
+      bucketName: r.auditBucketName,
+      encryptionKey: r.dataKey,
+    }),
   };
 }

@@ -12,7 +12,13 @@ describe('api, network and observability', () => {
     api.hasResourceProperties('AWS::Lambda::Function', {
       PackageType: 'Image',
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
-      Environment: { Variables: Match.objectLike({ QUEUE_DRIVER: 'sqs', ARTIFACT_STORE: 's3', DATABASE_SECRET_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          QUEUE_DRIVER: 'sqs',
+          ARTIFACT_STORE: 's3',
+          DATABASE_SECRET_ARN: Match.anyValue(),
+        }),
+      },
     });
     const fns = JSON.stringify(api.findResources('AWS::Lambda::Function'));
     expect(fns).not.toMatch(/STRIPE_SECRET_KEY|DATABASE_URL/);
@@ -21,7 +27,10 @@ describe('api, network and observability', () => {
   it('throttles the HTTP API stage and writes access logs', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
-      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: config.apiRateLimitPerSecond, ThrottlingBurstLimit: config.apiBurstLimit }),
+      DefaultRouteSettings: Match.objectLike({
+        ThrottlingRateLimit: config.apiRateLimitPerSecond,
+        ThrottlingBurstLimit: config.apiBurstLimit,
+      }),
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
   });
@@ -29,7 +38,11 @@ describe('api, network and observability', () => {
   it('puts a WAF rate rule in front of the api', () => {
     edge.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'CLOUDFRONT',
-      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { Limit: config.wafRequestsPer5MinPerIp, AggregateKeyType: 'IP' } } })]),
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: { RateBasedStatement: { Limit: config.wafRequestsPer5MinPerIp, AggregateKeyType: 'IP' } },
+        }),
+      ]),
     });
     api.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }),
@@ -58,8 +71,14 @@ describe('api, network and observability', () => {
 
   it('alarms on api 5xx and p99, DLQ depth, queue age, GPU utilisation and Aurora capacity', () => {
     const alarms = JSON.stringify(observability.findResources('AWS::CloudWatch::Alarm'));
-    for (const metric of ['5xx', 'Latency', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage',
-      'nvidia_smi_utilization_gpu', 'ServerlessDatabaseCapacity']) {
+    for (const metric of [
+      '5xx',
+      'Latency',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'nvidia_smi_utilization_gpu',
+      'ServerlessDatabaseCapacity',
+    ]) {
       expect(alarms).toContain(metric);
     }
     observability.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

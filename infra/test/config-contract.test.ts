@@ -30,21 +30,28 @@ describe('configuration contract: what infra sets is what the libraries read', (
   });
 
   it('workers say which service they are: the real-time one takes no jobs', () => {
-    const modes = units.filter((u) => u.kind === 'ecs' && 'WORKER_MODE' in u.environment).map((u) => loadQueueConfig(effectiveEnvironment(u)).WORKER_MODE);
+    const modes = units
+      .filter((u) => u.kind === 'ecs' && 'WORKER_MODE' in u.environment)
+      .map((u) => loadQueueConfig(effectiveEnvironment(u)).WORKER_MODE);
     expect(modes.sort()).toEqual(['async', 'realtime']);
   });
 
   it('catches a misspelt, an unread and a missing variable', () => {
     const api = units.find((u) => u.kind === 'lambda')!;
     const { AUDIT_EXPORT_S3_BUCKET: _bucket, UPLOAD_SIGNING_SECRET_ARN: _upload, ...rest } = api.environment;
-    const broken: ComputeUnit = { ...api, environment: { ...rest, AUDIT_EXPORT_BUCKET: 'audit', JOB_TIMEOUT_SECONDS: '900', QUEUE_DRIVER: 'sqs-fifo' } };
-    expect(contractProblems(broken)).toEqual(expect.arrayContaining([
-      'AUDIT_EXPORT_BUCKET is set but no library reads it',
-      'JOB_TIMEOUT_SECONDS is set but no library reads it',
-      'AUDIT_EXPORT_S3_BUCKET (audit) is required in production but not set',
-      'UPLOAD_SIGNING_SECRET (models) is required in production but not set',
-      expect.stringMatching(/^QUEUE_DRIVER \(queue\): /),
-    ]));
+    const broken: ComputeUnit = {
+      ...api,
+      environment: { ...rest, AUDIT_EXPORT_BUCKET: 'audit', JOB_TIMEOUT_SECONDS: '900', QUEUE_DRIVER: 'sqs-fifo' },
+    };
+    expect(contractProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'AUDIT_EXPORT_BUCKET is set but no library reads it',
+        'JOB_TIMEOUT_SECONDS is set but no library reads it',
+        'AUDIT_EXPORT_S3_BUCKET (audit) is required in production but not set',
+        'UPLOAD_SIGNING_SECRET (models) is required in production but not set',
+        expect.stringMatching(/^QUEUE_DRIVER \(queue\): /),
+      ]),
+    );
   });
 
   it("the images' start-up scripts produce what the contract assumes", () => {

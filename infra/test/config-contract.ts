@@ -41,12 +41,24 @@ export function computeUnitsOf(stacks: Stack[]): ComputeUnit[] {
     for (const [id, fn] of Object.entries(t.findResources('AWS::Lambda::Function'))) {
       // Inline and asset functions (the migration trigger, CDK's own helpers) run their own code, not our libraries.
       if (fn.Properties?.PackageType !== 'Image') continue;
-      units.push({ name: `${stack.stackName}/${id}`, kind: 'lambda', environment: fn.Properties.Environment?.Variables ?? {}, secrets: [] });
+      units.push({
+        name: `${stack.stackName}/${id}`,
+        kind: 'lambda',
+        environment: fn.Properties.Environment?.Variables ?? {},
+        secrets: [],
+      });
     }
     for (const [id, td] of Object.entries(t.findResources('AWS::ECS::TaskDefinition'))) {
       for (const c of td.Properties?.ContainerDefinitions ?? []) {
-        const environment = Object.fromEntries((c.Environment ?? []).map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
-        units.push({ name: `${stack.stackName}/${id}/${c.Name}`, kind: 'ecs', environment, secrets: (c.Secrets ?? []).map((s: { Name: string }) => s.Name) });
+        const environment = Object.fromEntries(
+          (c.Environment ?? []).map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]),
+        );
+        units.push({
+          name: `${stack.stackName}/${id}/${c.Name}`,
+          kind: 'ecs',
+          environment,
+          secrets: (c.Secrets ?? []).map((s: { Name: string }) => s.Name),
+        });
       }
     }
   }
@@ -65,14 +77,19 @@ const SECRET_PLACEHOLDER = 'secret-from-secrets-manager-0123456789abcdef';
 
 /** The environment the libraries see once the image's start-up script has run (entrypoint or Lambda bootstrap). */
 export function effectiveEnvironment(unit: ComputeUnit): Record<string, string> {
-  const env: Record<string, string> = Object.fromEntries(Object.entries(unit.environment).map(([k, v]) => [k, render(v)]));
+  const env: Record<string, string> = Object.fromEntries(
+    Object.entries(unit.environment).map(([k, v]) => [k, render(v)]),
+  );
   for (const s of unit.secrets) env[s] = SECRET_PLACEHOLDER;
   const produces = unit.kind === 'lambda' ? LAMBDA_BOOTSTRAP_PRODUCES : {};
-  for (const [input, outputs] of Object.entries(produces)) if (input in env) for (const o of outputs) env[o] = SECRET_PLACEHOLDER;
+  for (const [input, outputs] of Object.entries(produces))
+    if (input in env) for (const o of outputs) env[o] = SECRET_PLACEHOLDER;
   if (unit.kind === 'ecs') {
-    for (const [output, inputs] of Object.entries(ECS_ENTRYPOINT_PRODUCES)) if (inputs.every((i) => i in env)) env[output] = 'postgresql://u:p@db.internal:5432/maas?sslmode=require';
+    for (const [output, inputs] of Object.entries(ECS_ENTRYPOINT_PRODUCES))
+      if (inputs.every((i) => i in env)) env[output] = 'postgresql://u:p@db.internal:5432/maas?sslmode=require';
   }
-  if (env.DATABASE_URL === SECRET_PLACEHOLDER) env.DATABASE_URL = 'postgresql://u:p@db.internal:5432/maas?sslmode=require';
+  if (env.DATABASE_URL === SECRET_PLACEHOLDER)
+    env.DATABASE_URL = 'postgresql://u:p@db.internal:5432/maas?sslmode=require';
   return env;
 }
 
@@ -80,17 +97,22 @@ export function effectiveEnvironment(unit: ComputeUnit): Record<string, string> 
 export function contractProblems(unit: ComputeUnit): string[] {
   const problems: string[] = [];
   const read = new Set(Object.values(LIBRARY_SCHEMAS).flatMap((s) => Object.keys(s.shape)));
-  const bootstrapInputs = new Set(unit.kind === 'lambda' ? Object.keys(LAMBDA_BOOTSTRAP_PRODUCES) : Object.values(ECS_ENTRYPOINT_PRODUCES).flat());
+  const bootstrapInputs = new Set(
+    unit.kind === 'lambda' ? Object.keys(LAMBDA_BOOTSTRAP_PRODUCES) : Object.values(ECS_ENTRYPOINT_PRODUCES).flat(),
+  );
   for (const name of [...Object.keys(unit.environment), ...unit.secrets]) {
-    if (!read.has(name) && !bootstrapInputs.has(name) && !PLAN_PRICE_VARIABLE.test(name)) problems.push(`${name} is set but no library reads it`);
+    if (!read.has(name) && !bootstrapInputs.has(name) && !PLAN_PRICE_VARIABLE.test(name))
+      problems.push(`${name} is set but no library reads it`);
   }
   const env = effectiveEnvironment(unit);
   for (const [lib, schema] of Object.entries(LIBRARY_SCHEMAS)) {
     for (const [name, field] of Object.entries(schema.shape)) {
-      if (isRequiredInProduction(field as z.ZodType) && !(name in env)) problems.push(`${name} (${lib}) is required in production but not set`);
+      if (isRequiredInProduction(field as z.ZodType) && !(name in env))
+        problems.push(`${name} (${lib}) is required in production but not set`);
     }
     const parsed = schema.safeParse(env);
-    if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')} (${lib}): ${issue.message}`);
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')} (${lib}): ${issue.message}`);
   }
   return problems;
 }

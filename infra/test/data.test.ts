@@ -10,7 +10,10 @@ describe('data stores', () => {
   it('locks audit exports in compliance mode for the configured retention', () => {
     data.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } },
+      },
     });
   });
 
@@ -19,14 +22,21 @@ describe('data stores', () => {
     expect(buckets.length).toBe(3);
     for (const b of buckets) {
       expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
       });
       expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration.length).toBe(1);
     }
     data.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['maas-artifacts-'])] }),
       VersioningConfiguration: { Status: 'Enabled' },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
     });
     const policies = JSON.stringify(data.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toContain('"aws:SecureTransport":"false"');
@@ -45,14 +55,20 @@ describe('data stores', () => {
 
   it('uses ElastiCache Serverless with a customer KMS key, inside the data subnets', () => {
     data.hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
-      Engine: 'valkey', KmsKeyId: Match.anyValue(), SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue(),
+      Engine: 'valkey',
+      KmsKeyId: Match.anyValue(),
+      SubnetIds: Match.anyValue(),
+      SecurityGroupIds: Match.anyValue(),
     });
   });
 
   it('keeps database, Stripe, signing, worker and upload-signing secrets in Secrets Manager', () => {
     data.resourceCountIs('AWS::SecretsManager::Secret', 5);
     // Generated once and shared: every api instance verifies every other's upload URLs.
-    data.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 }, Description: Match.stringLikeRegexp('upload URLs') });
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
+      Description: Match.stringLikeRegexp('upload URLs'),
+    });
   });
 
   it('encrypts both queues and wires the dead-letter queue, with visibility above the longest job', () => {

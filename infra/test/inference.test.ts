@@ -8,8 +8,11 @@ describe('inference on GPU instances', () => {
   it('reserves one GPU in every worker task definition', () => {
     const defs = inference.findResources('AWS::ECS::TaskDefinition');
     const gpuDefs = Object.values(defs).filter((d) =>
-      d.Properties.ContainerDefinitions.some((c: { ResourceRequirements?: unknown[] }) =>
-        JSON.stringify(c.ResourceRequirements ?? []) === JSON.stringify([{ Type: 'GPU', Value: '1' }])));
+      d.Properties.ContainerDefinitions.some(
+        (c: { ResourceRequirements?: unknown[] }) =>
+          JSON.stringify(c.ResourceRequirements ?? []) === JSON.stringify([{ Type: 'GPU', Value: '1' }]),
+      ),
+    );
     expect(gpuDefs).toHaveLength(2);
     for (const d of gpuDefs) expect(d.Properties.RequiresCompatibilities).toEqual(['EC2']);
   });
@@ -18,7 +21,7 @@ describe('inference on GPU instances', () => {
     inference.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
         InstanceType: Match.stringLikeRegexp('^g[56]\\.'),
-        ImageId: Match.objectLike({ Ref: Match.stringLikeRegexp('amazonlinux2023.*gpu', ) }),
+        ImageId: Match.objectLike({ Ref: Match.stringLikeRegexp('amazonlinux2023.*gpu') }),
       }),
     });
   });
@@ -35,7 +38,9 @@ describe('inference on GPU instances', () => {
 
   it('scales the async workers from zero on the queue depth', () => {
     inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
-      MinCapacity: 0, MaxCapacity: config.asyncWorkerMaxTasks, ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: 0,
+      MaxCapacity: config.asyncWorkerMaxTasks,
+      ScalableDimension: 'ecs:service:DesiredCount',
     });
     inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
@@ -56,7 +61,9 @@ describe('inference on GPU instances', () => {
     for (const d of defs) {
       const c = d.Properties.ContainerDefinitions[0];
       const names = (c.Secrets ?? []).map((s: { Name: string }) => s.Name);
-      expect(names).toEqual(expect.arrayContaining(['DB_PASSWORD', 'STRIPE_SECRET_KEY', 'AUDIT_SIGNING_KEY', 'WORKER_SHARED_SECRET']));
+      expect(names).toEqual(
+        expect.arrayContaining(['DB_PASSWORD', 'STRIPE_SECRET_KEY', 'AUDIT_SIGNING_KEY', 'WORKER_SHARED_SECRET']),
+      );
       const env = (c.Environment ?? []).map((e: { Name: string }) => e.Name);
       expect(env).not.toEqual(expect.arrayContaining(['DB_PASSWORD']));
       expect(env).toContain('TFJS_BACKEND');

@@ -16,7 +16,11 @@ describe('cdk-nag AwsSolutions and synthesis', () => {
   it('reports no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.flatMap((v) =>
-      v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`));
+      v.violatingResources.map(
+        (r) =>
+          `${v.ruleName} (${v.severity}) at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`,
+      ),
+    );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
   });
@@ -27,7 +31,8 @@ describe('cdk-nag AwsSolutions and synthesis', () => {
       for (const entry of c.node.metadata) {
         if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
         // Stored as { "<plugin>::<rule id>": "<reason>" }.
-        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledged.push({ id, reason });
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+          acknowledged.push({ id, reason });
       }
     });
     expect(acknowledged.length).toBeGreaterThan(10);
@@ -38,10 +43,19 @@ describe('cdk-nag AwsSolutions and synthesis', () => {
   it('synthesizes offline with no Docker image asset to build', () => {
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
-      'Maas-Api', 'Maas-Data', 'Maas-Edge', 'Maas-Inference', 'Maas-Network', 'Maas-Observability', 'Maas-Queue', 'Maas-Registry',
+      'Maas-Api',
+      'Maas-Data',
+      'Maas-Edge',
+      'Maas-Inference',
+      'Maas-Network',
+      'Maas-Observability',
+      'Maas-Queue',
+      'Maas-Registry',
     ]);
     for (const stack of assembly.stacks) {
-      const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.stackName}.assets.json`), 'utf8'));
+      const manifest = JSON.parse(
+        fs.readFileSync(path.join(assembly.directory, `${stack.stackName}.assets.json`), 'utf8'),
+      );
       expect(Object.keys(manifest.dockerImages ?? {})).toEqual([]);
     }
   });

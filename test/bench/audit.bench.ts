@@ -13,7 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
 import { createPrismaService, PrismaService } from '@app/db';
-import { AuditService, AuditSigner, AuditVerifyService, ChainVerifier, GENESIS_HASH, loadAuditConfig } from '@app/audit';
+import {
+  AuditService,
+  AuditSigner,
+  AuditVerifyService,
+  ChainVerifier,
+  GENESIS_HASH,
+  loadAuditConfig,
+} from '@app/audit';
 import { adminDatabaseUrl } from '../support/services';
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 2000);
@@ -59,20 +66,40 @@ async function main() {
     const audit = new AuditService();
     const tenants = Array.from({ length: WRITERS }, (_, i) => `ten_bench${i}`);
     for (const id of tenants) await prisma.tenant.create({ data: { id, name: id } });
-    await prisma.$executeRawUnsafe(`CREATE TABLE bench_changes (id text PRIMARY KEY, "tenantId" text NOT NULL, payload jsonb NOT NULL)`);
-    const change = (tx: PrismaService | Parameters<Parameters<PrismaService['$transaction']>[0]>[0], tenantId: string) =>
+    await prisma.$executeRawUnsafe(
+      `CREATE TABLE bench_changes (id text PRIMARY KEY, "tenantId" text NOT NULL, payload jsonb NOT NULL)`,
+    );
+    const change = (
+      tx: PrismaService | Parameters<Parameters<PrismaService['$transaction']>[0]>[0],
+      tenantId: string,
+    ) =>
       tx.$executeRaw`INSERT INTO bench_changes (id, "tenantId", payload) VALUES (${randomBytes(12).toString('hex')}, ${tenantId}, ${JSON.stringify({ name: 'key', scopes: ['inference:run'] })}::jsonb)`;
-    const entry = { actor: { type: 'user' as const, id: 'usr_bench' }, action: 'api_key.create', target: { type: 'api_key', id: 'key_bench' }, requestId: 'req_bench', metadata: { name: 'key', scopes: ['inference:run'] } };
+    const entry = {
+      actor: { type: 'user' as const, id: 'usr_bench' },
+      action: 'api_key.create',
+      target: { type: 'api_key', id: 'key_bench' },
+      requestId: 'req_bench',
+      metadata: { name: 'key', scopes: ['inference:run'] },
+    };
 
-    const bare = (tenant: (w: number) => string) => (_: number, w: number) => prisma.$transaction(async (tx) => change(tx, tenant(w)));
+    const bare = (tenant: (w: number) => string) => (_: number, w: number) =>
+      prisma.$transaction(async (tx) => change(tx, tenant(w)));
     const audited = (tenant: (w: number) => string) => (_: number, w: number) =>
       prisma.$transaction(async (tx) => {
         await change(tx, tenant(w));
         await audit.append(tx, tenant(w), entry);
       });
     // Warm up the pool and the plans.
-    await perTx(200, WRITERS, bare(() => tenants[0]!));
-    await perTx(200, WRITERS, audited(() => tenants[0]!));
+    await perTx(
+      200,
+      WRITERS,
+      bare(() => tenants[0]!),
+    );
+    await perTx(
+      200,
+      WRITERS,
+      audited(() => tenants[0]!),
+    );
 
     for (const [label, writers, tenantOf] of [
       ['1 writer', 1, () => tenants[0]!],
@@ -81,16 +108,26 @@ async function main() {
     ] as const) {
       const base = await perTx(WRITES, writers, bare(tenantOf));
       const withAudit = await perTx(WRITES, writers, audited(tenantOf));
-      row(`write: ${label}`, `${base.toFixed(0)} µs/tx`, `${withAudit.toFixed(0)} µs/tx`, `+${(withAudit - base).toFixed(0)} µs`, `${(withAudit / base).toFixed(2)}x`);
+      row(
+        `write: ${label}`,
+        `${base.toFixed(0)} µs/tx`,
+        `${withAudit.toFixed(0)} µs/tx`,
+        `+${(withAudit - base).toFixed(0)} µs`,
+        `${(withAudit / base).toFixed(2)}x`,
+      );
     }
 
     // Verification: a chain of VERIFY_EVENTS events, written 500 to a transaction.
     const vt = 'ten_verify';
     await prisma.tenant.create({ data: { id: vt, name: vt } });
     for (let n = 0; n < VERIFY_EVENTS; n += 500) {
-      await prisma.$transaction(async (tx) => {
-        for (let i = n; i < Math.min(n + 500, VERIFY_EVENTS); i++) await audit.append(tx, vt, { ...entry, metadata: { i, inputsSha256: randomBytes(32).toString('hex') } });
-      }, { timeout: 120_000 });
+      await prisma.$transaction(
+        async (tx) => {
+          for (let i = n; i < Math.min(n + 500, VERIFY_EVENTS); i++)
+            await audit.append(tx, vt, { ...entry, metadata: { i, inputsSha256: randomBytes(32).toString('hex') } });
+        },
+        { timeout: 120_000 },
+      );
     }
     const config = loadAuditConfig(app);
     const verifier = new AuditVerifyService(prisma, new AuditSigner(config), config);
@@ -103,9 +140,16 @@ async function main() {
     t0 = process.hrtime.bigint();
     const r = await verifier.verify(vt);
     const full = r.checked / (Number(process.hrtime.bigint() - t0) / 1e9);
-    if (!r.ok || r.checked !== VERIFY_EVENTS) throw new Error(`verify failed: ${JSON.stringify({ ...r, firstBadSeq: String(r.firstBadSeq) })}`);
+    if (!r.ok || r.checked !== VERIFY_EVENTS)
+      throw new Error(`verify failed: ${JSON.stringify({ ...r, firstBadSeq: String(r.firstBadSeq) })}`);
     row('verify: hash + link only (in memory)', `${Math.round(hashOnly)} ev/s`, '', '', '1.00x');
-    row(`verify: verifyAuditChain, ${VERIFY_EVENTS} events from PostgreSQL`, `${Math.round(full)} ev/s`, '', '', `${(full / hashOnly).toFixed(2)}x`);
+    row(
+      `verify: verifyAuditChain, ${VERIFY_EVENTS} events from PostgreSQL`,
+      `${Math.round(full)} ev/s`,
+      '',
+      '',
+      `${(full / hashOnly).toFixed(2)}x`,
+    );
     await prisma.$disconnect();
   });
 

@@ -37,15 +37,21 @@ async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void>
 async function fill(url: string, rows: number): Promise<void> {
   const pg = new Client({ connectionString: url });
   await pg.connect();
-  await pg.query(`insert into usage_records (id, "tenantId", "apiKeyId", "modelId", "modelVersionId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
+  await pg.query(
+    `insert into usage_records (id, "tenantId", "apiKeyId", "modelId", "modelVersionId", "requestId", "idempotencyKey", units, instances, "computeMs", "batchSize", "occurredAt")
     select 'use_' || g, 'ten_' || (g % 50), 'key_' || (g % 200), 'mdl_iris', 'mv_iris', 'req_' || g, 'req_' || g, 1, 1, random() * 3, 8, now() - (g || ' seconds')::interval
-    from generate_series(1, $1) g`, [rows]);
-  await pg.query(`insert into audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
+    from generate_series(1, $1) g`,
+    [rows],
+  );
+  await pg.query(
+    `insert into audit_events (id, "tenantId", seq, "occurredAt", "actorType", "actorId", action, "targetType", "targetId", "requestId", metadata, "prevHash", hash)
     select 'aud_' || g, 'ten_' || (g % 50), g, now() - (g || ' seconds')::interval, 'api_key', 'key_' || (g % 200), 'inference.predict', 'model_version', 'mv_iris', 'req_' || g,
       jsonb_build_object('model', 'iris', 'version', 1, 'status', 'succeeded', 'latencyMs', random() * 5, 'units', 1, 'instances', 1,
         'inputSha256', md5(g::text) || md5((g + 1)::text), 'outputSha256', md5((g + 2)::text) || md5((g + 3)::text)),
       md5((g - 1)::text) || md5(g::text), md5(g::text) || md5((g - 1)::text)
-    from generate_series(1, $1) g`, [rows]);
+    from generate_series(1, $1) g`,
+    [rows],
+  );
   await pg.end();
 }
 
@@ -61,7 +67,11 @@ async function measure(rows: number): Promise<{ backupMs: number; restoreMs: num
     const r = await restoreBackup(out, { dataDir: target, databaseUrl: empty.url });
     const check = new Client({ connectionString: empty.url });
     await check.connect();
-    const n = (await check.query(`select (select count(*) from usage_records)::int + (select count(*) from audit_events)::int as n`)).rows[0].n;
+    const n = (
+      await check.query(
+        `select (select count(*) from usage_records)::int + (select count(*) from audit_events)::int as n`,
+      )
+    ).rows[0].n;
     await check.end();
     if (n !== 2 * rows) throw new Error(`restored ${n} rows, expected ${2 * rows}`);
     return { backupMs: b.ms, restoreMs: r.ms, bytes: b.manifest.files.reduce((s, f) => s + f.sizeBytes, 0) };
@@ -75,13 +85,25 @@ async function measure(rows: number): Promise<{ backupMs: number; restoreMs: num
 async function main(): Promise<void> {
   const base = await measure(0);
   const full = await measure(ROWS);
-  const row = (name: string, m: typeof base) => [name, fmt(m.backupMs), fmt(m.restoreMs), fmt(m.bytes / 1024), m === base ? '1.00' : (m.backupMs / base.backupMs).toFixed(2), m === base ? '1.00' : (m.restoreMs / base.restoreMs).toFixed(2)];
-  table('npm run backup / restore (PostgreSQL, pg_dump custom format, pg_restore single transaction)',
+  const row = (name: string, m: typeof base) => [
+    name,
+    fmt(m.backupMs),
+    fmt(m.restoreMs),
+    fmt(m.bytes / 1024),
+    m === base ? '1.00' : (m.backupMs / base.backupMs).toFixed(2),
+    m === base ? '1.00' : (m.restoreMs / base.restoreMs).toFixed(2),
+  ];
+  table(
+    'npm run backup / restore (PostgreSQL, pg_dump custom format, pg_restore single transaction)',
     ['installation', 'backup ms', 'restore ms', 'backup KiB', 'backup ratio', 'restore ratio'],
-    [row('empty (baseline)', base), row(`${fmt(ROWS)} usage records + ${fmt(ROWS)} audit events`, full)]);
+    [row('empty (baseline)', base), row(`${fmt(ROWS)} usage records + ${fmt(ROWS)} audit events`, full)],
+  );
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

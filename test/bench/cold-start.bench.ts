@@ -31,7 +31,16 @@ interface Run {
 
 async function serverStart(dataDir: string): Promise<Run> {
   const port = await freePort();
-  const env = { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'debug' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'debug',
+  };
   const child = spawnTimed(process.execPath, [MAIN], env);
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -44,11 +53,26 @@ async function serverStart(dataDir: string): Promise<Run> {
 }
 
 async function lambdaStart(databaseUrl: string, dataDir: string): Promise<Run> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'debug' };
-  const child = spawnTimed(process.execPath, ['-e', lambdaScript(path.join(ROOT, 'dist/apps/api/src/lambda.js'), path.join(ROOT, 'dist/libs/common/src/index.js'))], env);
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: '',
+    DATA_DIR: dataDir,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'debug',
+  };
+  const child = spawnTimed(
+    process.execPath,
+    [
+      '-e',
+      lambdaScript(path.join(ROOT, 'dist/apps/api/src/lambda.js'), path.join(ROOT, 'dist/libs/common/src/index.js')),
+    ],
+    env,
+  );
   try {
     const answer = await child.result();
-    if (answer.statusCode !== 200 || !String(answer.body).includes('"plans"')) throw new Error(`lambda answered ${JSON.stringify(answer).slice(0, 400)}`);
+    if (answer.statusCode !== 200 || !String(answer.body).includes('"plans"'))
+      throw new Error(`lambda answered ${JSON.stringify(answer).slice(0, 400)}`);
     return { healthMs: NaN, firstMs: answer.atMs, phases: child.phases() };
   } finally {
     await child.stop();
@@ -85,7 +109,11 @@ async function main(): Promise<void> {
         fresh.push(await serverStart(dataDir));
         restart.push(await serverStart(dataDir));
         // The handler is another issue's (12) to fix: report a failure instead of stopping here.
-        lambda.push(await lambdaStart(db.url, dataDir).catch((e: Error) => ((lambdaError = e.message.split('\n')[0]), { healthMs: NaN, firstMs: NaN, phases: [] })));
+        lambda.push(
+          await lambdaStart(db.url, dataDir).catch(
+            (e: Error) => ((lambdaError = e.message.split('\n')[0]), { healthMs: NaN, firstMs: NaN, phases: [] }),
+          ),
+        );
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
@@ -96,21 +124,36 @@ async function main(): Promise<void> {
   const node = median(nodeOnly);
   const row = (name: string, runs: Run[], target: number) => {
     const first = median(runs.map((r) => r.firstMs));
-    return [name, median(runs.map((r) => r.healthMs)), first, target, first <= target ? 'yes' : 'no', (first / node).toFixed(1)];
+    return [
+      name,
+      median(runs.map((r) => r.healthMs)),
+      first,
+      target,
+      first <= target ? 'yes' : 'no',
+      (first / node).toFixed(1),
+    ];
   };
-  table(`cold start, median of ${ROUNDS}; baseline: a bare \`node -e 0\` takes ${node.toFixed(0)} ms`,
+  table(
+    `cold start, median of ${ROUNDS}; baseline: a bare \`node -e 0\` takes ${node.toFixed(0)} ms`,
     ['scenario', '/healthz ms', 'first answer ms', 'target ms', 'within', 'x bare node'],
     [
       row('main.js, fresh embedded data folder (first prediction incl. sign-up + key)', fresh, 5000),
       row('main.js, restart on that data folder (same)', restart, 3000),
       row('lambda handler, PostgreSQL (first GraphQL answer)', lambda, 1500),
-    ]);
-  table('start-up phases (ms, median; nested phases are also inside their parent)', ['scenario', 'phase', 'ms'],
-    [...phaseRows('fresh', fresh), ...phaseRows('restart', restart), ...phaseRows('lambda', lambda)]);
+    ],
+  );
+  table(
+    'start-up phases (ms, median; nested phases are also inside their parent)',
+    ['scenario', 'phase', 'ms'],
+    [...phaseRows('fresh', fresh), ...phaseRows('restart', restart), ...phaseRows('lambda', lambda)],
+  );
   if (lambdaError) console.log(`\nlambda handler failed in this tree: ${lambdaError}`);
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

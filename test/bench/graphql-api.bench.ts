@@ -26,7 +26,13 @@ async function listen(server: http.Server): Promise<string> {
 
 async function main() {
   const db = await createBenchDatabase();
-  Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'silent', NODE_ENV: 'production', REDIS_URL: '', DATABASE_POOL_SIZE: '10' });
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    REDIS_URL: '',
+    DATABASE_POOL_SIZE: '10',
+  });
   const { createApp } = await import('../../apps/api/src/app.factory');
   const app = await createApp({ logger: false });
   await app.listen(0, '127.0.0.1');
@@ -34,16 +40,34 @@ async function main() {
   const url = base.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
 
   // A tenant and a key; limits raised so the rate limiter decides (and costs) but never refuses.
-  const signUp = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { signUp(input: { email: "bench@example.com", password: "Load-Test-Secret-9", tenantName: "Bench" }) { tenant { id } } }` }) });
+  const signUp = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation { signUp(input: { email: "bench@example.com", password: "Load-Test-Secret-9", tenantName: "Bench" }) { tenant { id } } }`,
+    }),
+  });
   if (!signUp.ok) throw new Error(`signUp: ${signUp.status} ${await signUp.text()}`);
-  const cookies = signUp.headers.getSetCookie().map((c) => c.split(";")[0]!);
+  const cookies = signUp.headers.getSetCookie().map((c) => c.split(';')[0]!);
   const csrf = cookies.find((c) => c.startsWith('csrf_token='))!.split('=')[1]!;
-  const keyRes = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf }, body: JSON.stringify({ query: `mutation { createApiKey(input: { name: "bench", scopes: ["models:read"] }) { secret } }` }) });
+  const keyRes = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf },
+    body: JSON.stringify({
+      query: `mutation { createApiKey(input: { name: "bench", scopes: ["models:read"] }) { secret } }`,
+    }),
+  });
   const key = ((await keyRes.json()) as { data: { createApiKey: { secret: string } } }).data.createApiKey.secret;
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   await pg.query(`update plans set "requestsPerMinutePerKey" = 100000000, "requestsPerMinutePerTenant" = 100000000`);
-  const tenantJson = await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: QUERY })).text();
+  const tenantJson = await (
+    await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: QUERY,
+    })
+  ).text();
   if (!tenantJson.includes('"tenant"')) throw new Error(`unexpected answer: ${tenantJson}`);
 
   const bare = http.createServer((req, res) => {
@@ -54,15 +78,34 @@ async function main() {
     });
   });
   const bareUrl = await listen(bare);
-  const load = { connections: CONNECTIONS, seconds: SECONDS, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: QUERY };
+  const load = {
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: QUERY,
+  };
 
   await autocannon(`${url}/graphql`, { ...load, seconds: 2 }); // warm-up (graphql-jit compiles after first use)
   const bareRes = await autocannon(bareUrl, load);
   const appRes = await autocannon(`${url}/graphql`, load);
-  table(`Authenticated GraphQL tenant query vs bare node:http, ${CONNECTIONS} connections, ${SECONDS} s each`, ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'throughput ratio', 'added p50 ms', 'added p99 ms'], [
-    ['bare node:http (baseline)', bareRes.rps, bareRes.p50, bareRes.p99, bareRes.non2xx, '1.00', '-', '-'],
-    ['platform /graphql (API key)', appRes.rps, appRes.p50, appRes.p99, appRes.non2xx, (appRes.rps / bareRes.rps).toFixed(3), appRes.p50 - bareRes.p50, appRes.p99 - bareRes.p99],
-  ]);
+  table(
+    `Authenticated GraphQL tenant query vs bare node:http, ${CONNECTIONS} connections, ${SECONDS} s each`,
+    ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'throughput ratio', 'added p50 ms', 'added p99 ms'],
+    [
+      ['bare node:http (baseline)', bareRes.rps, bareRes.p50, bareRes.p99, bareRes.non2xx, '1.00', '-', '-'],
+      [
+        'platform /graphql (API key)',
+        appRes.rps,
+        appRes.p50,
+        appRes.p99,
+        appRes.non2xx,
+        (appRes.rps / bareRes.rps).toFixed(3),
+        appRes.p50 - bareRes.p50,
+        appRes.p99 - bareRes.p99,
+      ],
+    ],
+  );
 
   // API key verification, per call.
   const { ApiKeyVerifier } = await import('@app/api-keys');
@@ -73,16 +116,25 @@ async function main() {
     for (let i = 0; i < n; i++) await fn();
     return Number(process.hrtime.bigint() - t0) / 1e3 / n;
   };
-  const rounds = (fn: () => Promise<number>) => Promise.all([0, 1, 2].map(() => 0)).then(async () => median([await fn(), await fn(), await fn()]));
+  const rounds = (fn: () => Promise<number>) =>
+    Promise.all([0, 1, 2].map(() => 0)).then(async () => median([await fn(), await fn(), await fn()]));
   const sha = await rounds(() => time(N, () => createHash('sha256').update(key).digest('hex')));
   const cached = await rounds(() => time(N, () => verifier.verify(key)));
-  const uncachedVerifier = new ApiKeyVerifier(app.get((await import('@app/db')).PrismaService), { open: () => null } as never, { API_KEY_CACHE_TTL_MS: 0 } as never);
+  const uncachedVerifier = new ApiKeyVerifier(
+    app.get((await import('@app/db')).PrismaService),
+    { open: () => null } as never,
+    { API_KEY_CACHE_TTL_MS: 0 } as never,
+  );
   const uncached = await rounds(() => time(500, () => uncachedVerifier.verify(key)));
-  table('API key verification, per call (median of 3 rounds)', ['path', 'µs per call', 'ratio to SHA-256 alone'], [
-    ['SHA-256 of the key (floor)', sha, '1.00'],
-    ['verify, cached', cached, (cached / sha).toFixed(1)],
-    ['verify, uncached (PostgreSQL look-up)', uncached, (uncached / sha).toFixed(1)],
-  ]);
+  table(
+    'API key verification, per call (median of 3 rounds)',
+    ['path', 'µs per call', 'ratio to SHA-256 alone'],
+    [
+      ['SHA-256 of the key (floor)', sha, '1.00'],
+      ['verify, cached', cached, (cached / sha).toFixed(1)],
+      ['verify, uncached (PostgreSQL look-up)', uncached, (uncached / sha).toFixed(1)],
+    ],
+  );
   await app.close();
   bare.close();
 
@@ -99,10 +151,14 @@ async function main() {
   }
   const m = results.mercurius!;
   const a = results.apollo!;
-  table(`GraphQL driver, same query and auth, ${CONNECTIONS} connections`, ['driver', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ratio to Apollo'], [
-    ['Apollo Server 5 (@nestjs/apollo)', a.rps, a.p50, a.p99, a.non2xx, '1.00'],
-    ['Mercurius + graphql-jit', m.rps, m.p50, m.p99, m.non2xx, (m.rps / a.rps).toFixed(2)],
-  ]);
+  table(
+    `GraphQL driver, same query and auth, ${CONNECTIONS} connections`,
+    ['driver', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ratio to Apollo'],
+    [
+      ['Apollo Server 5 (@nestjs/apollo)', a.rps, a.p50, a.p99, a.non2xx, '1.00'],
+      ['Mercurius + graphql-jit', m.rps, m.p50, m.p99, m.non2xx, (m.rps / a.rps).toFixed(2)],
+    ],
+  );
   await pg.end();
   await db.drop();
   process.exit(0);

@@ -11,7 +11,14 @@
  * model), BENCH_MODELS (iris,image), BENCH_LONE (2000 lone requests),
  * TFJS_BACKEND. Prints medians; never used as a pass/fail test.
  */
-import { buildCatalog, CatalogEntry, FileSystemLoader, InferenceRuntime, inferenceConfigFromEnv, ModelSpec } from '@app/inference';
+import {
+  buildCatalog,
+  CatalogEntry,
+  FileSystemLoader,
+  InferenceRuntime,
+  inferenceConfigFromEnv,
+  ModelSpec,
+} from '@app/inference';
 import { decodeImage } from '@app/inference/image/image-decoder';
 import { imageToInstance } from '@app/inference/image/image-preprocessor';
 import * as tf from '@tensorflow/tfjs';
@@ -57,10 +64,22 @@ async function oneBatch(model: tf.LayersModel, stacked: tf.Tensor): Promise<void
 }
 
 function irisCase(entry: CatalogEntry): Case {
-  const rows = Array.from({ length: N }, (_, i) => [4.5 + (i % 30) / 10, 2 + (i % 15) / 10, 1 + (i % 50) / 10, 0.1 + (i % 25) / 10]);
+  const rows = Array.from({ length: N }, (_, i) => [
+    4.5 + (i % 30) / 10,
+    2 + (i % 15) / 10,
+    1 + (i % 50) / 10,
+    0.1 + (i % 25) / 10,
+  ]);
   return {
-    name: 'iris', rounds: ROUNDS * 5, warmups: 200,
-    spec: { id: 'iris-bench', artifactDir: entry.artifactDir, ...entry.version, batching: { maxBatchSize: N, maxDelayMs: 2 } },
+    name: 'iris',
+    rounds: ROUNDS * 5,
+    warmups: 200,
+    spec: {
+      id: 'iris-bench',
+      artifactDir: entry.artifactDir,
+      ...entry.version,
+      batching: { maxBatchSize: N, maxDelayMs: 2 },
+    },
     requests: rows.map((r) => ({ features: [r] })),
     stacked: tf.tensor2d(rows),
   };
@@ -77,8 +96,15 @@ function imageCase(entry: CatalogEntry): Case {
   const data = new Float32Array(N * 224 * 224 * 3);
   pixels.forEach((p, i) => data.set(p, i * p.length));
   return {
-    name: entry.name, rounds: Math.max(1, Math.ceil(ROUNDS / 3)), warmups: 1,
-    spec: { id: 'image-bench', artifactDir: entry.artifactDir, ...entry.version, batching: { maxBatchSize: N, maxDelayMs: 2 } },
+    name: entry.name,
+    rounds: Math.max(1, Math.ceil(ROUNDS / 3)),
+    warmups: 1,
+    spec: {
+      id: 'image-bench',
+      artifactDir: entry.artifactDir,
+      ...entry.version,
+      batching: { maxBatchSize: N, maxDelayMs: 2 },
+    },
     requests: images.map((image) => ({ image })),
     stacked: tf.tensor4d(data, [N, 224, 224, 3]),
   };
@@ -100,10 +126,13 @@ async function run(runtime: InferenceRuntime, c: Case): Promise<Record<string, s
   const batchSizes: number[] = [];
   for (let round = 0; round < c.rounds; round++) {
     seq.push(N / (await timed(() => oneAtATime(model, c.stacked))));
-    batched.push(N / (await timed(async () => {
-      const results = await Promise.all(c.requests.map((r) => runtime.predict(c.spec, r as never)));
-      batchSizes.push(results.reduce((s, r) => s + r.batchSize, 0) / results.length);
-    })));
+    batched.push(
+      N /
+        (await timed(async () => {
+          const results = await Promise.all(c.requests.map((r) => runtime.predict(c.spec, r as never)));
+          batchSizes.push(results.reduce((s, r) => s + r.batchSize, 0) / results.length);
+        })),
+    );
     ceiling.push(N / (await timed(() => oneBatch(model, c.stacked))));
   }
   model.dispose();
@@ -121,7 +150,8 @@ async function run(runtime: InferenceRuntime, c: Case): Promise<Record<string, s
   };
 }
 
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /** One request at a time: the runtime (validation, batcher, result) against model.predict on the same row. */
 async function lone(runtime: InferenceRuntime, entry: CatalogEntry): Promise<Record<string, string>[]> {
@@ -176,7 +206,9 @@ async function main(): Promise<void> {
   console.log(`\nbackend ${backend}, ${N} concurrent single-instance requests, median of rounds`);
   console.table(rows);
   console.log('micro-batched includes validation, and for images base64 + PNG decode + resize per request;');
-  console.log(`the other two columns call model.predict on ready tensors. Tensors leaked: ${tf.memory().numTensors - before}`);
+  console.log(
+    `the other two columns call model.predict on ready tensors. Tensors leaked: ${tf.memory().numTensors - before}`,
+  );
   console.log('\nlone iris request, one at a time (model warm)');
   console.table(loneRows);
 }

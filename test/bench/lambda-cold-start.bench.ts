@@ -19,7 +19,17 @@ const ROOT = path.resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 function envFor(databaseUrl: string, dataDir: string, port = 0): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', UPLOAD_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef' };
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: '',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    UPLOAD_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
+  };
 }
 
 function freshDataDir(): string {
@@ -35,7 +45,12 @@ async function lambdaRun(databaseUrl: string): Promise<{ total: number; loaded: 
   const started = performance.now();
   try {
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [path.join(__dirname, 'support/lambda-cold-child.js')], { env: envFor(databaseUrl, dataDir), timeout: 180_000 }, (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout))),
+      execFile(
+        process.execPath,
+        [path.join(__dirname, 'support/lambda-cold-child.js')],
+        { env: envFor(databaseUrl, dataDir), timeout: 180_000 },
+        (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)),
+      ),
     );
     const r = JSON.parse(out.trim().split('\n').pop()!) as { loaded: number; firstAt: number; warm: number };
     return { total: performance.now() - started, loaded: r.loaded, first: r.firstAt, warm: r.warm };
@@ -48,7 +63,10 @@ async function serverRun(databaseUrl: string): Promise<number> {
   const dataDir = freshDataDir();
   const port = 20000 + Math.floor(Math.random() * 20000);
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/src/main.js')], { env: envFor(databaseUrl, dataDir, port), stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/src/main.js')], {
+    env: envFor(databaseUrl, dataDir, port),
+    stdio: 'ignore',
+  });
   try {
     for (;;) {
       if (performance.now() - started > 180_000) throw new Error('server: no answer within 180 s');
@@ -68,7 +86,8 @@ async function serverRun(databaseUrl: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist/apps/api/src/lambda.js'))) throw new Error('run `npm run build` first: the bench measures the built handler');
+  if (!existsSync(path.join(ROOT, 'dist/apps/api/src/lambda.js')))
+    throw new Error('run `npm run build` first: the bench measures the built handler');
   const db = await createBenchDatabase();
   try {
     const lambda: Awaited<ReturnType<typeof lambdaRun>>[] = [];
@@ -78,22 +97,31 @@ async function main(): Promise<void> {
       server.push(await serverRun(db.url));
       lambda.push(await lambdaRun(db.url));
     }
-    console.log(`runs (ms): server ${server.map((x) => x.toFixed(0)).join(', ')}; lambda first answer ${lambda.map((r) => r.first.toFixed(0)).join(', ')}`);
+    console.log(
+      `runs (ms): server ${server.map((x) => x.toFixed(0)).join(', ')}; lambda first answer ${lambda.map((r) => r.first.toFixed(0)).join(', ')}`,
+    );
     const base = median(server);
     const m = (f: (r: (typeof lambda)[number]) => number) => median(lambda.map(f));
-    table(`lambda cold start (median of ${RUNS}; PostgreSQL; ms from process start)`, ['measure', 'ms', 'vs server start'], [
-      ['baseline: main.js spawn to first /healthz over HTTP', base, '1.00'],
-      ['lambda.js module loaded (require)', m((r) => r.loaded), (m((r) => r.loaded) / base).toFixed(2)],
-      ['lambda: first answer (GET /healthz event)', m((r) => r.first), (m((r) => r.first) / base).toFixed(2)],
-      ['lambda: spawn to exit after both answers', m((r) => r.total), (m((r) => r.total) / base).toFixed(2)],
-      ['lambda: warm invocation (GraphQL, base64 body)', m((r) => r.warm), (m((r) => r.warm) / base).toFixed(4)],
-    ]);
+    table(
+      `lambda cold start (median of ${RUNS}; PostgreSQL; ms from process start)`,
+      ['measure', 'ms', 'vs server start'],
+      [
+        ['baseline: main.js spawn to first /healthz over HTTP', base, '1.00'],
+        ['lambda.js module loaded (require)', m((r) => r.loaded), (m((r) => r.loaded) / base).toFixed(2)],
+        ['lambda: first answer (GET /healthz event)', m((r) => r.first), (m((r) => r.first) / base).toFixed(2)],
+        ['lambda: spawn to exit after both answers', m((r) => r.total), (m((r) => r.total) / base).toFixed(2)],
+        ['lambda: warm invocation (GraphQL, base64 body)', m((r) => r.warm), (m((r) => r.warm) / base).toFixed(4)],
+      ],
+    );
   } finally {
     await db.drop();
   }
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -18,9 +18,19 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const BASELINE_SECONDS = Math.min(SECONDS, 10);
 const PASSWORD = 'Bench-Horse-Battery-9';
 
-async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string; drop: () => Promise<void> }> {
+async function start(
+  env: Record<string, string>,
+): Promise<{ app: NestFastifyApplication; url: string; drop: () => Promise<void> }> {
   const db = await createBenchDatabase();
-  Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'silent', NODE_ENV: 'production', REDIS_URL: '', TRUST_PROXY: '1', DATABASE_POOL_SIZE: '10', ...env });
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    REDIS_URL: '',
+    TRUST_PROXY: '1',
+    DATABASE_POOL_SIZE: '10',
+    ...env,
+  });
   const { createApp } = await import('../../apps/api/src/app.factory');
   const app = await createApp({ logger: false });
   await app.listen(0, '127.0.0.1');
@@ -28,12 +38,20 @@ async function start(env: Record<string, string>): Promise<{ app: NestFastifyApp
   return { app, url, drop: db.drop };
 }
 
-async function logIn(url: string, email: string, password: string, ip: string): Promise<{ outcome: string; ms: number }> {
+async function logIn(
+  url: string,
+  email: string,
+  password: string,
+  ip: string,
+): Promise<{ outcome: string; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-    body: JSON.stringify({ query: 'mutation($i: LogInInput!) { logIn(input: $i) { user { id } } }', variables: { i: { email, password } } }),
+    body: JSON.stringify({
+      query: 'mutation($i: LogInInput!) { logIn(input: $i) { user { id } } }',
+      variables: { i: { email, password } },
+    }),
   });
   const body = (await res.json()) as { errors?: { extensions: { reason: string } }[] };
   return { outcome: body.errors?.[0]?.extensions.reason ?? 'OK', ms: performance.now() - t0 };
@@ -65,12 +83,20 @@ async function attack(seconds: number, workers: number, guess: (i: number) => Pr
 
 async function scenario(url: string, seconds: number) {
   const victim = `victim.${Date.now()}@example.com`;
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() }, body: JSON.stringify({ query: `mutation { signUp(input: { email: "${victim}", password: "${PASSWORD}", tenantName: "Victim" }) { user { id } } }` }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
+    body: JSON.stringify({
+      query: `mutation { signUp(input: { email: "${victim}", password: "${PASSWORD}", tenantName: "Victim" }) { user { id } } }`,
+    }),
+  });
   if (!res.ok) throw new Error(`signUp: ${await res.text()}`);
   const sprayIp = freshIp();
   // One after the other: run together, each would measure the other's CPU use.
   const account = await attack(seconds, 8, () => logIn(url, victim, `Guess-${Math.random()}`, freshIp()));
-  const address = await attack(seconds, 2, (i) => logIn(url, `sprayed.${i}.${Date.now()}@example.com`, 'Summer2026!', sprayIp));
+  const address = await attack(seconds, 2, (i) =>
+    logIn(url, `sprayed.${i}.${Date.now()}@example.com`, 'Summer2026!', sprayIp),
+  );
   return { account, address, victim };
 }
 
@@ -85,7 +111,12 @@ async function timing(url: string, victim: string) {
 }
 
 async function main() {
-  const loose = { AUTH_FREE_FAILURES: '1000000', AUTH_LOCK_AFTER_FAILURES: '1000000', AUTH_IP_FAILURES_PER_HOUR: '1000000', AUTH_SIGNUPS_PER_IP_PER_HOUR: '1000000' };
+  const loose = {
+    AUTH_FREE_FAILURES: '1000000',
+    AUTH_LOCK_AFTER_FAILURES: '1000000',
+    AUTH_IP_FAILURES_PER_HOUR: '1000000',
+    AUTH_SIGNUPS_PER_IP_PER_HOUR: '1000000',
+  };
   const base = await start(loose);
   const baseline = await scenario(base.url, BASELINE_SECONDS);
   const times = await timing(base.url, baseline.victim);
@@ -97,15 +128,39 @@ async function main() {
   await guarded.app.close();
   await guarded.drop();
 
-  table(`Log-in guesses whose password was checked (throttle: ${SECONDS} s; baseline without throttle: ${BASELINE_SECONDS} s)`, ['attack', 'baseline checked / min', `throttled: checked in ${SECONDS} s`, 'refused', 'checked / min', 'ratio'], [
-    ['one account, 8 parallel, new address each', baseline.account.perMinute, real.account.checked, real.account.refused, real.account.perMinute, `${(real.account.perMinute / baseline.account.perMinute).toPrecision(2)}x`],
-    ['one address, a new account each (spraying)', baseline.address.perMinute, real.address.checked, real.address.refused, real.address.perMinute, `${(real.address.perMinute / baseline.address.perMinute).toPrecision(2)}x`],
-  ]);
-  table('Failed log-in, median time (no throttle, 60 each, interleaved)', ['case', 'ms', 'ratio'], [
-    ['existing account, wrong password', times.known, '1.00x'],
-    ['unknown e-mail', times.unknown, `${(times.unknown / times.known).toFixed(2)}x`],
-  ]);
-  console.log('\nSteady state with the defaults: per account 10 checked guesses, then a 15-minute lock (about 0.6 a minute over an hour); per address 100 failed guesses an hour.');
+  table(
+    `Log-in guesses whose password was checked (throttle: ${SECONDS} s; baseline without throttle: ${BASELINE_SECONDS} s)`,
+    ['attack', 'baseline checked / min', `throttled: checked in ${SECONDS} s`, 'refused', 'checked / min', 'ratio'],
+    [
+      [
+        'one account, 8 parallel, new address each',
+        baseline.account.perMinute,
+        real.account.checked,
+        real.account.refused,
+        real.account.perMinute,
+        `${(real.account.perMinute / baseline.account.perMinute).toPrecision(2)}x`,
+      ],
+      [
+        'one address, a new account each (spraying)',
+        baseline.address.perMinute,
+        real.address.checked,
+        real.address.refused,
+        real.address.perMinute,
+        `${(real.address.perMinute / baseline.address.perMinute).toPrecision(2)}x`,
+      ],
+    ],
+  );
+  table(
+    'Failed log-in, median time (no throttle, 60 each, interleaved)',
+    ['case', 'ms', 'ratio'],
+    [
+      ['existing account, wrong password', times.known, '1.00x'],
+      ['unknown e-mail', times.unknown, `${(times.unknown / times.known).toFixed(2)}x`],
+    ],
+  );
+  console.log(
+    '\nSteady state with the defaults: per account 10 checked guesses, then a 15-minute lock (about 0.6 a minute over an hour); per address 100 failed guesses an hour.',
+  );
 }
 
 main().then(

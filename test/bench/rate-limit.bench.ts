@@ -30,7 +30,8 @@ interface Result {
   p99: number;
 }
 
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function measure(name: string, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Result> {
   for (let i = 0; i < 200; i++) await op(i); // warm-up: script load, JIT, connections
@@ -49,7 +50,14 @@ async function measure(name: string, concurrency: number, op: (i: number) => Pro
   );
   const elapsed = (performance.now() - start) / 1000;
   const sorted = Float64Array.from(latencies).sort();
-  return { name, concurrency, ops: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return {
+    name,
+    concurrency,
+    ops: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+  };
 }
 
 function table(rows: Array<{ r: Result; base: Result }>): string {
@@ -73,7 +81,9 @@ function table(rows: Array<{ r: Result; base: Result }>): string {
 async function admissionCheck(name: string, makeLimiter: () => RateLimiter, max: number): Promise<boolean> {
   const limiters = Array.from({ length: 20 }, makeLimiter);
   const key = `admission-${randomBytes(4).toString('hex')}`;
-  const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => limiters[i % 20].consume(key, { max, windowMs: 60_000 })));
+  const decisions = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => limiters[i % 20].consume(key, { max, windowMs: 60_000 })),
+  );
   const admitted = decisions.filter((d) => d.allowed).length;
   const ok = admitted === max;
   console.log(`${ok ? 'OK  ' : 'FAIL'} ${name}: 200 concurrent clients, limit ${max}: ${admitted} admitted`);
@@ -94,22 +104,39 @@ async function main(): Promise<void> {
     for (const concurrency of [1, 64]) {
       const ping = await measure('redis PING (baseline)', concurrency, () => redis.ping());
       rows.push({ r: ping, base: ping });
-      rows.push({ r: await measure('RedisRateLimiter.consume', concurrency, (i) => redisLimiter.consume(`t${i % KEYS}`, OPEN_LIMIT)), base: ping });
-      rows.push({ r: await measure('FailoverRateLimiter(Redis).consume', concurrency, (i) => failover.consume(`t${i % KEYS}`, OPEN_LIMIT)), base: ping });
+      rows.push({
+        r: await measure('RedisRateLimiter.consume', concurrency, (i) =>
+          redisLimiter.consume(`t${i % KEYS}`, OPEN_LIMIT),
+        ),
+        base: ping,
+      });
+      rows.push({
+        r: await measure('FailoverRateLimiter(Redis).consume', concurrency, (i) =>
+          failover.consume(`t${i % KEYS}`, OPEN_LIMIT),
+        ),
+        base: ping,
+      });
     }
     for (const concurrency of [1, 64]) {
       const base = await measure('no-op async (baseline)', concurrency, noop);
       rows.push({ r: base, base });
-      rows.push({ r: await measure('InMemoryRateLimiter.consume', concurrency, (i) => memory.consume(`t${i % KEYS}`, OPEN_LIMIT)), base });
+      rows.push({
+        r: await measure('InMemoryRateLimiter.consume', concurrency, (i) => memory.consume(`t${i % KEYS}`, OPEN_LIMIT)),
+        base,
+      });
     }
     console.log(table(rows));
     console.log();
 
-    const okRedis = await admissionCheck('Redis', () => {
-      const c = new Redis(REDIS_URL);
-      connections.push(c);
-      return new RedisRateLimiter(c, { keyPrefix: PREFIX });
-    }, 37);
+    const okRedis = await admissionCheck(
+      'Redis',
+      () => {
+        const c = new Redis(REDIS_URL);
+        connections.push(c);
+        return new RedisRateLimiter(c, { keyPrefix: PREFIX });
+      },
+      37,
+    );
     const shared = new InMemoryRateLimiter();
     const okMemory = await admissionCheck('in-process', () => shared, 37);
     shared.close();

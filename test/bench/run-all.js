@@ -16,7 +16,10 @@ const benches = readdirSync(dir)
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file}`);
-  const res = spawnSync(process.execPath, ['--require', path.join(dir, 'register.js'), path.join(dir, file)], { stdio: 'inherit', env: process.env });
+  const res = spawnSync(process.execPath, ['--require', path.join(dir, 'register.js'), path.join(dir, file)], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   if (res.status !== 0) {
     failed++;
     console.error(`${file} exited with ${res.status}`);

@@ -3,7 +3,8 @@ import { testRedisUrl } from '../support/services';
 import { STRONG_PASSWORD, TestApp, gql, signUp, startTestApp, uniqueEmail } from '../support/test-app';
 
 const d = needsPostgres('log-in throttling e2e') ? describe : describe.skip;
-const withRedis = needsPostgres('log-in throttling e2e') && needsRedis('log-in throttling e2e') ? describe : describe.skip;
+const withRedis =
+  needsPostgres('log-in throttling e2e') && needsRedis('log-in throttling e2e') ? describe : describe.skip;
 
 const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { user { id } } }`;
 const WRONG = 'Wrong-Horse-Battery-1';
@@ -13,7 +14,8 @@ const logIn = (http: Http, email: string, password = WRONG, headers: Record<stri
   for (const [k, v] of Object.entries(headers)) req.set(k, v);
   return req;
 };
-const outcome = (res: { body: { data?: unknown; errors?: { extensions: { reason: string } }[] } }) => res.body.errors?.[0]?.extensions.reason ?? 'OK';
+const outcome = (res: { body: { data?: unknown; errors?: { extensions: { reason: string } }[] } }) =>
+  res.body.errors?.[0]?.extensions.reason ?? 'OK';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 d('log-in and sign-up throttling (in process)', () => {
@@ -34,7 +36,13 @@ d('log-in and sign-up throttling (in process)', () => {
       const seen: string[] = [];
       for (let i = 0; i < 5; i++) seen.push(outcome(await logIn(t.http, email)));
       // Attempts 1-4 are checked (the 4th opens a 4 s window); the 5th, inside it, is refused unchecked.
-      expect(seen).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS']);
+      expect(seen).toEqual([
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+        'TOO_MANY_ATTEMPTS',
+      ]);
     }
     const refused = await logIn(t.http, s.email, STRONG_PASSWORD);
     expect(refused.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'TOO_MANY_ATTEMPTS' });
@@ -58,7 +66,10 @@ d('log-in and sign-up throttling (in process)', () => {
     const s = await signUp(t.http);
     for (let i = 0; i < 8; i++) await logIn(t.http, s.email, WRONG, { 'user-agent': 'brute/1.0' });
     await sleep(300); // the audit is written after the answer
-    const { rows } = await t.sql.query(`select action, metadata from audit_events where "tenantId" = $1 and action like 'user.log_in_%' order by seq`, [s.tenantId]);
+    const { rows } = await t.sql.query(
+      `select action, metadata from audit_events where "tenantId" = $1 and action like 'user.log_in_%' order by seq`,
+      [s.tenantId],
+    );
     const failed = rows.filter((r) => r.action === 'user.log_in_failed');
     const throttled = rows.filter((r) => r.action === 'user.log_in_throttled');
     expect(failed.length).toBe(4);
@@ -71,7 +82,12 @@ d('log-in and sign-up throttling (in process)', () => {
 d('lock, per-address cap and sign-up limit', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ AUTH_FREE_FAILURES: '100', AUTH_LOCK_AFTER_FAILURES: '5', AUTH_IP_FAILURES_PER_HOUR: '12', AUTH_SIGNUPS_PER_IP_PER_HOUR: '4' });
+    t = await startTestApp({
+      AUTH_FREE_FAILURES: '100',
+      AUTH_LOCK_AFTER_FAILURES: '5',
+      AUTH_IP_FAILURES_PER_HOUR: '12',
+      AUTH_SIGNUPS_PER_IP_PER_HOUR: '4',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -87,7 +103,8 @@ d('lock, per-address cap and sign-up limit', () => {
 
   it('caps failures per source address across accounts; a forwarded-for header does not reset it', async () => {
     // 5 failures so far from the test above; 7 more to 12 over 3 accounts, then refused for any account.
-    for (let i = 0; i < 7; i++) expect(outcome(await logIn(t.http, uniqueEmail(`spray${i}`)))).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 7; i++)
+      expect(outcome(await logIn(t.http, uniqueEmail(`spray${i}`)))).toBe('INVALID_CREDENTIALS');
     const fresh = uniqueEmail('spray-next');
     expect(outcome(await logIn(t.http, fresh))).toBe('TOO_MANY_ATTEMPTS');
     expect(outcome(await logIn(t.http, fresh, WRONG, { 'x-forwarded-for': '203.0.113.9' }))).toBe('TOO_MANY_ATTEMPTS');
@@ -97,7 +114,9 @@ d('lock, per-address cap and sign-up limit', () => {
     // signUp above used 1 of 4.
     for (let i = 0; i < 3; i++) await signUp(t.http);
     const email = uniqueEmail('fifth');
-    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email, password: STRONG_PASSWORD, tenantName: 'Five' } });
+    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email, password: STRONG_PASSWORD, tenantName: 'Five' },
+    });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'TOO_MANY_ATTEMPTS' });
     expect((await t.sql.query('select 1 from users where email = $1', [email])).rowCount).toBe(0);
   });

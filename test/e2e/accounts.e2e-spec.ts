@@ -19,9 +19,13 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
 
   it('signs up: HttpOnly session cookie, readable CSRF cookie, owner of a new tenant on the free plan', async () => {
     const email = uniqueEmail();
-    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { email role } tenant { name plan } } }`, {
-      i: { email: email.toUpperCase(), password: STRONG_PASSWORD, tenantName: 'Acme' },
-    });
+    const res = await gql(
+      t.http,
+      `mutation($i: SignUpInput!) { signUp(input: $i) { user { email role } tenant { name plan } } }`,
+      {
+        i: { email: email.toUpperCase(), password: STRONG_PASSWORD, tenantName: 'Acme' },
+      },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.signUp).toEqual({ user: { email, role: 'OWNER' }, tenant: { name: 'Acme', plan: 'free' } });
     const raw = ([] as string[]).concat(res.headers['set-cookie']);
@@ -40,7 +44,12 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
     const wrong = await gql(t.http, `{ tenant { id } }`, {}, { session: s, csrf: 'not-the-token' });
     expect(wrong.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const me = await gql(t.http, ME, {}, { session: s });
-    expect(me.body.data.me).toMatchObject({ id: s.userId, role: 'OWNER', currentTenantId: s.tenantId, memberships: [{ role: 'OWNER', tenant: { id: s.tenantId, name: 'Beta' } }] });
+    expect(me.body.data.me).toMatchObject({
+      id: s.userId,
+      role: 'OWNER',
+      currentTenantId: s.tenantId,
+      memberships: [{ role: 'OWNER', tenant: { id: s.tenantId, name: 'Beta' } }],
+    });
   });
 
   it('me is null without a session; tenant is UNAUTHENTICATED', async () => {
@@ -54,7 +63,9 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
     const res = await gql(t.http, LOG_IN, { input: { email: s.email, password: STRONG_PASSWORD } }, { session: s });
     expect(res.body.data.logIn.user.id).toBe(s.userId);
     const fresh = cookiesOf(res);
-    expect(fresh.cookie.find((c) => c.startsWith('mas_session='))).not.toEqual(s.cookie.find((c) => c.startsWith('mas_session=')));
+    expect(fresh.cookie.find((c) => c.startsWith('mas_session='))).not.toEqual(
+      s.cookie.find((c) => c.startsWith('mas_session=')),
+    );
     // The session the log-in replaced no longer works.
     expect((await gql(t.http, ME, {}, { session: s })).body.data.me).toBeNull();
     const session = { ...s, ...fresh };
@@ -66,7 +77,10 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
   it('wrong password and unknown e-mail: the same UNAUTHENTICATED, no session, failure audited', async () => {
     const s = await signUp(t.http);
     const before = await count('sessions');
-    for (const input of [{ email: s.email, password: 'Wrong-password-1' }, { email: uniqueEmail('nobody'), password: STRONG_PASSWORD }]) {
+    for (const input of [
+      { email: s.email, password: 'Wrong-password-1' },
+      { email: uniqueEmail('nobody'), password: STRONG_PASSWORD },
+    ]) {
       const res = await gql(t.http, LOG_IN, { input });
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' });
       expect(res.body.errors[0].message).toBe('invalid e-mail or password');
@@ -80,9 +94,15 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
   it('duplicate e-mail is CONFLICT and writes nothing', async () => {
     const s = await signUp(t.http);
     const [users, tenants, audit] = [await count('users'), await count('tenants'), await count('audit_events')];
-    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email: s.email, password: STRONG_PASSWORD, tenantName: 'Dup' } });
+    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email: s.email, password: STRONG_PASSWORD, tenantName: 'Dup' },
+    });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'EMAIL_TAKEN' });
-    expect([await count('users'), await count('tenants'), await count('audit_events')]).toEqual([users, tenants, audit]);
+    expect([await count('users'), await count('tenants'), await count('audit_events')]).toEqual([
+      users,
+      tenants,
+      audit,
+    ]);
   });
 
   it.each([
@@ -91,15 +111,21 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
     ['common', 'Password123'.toLowerCase()],
   ])('weak password (%s) is BAD_USER_INPUT and writes nothing', async (_label, password) => {
     const users = await count('users');
-    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email: uniqueEmail(), password, tenantName: 'Weak' } });
+    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email: uniqueEmail(), password, tenantName: 'Weak' },
+    });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'WEAK_PASSWORD' });
     expect(await count('users')).toBe(users);
   });
 
   it('invalid e-mail and empty tenant name are BAD_USER_INPUT', async () => {
-    const bad = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email: 'not-an-email', password: STRONG_PASSWORD, tenantName: 'X' } });
+    const bad = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email: 'not-an-email', password: STRONG_PASSWORD, tenantName: 'X' },
+    });
     expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_EMAIL' });
-    const empty = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email: uniqueEmail(), password: STRONG_PASSWORD, tenantName: '  ' } });
+    const empty = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email: uniqueEmail(), password: STRONG_PASSWORD, tenantName: '  ' },
+    });
     expect(empty.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_NAME' });
   });
 
@@ -107,6 +133,8 @@ d('accounts: sign up, log in, log out, sessions and CSRF', () => {
     const s = await signUp(t.http);
     await t.sql.query(`update sessions set "expiresAt" = now() - interval '1 minute' where "userId" = $1`, [s.userId]);
     expect((await gql(t.http, ME, {}, { session: s })).body.data.me).toBeNull();
-    expect((await gql(t.http, `{ tenant { id } }`, {}, { session: s })).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await gql(t.http, `{ tenant { id } }`, {}, { session: s })).body.errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });

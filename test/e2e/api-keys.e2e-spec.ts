@@ -30,7 +30,10 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const list = await gql(t.http, LIST, {}, { session: s });
     expect(JSON.stringify(list.body)).not.toContain(secret);
     expect(list.body.data.apiKeys.edges[0].node).toMatchObject({ id, prefix: secret.slice(0, 16) });
-    const audit = await t.sql.query(`select metadata from audit_events where action = 'api_key.create' and "targetId" = $1`, [id]);
+    const audit = await t.sql.query(
+      `select metadata from audit_events where action = 'api_key.create' and "targetId" = $1`,
+      [id],
+    );
     expect(JSON.stringify(audit.rows[0].metadata)).not.toContain(secret);
   });
 
@@ -39,7 +42,10 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const b = await signUp(t.http, 'Bravo');
     const ka = await createKey(t.http, a);
     const kb = await createKey(t.http, b);
-    expect((await gql(t.http, TENANT, {}, { key: ka.secret })).body.data.tenant).toEqual({ id: a.tenantId, name: 'Alpha' });
+    expect((await gql(t.http, TENANT, {}, { key: ka.secret })).body.data.tenant).toEqual({
+      id: a.tenantId,
+      name: 'Alpha',
+    });
     const viaHeader = await request(t.http).post('/graphql').set('x-api-key', kb.secret).send({ query: TENANT });
     expect(viaHeader.body.data.tenant).toEqual({ id: b.tenantId, name: 'Bravo' });
   });
@@ -62,11 +68,23 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const soon = await createKey(t.http, s, ['models:read'], { expiresAt: new Date(Date.now() + 1500).toISOString() });
     expect((await gql(t.http, TENANT, {}, { key: soon.secret })).body.data.tenant.id).toBe(s.tenantId); // cached now
     await new Promise((r) => setTimeout(r, 1700));
-    expect((await gql(t.http, TENANT, {}, { key: soon.secret })).body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_EXPIRED' });
-    const later = await createKey(t.http, s, ['models:read'], { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await gql(t.http, TENANT, {}, { key: soon.secret })).body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'API_KEY_EXPIRED',
+    });
+    const later = await createKey(t.http, s, ['models:read'], {
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     await t.sql.query(`update api_keys set "expiresAt" = now() - interval '1 second' where id = $1`, [later.id]);
-    expect((await gql(t.http, TENANT, {}, { key: later.secret })).body.errors[0].extensions.reason).toBe('API_KEY_EXPIRED');
-    const past = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['models:read'], expiresAt: new Date(Date.now() - 1000).toISOString() } }, { session: s });
+    expect((await gql(t.http, TENANT, {}, { key: later.secret })).body.errors[0].extensions.reason).toBe(
+      'API_KEY_EXPIRED',
+    );
+    const past = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'x', scopes: ['models:read'], expiresAt: new Date(Date.now() - 1000).toISOString() } },
+      { session: s },
+    );
     expect(past.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_EXPIRY' });
   });
 
@@ -76,9 +94,19 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     const res = await gql(t.http, LIST, {}, { key: k.secret });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_MISSING' });
     const before = Number((await t.sql.query('select count(*) from api_keys')).rows[0].count);
-    const bad = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['models:read', 'root'] } }, { session: s });
+    const bad = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'x', scopes: ['models:read', 'root'] } },
+      { session: s },
+    );
     expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_SCOPE' });
-    const none = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: [] } }, { session: s });
+    const none = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'x', scopes: [] } },
+      { session: s },
+    );
     expect(none.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(Number((await t.sql.query('select count(*) from api_keys')).rows[0].count)).toBe(before);
   });
@@ -86,13 +114,28 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
   it('a key never grants more than its creator holds', async () => {
     const s = await signUp(t.http);
     const writer = await createKey(t.http, s, ['keys:write', 'models:read']);
-    const ok = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { scopes } } }`, { i: { name: 'child', scopes: ['models:read'] } }, { key: writer.secret });
+    const ok = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { scopes } } }`,
+      { i: { name: 'child', scopes: ['models:read'] } },
+      { key: writer.secret },
+    );
     expect(ok.body.data.createApiKey.apiKey.scopes).toEqual(['models:read']);
-    const escalate = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'child', scopes: ['admin'] } }, { key: writer.secret });
+    const escalate = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'child', scopes: ['admin'] } },
+      { key: writer.secret },
+    );
     expect(escalate.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_NOT_GRANTABLE' });
     // A member with the developer role cannot mint billing or audit keys either.
     await t.sql.query(`update memberships set role = 'DEVELOPER' where "userId" = $1`, [s.userId]);
-    const dev = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['audit:read'] } }, { session: s });
+    const dev = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'x', scopes: ['audit:read'] } },
+      { session: s },
+    );
     expect(dev.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SCOPE_NOT_GRANTABLE' });
   });
 
@@ -115,7 +158,9 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
     expect(apiKey.scopes).toEqual(['models:read', 'usage:read']);
     expect((await gql(t.http, TENANT, {}, { key: k.secret })).body.errors[0].extensions.reason).toBe('API_KEY_REVOKED');
     expect((await gql(t.http, TENANT, {}, { key: secret })).body.data.tenant.id).toBe(s.tenantId);
-    const actions = (await t.sql.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows.map((r) => r.action);
+    const actions = (
+      await t.sql.query(`select action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])
+    ).rows.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['api_key.create', 'api_key.rotate']));
   });
 
@@ -147,18 +192,25 @@ d('API keys: format, storage, scopes, expiry, rotation and revocation', () => {
       after = res.body.data.apiKeys.pageInfo.hasNextPage ? res.body.data.apiKeys.pageInfo.endCursor : null;
     } while (after);
     expect(new Set(seen).size).toBe(5);
-    expect((await gql(t.http, LIST, { first: 2, after: '!!!' }, { session: s })).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect((await gql(t.http, LIST, { first: 1000 }, { session: s })).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect((await gql(t.http, LIST, { first: 2, after: '!!!' }, { session: s })).body.errors[0].extensions.code).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect((await gql(t.http, LIST, { first: 1000 }, { session: s })).body.errors[0].extensions.code).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('records lastUsedAt in batches, not per request', async () => {
     const s = await signUp(t.http);
     const k = await createKey(t.http, s);
     await gql(t.http, TENANT, {}, { key: k.secret });
-    expect((await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt).toBeNull();
+    expect(
+      (await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt,
+    ).toBeNull();
     const { ApiKeyVerifier } = await import('@app/api-keys');
     await t.app.get(ApiKeyVerifier).flushLastUsed();
-    const at = (await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0].lastUsedAt as Date;
+    const at = (await t.sql.query('select "lastUsedAt" from api_keys where id = $1', [k.id])).rows[0]
+      .lastUsedAt as Date;
     expect(Math.abs(at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });

@@ -20,7 +20,21 @@ function prng(seed: number) {
 }
 
 const SEED = Number(process.env.AUDIT_FUZZ_SEED ?? 20261128);
-const FIELDS = ['id', 'tenantId', 'seq', 'occurredAt', 'actorType', 'actorId', 'action', 'targetType', 'targetId', 'requestId', 'metadata', 'prevHash', 'hash'] as const;
+const FIELDS = [
+  'id',
+  'tenantId',
+  'seq',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'action',
+  'targetType',
+  'targetId',
+  'requestId',
+  'metadata',
+  'prevHash',
+  'hash',
+] as const;
 class Rollback extends Error {}
 type Tx = Prisma.TransactionClient;
 
@@ -52,14 +66,20 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
             action: ['inference.predict', 'model.publish', 'api_key.create'][n % 3]!,
             target: n % 4 ? { type: 'model', id: `mdl_${n % 11}` } : undefined,
             requestId: n % 5 ? `req_${n}` : null,
-            metadata: { n, note: 'ünïcode ✓ "quoted"', nested: { list: [1, 2.5, true, null, 'x'], deep: { k: n * 1.25 } } },
+            metadata: {
+              n,
+              note: 'ünïcode ✓ "quoted"',
+              nested: { list: [1, 2.5, true, null, 'x'], deep: { k: n * 1.25 } },
+            },
           });
         }
       });
     }
     // A signed export up to about seq 900: the digest later catches a cut tail.
     const at900 = await prisma.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId, seq: 900n } } });
-    const x = await t.app.get(AuditExportService).export(tenantId, { type: 'system', id: null }, null, { to: at900.occurredAt });
+    const x = await t.app
+      .get(AuditExportService)
+      .export(tenantId, { type: 'system', id: null }, null, { to: at900.occurredAt });
     exportedThrough = x.toSeq;
     lastSeq = Number((await prisma.auditChainHead.findUniqueOrThrow({ where: { tenantId } })).lastSeq);
   }, 120_000);
@@ -99,7 +119,11 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
     for (let i = 0; i < 10; i++) {
       const a = 1 + Math.floor(rnd() * lastSeq);
       const b = a + Math.floor(rnd() * (lastSeq - a + 1));
-      const [ea, eb] = await Promise.all([a, b].map((s) => prisma.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId, seq: BigInt(s) } } })));
+      const [ea, eb] = await Promise.all(
+        [a, b].map((s) =>
+          prisma.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId, seq: BigInt(s) } } }),
+        ),
+      );
       const r = await verifier.verify(tenantId, { from: ea!.occurredAt, to: eb!.occurredAt });
       expect(r.ok).toBe(true);
     }
@@ -120,14 +144,34 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
         label = `field:${field}`;
         expected = s;
         tamper = async (tx) => {
-          const row = (await tx.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM audit_events WHERE "tenantId" = $1 AND seq = $2`, tenantId, s))[0]!;
+          const row = (
+            await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+              `SELECT * FROM audit_events WHERE "tenantId" = $1 AND seq = $2`,
+              tenantId,
+              s,
+            )
+          )[0]!;
           const where = `WHERE "tenantId" = $1 AND seq = ${s}`;
-          if (field === 'seq') await tx.$executeRawUnsafe(`UPDATE audit_events SET seq = $2 ${where}`, tenantId, BigInt(s) + 10_000_000n);
-          else if (field === 'occurredAt') await tx.$executeRawUnsafe(`UPDATE audit_events SET "occurredAt" = "occurredAt" + $2 * interval '1 millisecond' ${where}`, tenantId, pick(1, 1e9) * (rnd() < 0.5 ? -1 : 1));
-          else if (field === 'metadata') await tx.$executeRawUnsafe(`UPDATE audit_events SET metadata = jsonb_set(metadata, '{n}', to_jsonb((metadata->>'n')::int + 1)) ${where}`, tenantId);
+          if (field === 'seq')
+            await tx.$executeRawUnsafe(`UPDATE audit_events SET seq = $2 ${where}`, tenantId, BigInt(s) + 10_000_000n);
+          else if (field === 'occurredAt')
+            await tx.$executeRawUnsafe(
+              `UPDATE audit_events SET "occurredAt" = "occurredAt" + $2 * interval '1 millisecond' ${where}`,
+              tenantId,
+              pick(1, 1e9) * (rnd() < 0.5 ? -1 : 1),
+            );
+          else if (field === 'metadata')
+            await tx.$executeRawUnsafe(
+              `UPDATE audit_events SET metadata = jsonb_set(metadata, '{n}', to_jsonb((metadata->>'n')::int + 1)) ${where}`,
+              tenantId,
+            );
           else {
             const old = row[field] as string | null;
-            await tx.$executeRawUnsafe(`UPDATE audit_events SET "${field}" = $2 ${where}`, tenantId, old === null ? 'x' : flip(old, rnd));
+            await tx.$executeRawUnsafe(
+              `UPDATE audit_events SET "${field}" = $2 ${where}`,
+              tenantId,
+              old === null ? 'x' : flip(old, rnd),
+            );
           }
         };
       } else if (kind === 'delete') {
@@ -153,8 +197,23 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
         const seq = variant === 1 ? 0 : lastSeq + 1;
         expected = seq;
         tamper = async (tx) => {
-          const last = await tx.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId, seq: BigInt(lastSeq) } } });
-          const e = { id: `aud_forged${c}`, tenantId, seq: BigInt(seq), occurredAt: new Date(), actorType: 'user', actorId: 'usr_0', action: 'api_key.revoke', targetType: null, targetId: null, requestId: null, metadata: {}, prevHash: last.hash };
+          const last = await tx.auditEvent.findUniqueOrThrow({
+            where: { tenantId_seq: { tenantId, seq: BigInt(lastSeq) } },
+          });
+          const e = {
+            id: `aud_forged${c}`,
+            tenantId,
+            seq: BigInt(seq),
+            occurredAt: new Date(),
+            actorType: 'user',
+            actorId: 'usr_0',
+            action: 'api_key.revoke',
+            targetType: null,
+            targetId: null,
+            requestId: null,
+            metadata: {},
+            prevHash: last.hash,
+          };
           const hash = variant === 2 ? 'f'.repeat(64) : auditEventHash(e);
           await tx.auditEvent.create({ data: { ...e, hash } });
         };
@@ -167,13 +226,18 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
         tamper = async (tx) => {
           await tx.$executeRaw`DELETE FROM audit_events WHERE "tenantId" = ${tenantId} AND seq >= ${k}`;
           if (rewind) {
-            const prev = await tx.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId, seq: BigInt(k - 1) } } });
+            const prev = await tx.auditEvent.findUniqueOrThrow({
+              where: { tenantId_seq: { tenantId, seq: BigInt(k - 1) } },
+            });
             await tx.auditChainHead.update({ where: { tenantId }, data: { lastSeq: prev.seq, lastHash: prev.hash } });
           }
         };
       }
       const r = await tampered(tamper);
-      if (r.ok || r.firstBadSeq !== BigInt(expected)) throw new Error(`case ${c} (${label}) not caught as expected: wanted ${expected}, got ${JSON.stringify({ ...r, firstBadSeq: r.firstBadSeq?.toString() })}`);
+      if (r.ok || r.firstBadSeq !== BigInt(expected))
+        throw new Error(
+          `case ${c} (${label}) not caught as expected: wanted ${expected}, got ${JSON.stringify({ ...r, firstBadSeq: r.firstBadSeq?.toString() })}`,
+        );
       seen.set(label, (seen.get(label) ?? 0) + 1);
       if (c % 20 === 19) expect((await verifier.verify(tenantId)).ok).toBe(true); // rolled back: clean again
     }
@@ -191,13 +255,24 @@ d('audit chain: tamper fuzz and concurrent writers', () => {
     await Promise.all(
       Array.from({ length: 50 }, async (_, w) => {
         for (let i = 0; i < 8; i++) {
-          await prisma.$transaction((tx) => audit.append(tx, fresh, { actor: { type: 'api_key', id: `key_${w}` }, action: 'inference.predict', requestId: `req_${w}_${i}`, metadata: { w, i } }));
+          await prisma.$transaction((tx) =>
+            audit.append(tx, fresh, {
+              actor: { type: 'api_key', id: `key_${w}` },
+              action: 'inference.predict',
+              requestId: `req_${w}_${i}`,
+              metadata: { w, i },
+            }),
+          );
         }
       }),
     );
     writing = false;
     await checker;
-    const rows = await prisma.auditEvent.findMany({ where: { tenantId: fresh }, orderBy: { seq: 'asc' }, select: { seq: true } });
+    const rows = await prisma.auditEvent.findMany({
+      where: { tenantId: fresh },
+      orderBy: { seq: 'asc' },
+      select: { seq: true },
+    });
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
     expect(rows.length).toBe(400 + 2); // plus tenant.create and user.sign_up
     expect(await verifier.verify(fresh)).toEqual({ ok: true, checked: 402, firstBadSeq: null });

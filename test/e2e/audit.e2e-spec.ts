@@ -40,9 +40,10 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const setRole = (s: Session, role: string) => t.sql.query(`update memberships set role = $2 where "userId" = $1`, [s.userId, role]);
+  const setRole = (s: Session, role: string) =>
+    t.sql.query(`update memberships set role = $2 where "userId" = $1`, [s.userId, role]);
 
-  it('an owner lists the tenant\'s events, newest first, with actor, target and chain fields; nothing secret', async () => {
+  it("an owner lists the tenant's events, newest first, with actor, target and chain fields; nothing secret", async () => {
     const res = await gql(t.http, EVENTS, { first: 10 }, { session: owner });
     expect(res.body.errors).toBeUndefined();
     const nodes = res.body.data.auditEvents.edges.map((e: { node: Record<string, unknown> }) => e.node);
@@ -58,16 +59,40 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     const byAction = await gql(t.http, EVENTS, { filter: { action: 'api_key.*' } }, { session: owner });
     expect(byAction.body.data.auditEvents.edges).toHaveLength(1);
     const keyId = byAction.body.data.auditEvents.edges[0].node.target.id;
-    const byTarget = await gql(t.http, EVENTS, { filter: { targetType: 'api_key', targetId: keyId } }, { session: owner });
-    expect(byTarget.body.data.auditEvents.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual(['api_key.create']);
-    const byActor = await gql(t.http, EVENTS, { filter: { actorType: 'user', actorId: owner.userId } }, { session: owner });
+    const byTarget = await gql(
+      t.http,
+      EVENTS,
+      { filter: { targetType: 'api_key', targetId: keyId } },
+      { session: owner },
+    );
+    expect(byTarget.body.data.auditEvents.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual([
+      'api_key.create',
+    ]);
+    const byActor = await gql(
+      t.http,
+      EVENTS,
+      { filter: { actorType: 'user', actorId: owner.userId } },
+      { session: owner },
+    );
     expect(byActor.body.data.auditEvents.edges.length).toBeGreaterThanOrEqual(2);
-    const future = await gql(t.http, EVENTS, { filter: { from: new Date(Date.now() + 3_600_000).toISOString() } }, { session: owner });
+    const future = await gql(
+      t.http,
+      EVENTS,
+      { filter: { from: new Date(Date.now() + 3_600_000).toISOString() } },
+      { session: owner },
+    );
     expect(future.body.data.auditEvents.edges).toEqual([]);
     const p1 = await gql(t.http, EVENTS, { first: 2 }, { session: owner });
     expect(p1.body.data.auditEvents.pageInfo.hasNextPage).toBe(true);
-    const p2 = await gql(t.http, EVENTS, { first: 2, after: p1.body.data.auditEvents.pageInfo.endCursor }, { session: owner });
-    const seqs = [...p1.body.data.auditEvents.edges, ...p2.body.data.auditEvents.edges].map((e: { node: { seq: number } }) => e.node.seq);
+    const p2 = await gql(
+      t.http,
+      EVENTS,
+      { first: 2, after: p1.body.data.auditEvents.pageInfo.endCursor },
+      { session: owner },
+    );
+    const seqs = [...p1.body.data.auditEvents.edges, ...p2.body.data.auditEvents.edges].map(
+      (e: { node: { seq: number } }) => e.node.seq,
+    );
     expect(seqs.slice(0, 3)).toEqual([3, 2, 1]);
   });
 
@@ -82,11 +107,16 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
       const res = await gql(t.http, EVENTS, vars, { session: owner });
       expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
-    const v = await gql(t.http, VERIFY, { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { session: owner });
+    const v = await gql(
+      t.http,
+      VERIFY,
+      { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      { session: owner },
+    );
     expect(v.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('another tenant\'s events are invisible: its ids and filters give nothing', async () => {
+  it("another tenant's events are invisible: its ids and filters give nothing", async () => {
     const mine = await gql(t.http, EVENTS, { first: 100 }, { session: owner });
     const theirs = await gql(t.http, EVENTS, { first: 100 }, { session: other });
     const mineIds = new Set(mine.body.data.auditEvents.edges.map((e: { node: { id: string } }) => e.node.id));
@@ -102,13 +132,18 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     const inferenceKey = await createKey(t.http, owner, ['inference:run']);
     const asKey = await gql(t.http, VERIFY, {}, { key: key.secret });
     expect(asKey.body.data.verifyAuditChain).toMatchObject({ ok: true, firstBadSeq: null });
-    expect((await gql(t.http, EVENTS, {}, { key: inferenceKey.secret })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await gql(t.http, EVENTS, {}, { key: inferenceKey.secret })).body.errors[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
     await setRole(owner, 'AUDITOR');
     try {
       expect((await gql(t.http, EVENTS, {}, { session: owner })).body.errors).toBeUndefined();
       expect((await gql(t.http, VERIFY, {}, { session: owner })).body.data.verifyAuditChain.ok).toBe(true);
       // An auditor reads; changing the settings is for owners and admins.
-      expect((await gql(t.http, `mutation { setAuditRetention(days: 365) { retentionDays } }`, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(
+        (await gql(t.http, `mutation { setAuditRetention(days: 365) { retentionDays } }`, {}, { session: owner })).body
+          .errors[0].extensions.code,
+      ).toBe('FORBIDDEN');
       await setRole(owner, 'DEVELOPER');
       expect((await gql(t.http, EVENTS, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
       expect((await gql(t.http, VERIFY, {}, { session: owner })).body.errors[0].extensions.code).toBe('FORBIDDEN');
@@ -119,24 +154,51 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
 
   it('retention (180 days to six years) and payload logging are owner/admin settings, each change audited', async () => {
     for (const days of [179, 2193, 0]) {
-      const res = await gql(t.http, `mutation($d: Int!) { setAuditRetention(days: $d) { retentionDays } }`, { d: days }, { session: owner });
+      const res = await gql(
+        t.http,
+        `mutation($d: Int!) { setAuditRetention(days: $d) { retentionDays } }`,
+        { d: days },
+        { session: owner },
+      );
       expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
-    expect((await gql(t.http, `{ auditSettings { retentionDays payloadLogging } }`, {}, { session: owner })).body.data.auditSettings).toEqual({ retentionDays: 400, payloadLogging: false });
-    const set = await gql(t.http, `mutation { setAuditRetention(days: 2192) { retentionDays } }`, {}, { session: owner });
+    expect(
+      (await gql(t.http, `{ auditSettings { retentionDays payloadLogging } }`, {}, { session: owner })).body.data
+        .auditSettings,
+    ).toEqual({ retentionDays: 400, payloadLogging: false });
+    const set = await gql(
+      t.http,
+      `mutation { setAuditRetention(days: 2192) { retentionDays } }`,
+      {},
+      { session: owner },
+    );
     expect(set.body.data.setAuditRetention.retentionDays).toBe(2192);
-    const pl = await gql(t.http, `mutation { setPayloadLogging(enabled: true) { payloadLogging } }`, {}, { session: owner });
+    const pl = await gql(
+      t.http,
+      `mutation { setPayloadLogging(enabled: true) { payloadLogging } }`,
+      {},
+      { session: owner },
+    );
     expect(pl.body.data.setPayloadLogging.payloadLogging).toBe(true);
     const ev = await gql(t.http, EVENTS, { filter: { action: 'audit.*' } }, { session: owner });
-    expect(ev.body.data.auditEvents.edges.map((e: { node: { action: string; metadata: unknown } }) => [e.node.action, e.node.metadata])).toEqual([
+    expect(
+      ev.body.data.auditEvents.edges.map((e: { node: { action: string; metadata: unknown } }) => [
+        e.node.action,
+        e.node.metadata,
+      ]),
+    ).toEqual([
       ['audit.payload_logging_change', { from: false, to: true }],
       ['audit.retention_change', { from: 400, to: 2192 }],
     ]);
   });
 
   it('the table refuses UPDATE, DELETE and TRUNCATE even from the database owner', async () => {
-    await expect(t.sql.query(`update audit_events set action = 'x' where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
-    await expect(t.sql.query(`delete from audit_events where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(/append-only/);
+    await expect(
+      t.sql.query(`update audit_events set action = 'x' where "tenantId" = $1`, [owner.tenantId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.sql.query(`delete from audit_events where "tenantId" = $1`, [owner.tenantId])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.sql.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
   });
 
@@ -149,7 +211,8 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     expect(x.uri.startsWith('file://')).toBe(true);
     const file = fileURLToPath(x.uri);
     expect(file.startsWith(path.join(dataDir, 'audit'))).toBe(true);
-    const pem = (await gql(t.http, `{ auditSigningKey { keyId publicKeyPem } }`, {}, { session: owner })).body.data.auditSigningKey;
+    const pem = (await gql(t.http, `{ auditSigningKey { keyId publicKeyPem } }`, {}, { session: owner })).body.data
+      .auditSigningKey;
     expect(pem.keyId).toBe(x.keyId);
     const good = await verifyExport(file, fileURLToPath(x.digestUri), createPublicKey(pem.publicKeyPem));
     expect(good).toMatchObject({ ok: true, count: x.count, keyPinned: true });
@@ -177,14 +240,31 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     const x = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
     expect(x.toSeq).toBe(5);
     // Exported but recent: stays.
-    expect((await gql(t.http, `mutation { purgeExpiredAuditEvents { deleted } }`, {}, { session: s })).body.data.purgeExpiredAuditEvents.deleted).toBe(0);
+    expect(
+      (await gql(t.http, `mutation { purgeExpiredAuditEvents { deleted } }`, {}, { session: s })).body.data
+        .purgeExpiredAuditEvents.deleted,
+    ).toBe(0);
     // 200 days later the exported range is past retention.
     const service = t.app.get((await import('@app/audit')).AuditRetentionService);
-    const purged = await service.purgeExpired(s.tenantId, { type: 'system', id: null }, null, new Date(now + 200 * 86_400_000));
+    const purged = await service.purgeExpired(
+      s.tenantId,
+      { type: 'system', id: null },
+      null,
+      new Date(now + 200 * 86_400_000),
+    );
     expect(purged).toMatchObject({ deleted: 5, throughSeq: 5, anchorExportId: x.id });
-    const left = (await t.sql.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])).rows;
-    expect(left.map((r) => [Number(r.seq), r.action])).toEqual([[6, 'audit.export'], [7, 'audit.purge']]);
-    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({ ok: true, checked: 2, firstBadSeq: null });
+    const left = (
+      await t.sql.query(`select seq, action from audit_events where "tenantId" = $1 order by seq`, [s.tenantId])
+    ).rows;
+    expect(left.map((r) => [Number(r.seq), r.action])).toEqual([
+      [6, 'audit.export'],
+      [7, 'audit.purge'],
+    ]);
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toEqual({
+      ok: true,
+      checked: 2,
+      firstBadSeq: null,
+    });
     // Deleting exported (not yet expired) rows by hand and marking their export purged is caught:
     // no audit.purge event in the chain vouches for that anchor.
     const y = (await gql(t.http, EXPORT, {}, { session: s })).body.data.exportAuditLog;
@@ -193,19 +273,29 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     await t.sql.query(`delete from audit_events where "tenantId" = $1 and seq <= $2`, [s.tenantId, y.toSeq]);
     await t.sql.query(`update audit_exports set "purgedAt" = now() where id = $1`, [y.id]);
     await t.sql.query('commit');
-    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: y.toSeq });
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({
+      ok: false,
+      firstBadSeq: y.toSeq,
+    });
     await t.sql.query(`update audit_exports set "purgedAt" = null where id = $1`, [y.id]);
     // A forged anchor (its hash changed) is caught.
     await t.sql.query(`update audit_exports set "lastHash" = repeat('a', 64) where id = $1`, [x.id]);
     forgedAnchorTenant = s.tenantId;
-    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({ ok: false, firstBadSeq: 5 });
+    expect((await gql(t.http, VERIFY, {}, { session: s })).body.data.verifyAuditChain).toMatchObject({
+      ok: false,
+      firstBadSeq: 5,
+    });
   });
 
   it('the CLIs: audit:verify exits 0 for a sound chain and 1 naming the broken one; verify-export checks files offline', async () => {
     const run = async (script: string, args: string[]) => {
       const env = { ...process.env, DATABASE_URL: t.db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
       try {
-        const { stdout } = await promisify(execFile)(process.execPath, ['--require', './test/bench/register.js', `libs/audit/src/cli/${script}.ts`, ...args], { env });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['--require', './test/bench/register.js', `libs/audit/src/cli/${script}.ts`, ...args],
+          { env },
+        );
         return { code: 0, stdout };
       } catch (e) {
         const err = e as { code: number; stdout: string; stderr: string };
@@ -217,9 +307,15 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     expect(one.stdout).toMatch(new RegExp(`^ok\\s+${owner.tenantId}`));
     const all = await run('audit-verify', ['--json']);
     expect(all.code).toBe(1);
-    const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => !l.ok).map((l) => [l.tenantId, l.firstBadSeq])).toEqual([[forgedAnchorTenant, '5']]);
-    expect(await run('verify-export', [exported.jsonl, '--public-key', exported.pem])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^VALID .*\(pinned\)/) });
+    expect(await run('verify-export', [exported.jsonl, '--public-key', exported.pem])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^VALID .*\(pinned\)/),
+    });
     const bad = await run('verify-export', [exported.forged, exported.digest, '--public-key', exported.pem]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/INVALID[\s\S]*chain broken at seq 2/);

@@ -1,4 +1,14 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -56,9 +66,15 @@ d('operations: backup while running, restore into an empty installation', () => 
     key = (await createKey(a.http, s, ['inference:run', 'models:read', 'models:write'])).secret;
     await gql(a.http, `mutation { createModel(input: { name: "kept", task: "regression" }) { name } }`, {}, { key });
     const files = await layersArtifact(3);
-    const pub = await gql(a.http, `mutation($i: PublishModelVersionInput!) { publishModelVersion(input: $i) { version } }`, { i: { model: 'kept', format: 'layers', pricingUnit: 'request', ...DENSE_SIGNATURE, files } }, { key });
+    const pub = await gql(
+      a.http,
+      `mutation($i: PublishModelVersionInput!) { publishModelVersion(input: $i) { version } }`,
+      { i: { model: 'kept', format: 'layers', pricingUnit: 'request', ...DENSE_SIGNATURE, files } },
+      { key },
+    );
     expect(pub.body.errors).toBeUndefined();
-    for (let i = 0; i < 5; i++) await gql(a.http, PREDICT, { i: { model: 'kept', inputs: { x: [[1, 1, 1]] } } }, { key });
+    for (let i = 0; i < 5; i++)
+      await gql(a.http, PREDICT, { i: { model: 'kept', inputs: { x: [[1, 1, 1]] } } }, { key });
   }, 180_000);
   afterAll(async () => {
     await a?.close();
@@ -90,22 +106,34 @@ d('operations: backup while running, restore into an empty installation', () => 
       await restoreBackup(backupDir, { dataDir: dirB, databaseUrl: db.url });
       const uris = new Client({ connectionString: db.url });
       await uris.connect();
-      const kept = (await uris.query(`select "artifactUri" from model_versions where "tenantId" = $1`, [tenantId])).rows;
+      const kept = (await uris.query(`select "artifactUri" from model_versions where "tenantId" = $1`, [tenantId]))
+        .rows;
       await uris.end();
       // Re-pointed at the new DATA_DIR: the old one is not read from.
       expect(kept).toEqual([{ artifactUri: expect.stringContaining(`${dirB}/models/${tenantId}/`) }]);
       rmSync(path.join(dirA, 'models'), { recursive: true, force: true });
       b = await startTestApp({ DATA_DIR: dirB }, { ...db });
-      const login = await gql(b.http, `mutation($i: LogInInput!) { logIn(input: $i) { user { email } } }`, { i: { email, password: STRONG_PASSWORD } });
+      const login = await gql(b.http, `mutation($i: LogInInput!) { logIn(input: $i) { user { email } } }`, {
+        i: { email, password: STRONG_PASSWORD },
+      });
       expect(login.body.errors).toBeUndefined();
       expect(cookiesOf(login).cookie.length).toBeGreaterThan(0);
       const p = await gql(b.http, PREDICT, { i: { model: 'kept', inputs: { x: [[1, 1, 1]] } } }, { key });
       expect(p.body.errors).toBeUndefined();
       expect(p.body.data.predict.outputs).toEqual({ y: [[6, 6]] }); // the restored artifact, digests checked on load
       const units = async (sql: Client) => {
-        const u = await sql.query(`select count(*)::int as n, coalesce(sum(units), 0)::int as units from usage_records where "tenantId" = $1`, [tenantId]);
-        const q = await sql.query(`select coalesce(sum("unitsUsed"), 0)::int as used from quota_counters where "tenantId" = $1`, [tenantId]);
-        const e = await sql.query(`select count(*)::int as n from audit_events where "tenantId" = $1 and action = 'inference.predict'`, [tenantId]);
+        const u = await sql.query(
+          `select count(*)::int as n, coalesce(sum(units), 0)::int as units from usage_records where "tenantId" = $1`,
+          [tenantId],
+        );
+        const q = await sql.query(
+          `select coalesce(sum("unitsUsed"), 0)::int as used from quota_counters where "tenantId" = $1`,
+          [tenantId],
+        );
+        const e = await sql.query(
+          `select count(*)::int as n from audit_events where "tenantId" = $1 and action = 'inference.predict'`,
+          [tenantId],
+        );
         return { records: u.rows[0].n, units: u.rows[0].units, quotaUsed: q.rows[0].used, predictAudits: e.rows[0].n };
       };
       const restored = await units(b.sql);
@@ -113,11 +141,15 @@ d('operations: backup while running, restore into an empty installation', () => 
       expect(restored.units).toBe(restored.quotaUsed);
       expect(restored.predictAudits).toBe(restored.records);
       expect(restored.records).toBeGreaterThanOrEqual(6);
-      for (const tenant of (await b.sql.query(`select "tenantId" from audit_chain_heads`)).rows.map((r) => r.tenantId as string)) {
+      for (const tenant of (await b.sql.query(`select "tenantId" from audit_chain_heads`)).rows.map(
+        (r) => r.tenantId as string,
+      )) {
         expect(await b.app.get(AuditVerifyService).verify(tenant)).toMatchObject({ ok: true, firstBadSeq: null });
       }
       // A second restore into the now-used installation is refused.
-      await expect(restoreBackup(backupDir, { dataDir: dataDir('c'), databaseUrl: db.url })).rejects.toThrow(/not empty/);
+      await expect(restoreBackup(backupDir, { dataDir: dataDir('c'), databaseUrl: db.url })).rejects.toThrow(
+        /not empty/,
+      );
       await expect(restoreBackup(backupDir, { dataDir: dirB, databaseUrl: db.url })).rejects.toThrow(/not empty/);
     } finally {
       await b?.close();
@@ -128,17 +160,35 @@ d('operations: backup while running, restore into an empty installation', () => 
 
   it('refuses a tampered, an extended or a partial backup before writing anything', async () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
-      ['a changed artifact byte', (dir) => {
-        const f = readdirSync(path.join(dir, 'files/models', tenantId), { recursive: true }).map(String).find((p) => p.endsWith('.bin'))!;
-        const file = path.join(dir, 'files/models', tenantId, f);
-        const bytes = readFileSync(file);
-        bytes[0] ^= 1;
-        writeFileSync(file, bytes);
-      }, /does not match its SHA-256/],
-      ['an added file', (dir) => writeFileSync(path.join(dir, 'files/models/extra.bin'), 'x'), /not listed in the manifest/],
+      [
+        'a changed artifact byte',
+        (dir) => {
+          const f = readdirSync(path.join(dir, 'files/models', tenantId), { recursive: true })
+            .map(String)
+            .find((p) => p.endsWith('.bin'))!;
+          const file = path.join(dir, 'files/models', tenantId, f);
+          const bytes = readFileSync(file);
+          bytes[0] ^= 1;
+          writeFileSync(file, bytes);
+        },
+        /does not match its SHA-256/,
+      ],
+      [
+        'an added file',
+        (dir) => writeFileSync(path.join(dir, 'files/models/extra.bin'), 'x'),
+        /not listed in the manifest/,
+      ],
       ['a missing database dump', (dir) => unlinkSync(path.join(dir, 'database.pgdump')), /missing: a partial backup/],
       ['no seal', (dir) => unlinkSync(path.join(dir, 'manifest.sha256')), /not a complete backup/],
-      ['an edited manifest', (dir) => writeFileSync(path.join(dir, 'manifest.json'), readFileSync(path.join(dir, 'manifest.json'), 'utf8').replace('"postgresql"', '"pglite"')), /does not match manifest.sha256/],
+      [
+        'an edited manifest',
+        (dir) =>
+          writeFileSync(
+            path.join(dir, 'manifest.json'),
+            readFileSync(path.join(dir, 'manifest.json'), 'utf8').replace('"postgresql"', '"pglite"'),
+          ),
+        /does not match manifest.sha256/,
+      ],
     ];
     for (const [what, tamper, error] of cases) {
       const copy = `${backupDir}-${what.replace(/\W+/g, '-')}`;
@@ -150,7 +200,9 @@ d('operations: backup while running, restore into an empty installation', () => 
         await expect(restoreBackup(copy, { dataDir: target, databaseUrl: db.url })).rejects.toThrow(error);
         const tables = new Client({ connectionString: db.url });
         await tables.connect();
-        expect((await tables.query(`select count(*)::int as n from pg_tables where schemaname = 'public'`)).rows[0].n).toBe(0);
+        expect(
+          (await tables.query(`select count(*)::int as n from pg_tables where schemaname = 'public'`)).rows[0].n,
+        ).toBe(0);
         await tables.end();
         expect(readdirSync(target).filter((e) => e !== 'catalog')).toEqual([]);
       } finally {

@@ -12,8 +12,14 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
   let fake: StripeFake;
   beforeAll(async () => {
     fake = await new StripeFake().start();
-    t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_BASE: `http://127.0.0.1:${fake.port}` });
-    await t.sql.query(`update plans set "stripePriceId" = 'price_' || id || '_flat', "stripeMeteredPriceId" = CASE WHEN NOT "hardCap" THEN 'price_' || id || '_metered' END`);
+    t = await startTestApp({
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
+    });
+    await t.sql.query(
+      `update plans set "stripePriceId" = 'price_' || id || '_flat', "stripeMeteredPriceId" = CASE WHEN NOT "hardCap" THEN 'price_' || id || '_metered' END`,
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -22,11 +28,29 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
 
   const post = (event: Parameters<typeof signedWebhook>[0], secret = SECRET, timestamp?: number) => {
     const w = signedWebhook(event, secret, timestamp);
-    return request(t.http).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', w.signature).send(w.payload);
+    return request(t.http)
+      .post('/webhooks/stripe')
+      .set('content-type', 'application/json')
+      .set('stripe-signature', w.signature)
+      .send(w.payload);
   };
-  const planOf = async (tenantId: string) => (await t.sql.query('select "planId" from tenants where id = $1', [tenantId])).rows[0].planId;
-  const subEvent = (id: string, type: string, customer: string, planId: string, created: number, status = 'active') =>
-    ({ id, type, created, data: { object: { id: 'sub_1', object: 'subscription', customer, status, metadata: { planId }, items: { data: [] } } } });
+  const planOf = async (tenantId: string) =>
+    (await t.sql.query('select "planId" from tenants where id = $1', [tenantId])).rows[0].planId;
+  const subEvent = (
+    id: string,
+    type: string,
+    customer: string,
+    planId: string,
+    created: number,
+    status = 'active',
+  ) => ({
+    id,
+    type,
+    created,
+    data: {
+      object: { id: 'sub_1', object: 'subscription', customer, status, metadata: { planId }, items: { data: [] } },
+    },
+  });
 
   it('checkout: a Stripe Checkout url for a plan; unknown plan and missing rights are refused', async () => {
     const s = await signUp(t.http, 'Upgrader');
@@ -47,9 +71,16 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
     const s = await signUp(t.http, 'Forged');
     await t.sql.query(`update tenants set "stripeCustomerId" = 'cus_forged' where id = $1`, [s.tenantId]);
     const now = Math.floor(Date.now() / 1000);
-    const forged = await post(subEvent('evt_forged', 'customer.subscription.updated', 'cus_forged', 'pro', now), 'whsec_wrong');
+    const forged = await post(
+      subEvent('evt_forged', 'customer.subscription.updated', 'cus_forged', 'pro', now),
+      'whsec_wrong',
+    );
     expect(forged.status).toBe(400);
-    const stale = await post(subEvent('evt_stale', 'customer.subscription.updated', 'cus_forged', 'pro', now), SECRET, now - 3600);
+    const stale = await post(
+      subEvent('evt_stale', 'customer.subscription.updated', 'cus_forged', 'pro', now),
+      SECRET,
+      now - 3600,
+    );
     expect(stale.status).toBe(400);
     expect(await planOf(s.tenantId)).toBe('free');
     expect((await t.sql.query(`select count(*)::int n from stripe_events`)).rows[0].n).toBe(0);
@@ -69,7 +100,10 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
     expect(await planOf(s.tenantId)).toBe('free');
     expect((await post(upgrade)).body).toEqual({ received: true, duplicate: true });
     expect(await planOf(s.tenantId)).toBe('free');
-    const audit = await t.sql.query(`select count(*)::int n from audit_events where "tenantId" = $1 and action = 'billing.subscription_updated'`, [s.tenantId]);
+    const audit = await t.sql.query(
+      `select count(*)::int n from audit_events where "tenantId" = $1 and action = 'billing.subscription_updated'`,
+      [s.tenantId],
+    );
     expect(audit.rows[0].n).toBe(2);
   });
 
@@ -78,11 +112,30 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
     const b = await signUp(t.http, 'Other');
     await t.sql.query(`update tenants set "stripeCustomerId" = 'cus_inv' where id = $1`, [a.tenantId]);
     const now = Math.floor(Date.now() / 1000);
-    const invoice = (status: string, created: number) => ({ id: `evt_inv_${status}`, type: `invoice.${status === 'paid' ? 'paid' : 'finalized'}`, created, data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_inv', status, currency: 'usd', amount_due: 19900, amount_paid: status === 'paid' ? 19900 : 0, number: 'INV-1', created: now } } });
+    const invoice = (status: string, created: number) => ({
+      id: `evt_inv_${status}`,
+      type: `invoice.${status === 'paid' ? 'paid' : 'finalized'}`,
+      created,
+      data: {
+        object: {
+          id: 'in_1',
+          object: 'invoice',
+          customer: 'cus_inv',
+          status,
+          currency: 'usd',
+          amount_due: 19900,
+          amount_paid: status === 'paid' ? 19900 : 0,
+          number: 'INV-1',
+          created: now,
+        },
+      },
+    });
     await post(invoice('paid', now));
     await post(invoice('open', now - 5)); // older, out of order: must not reopen a paid invoice
     const mine = await gql(t.http, `{ invoices { id status amountDue amountPaid number } }`, {}, { session: a });
-    expect(mine.body.data.invoices).toEqual([{ id: 'in_1', status: 'paid', amountDue: 19900, amountPaid: 19900, number: 'INV-1' }]);
+    expect(mine.body.data.invoices).toEqual([
+      { id: 'in_1', status: 'paid', amountDue: 19900, amountPaid: 19900, number: 'INV-1' },
+    ]);
     const theirs = await gql(t.http, `{ invoices { id } }`, {}, { session: b });
     expect(theirs.body.data.invoices).toEqual([]);
   });
@@ -91,7 +144,11 @@ d('billing: checkout, portal, invoices and Stripe webhooks', () => {
 d('billing off: no Stripe key', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, STRIPE_API_BASE: undefined });
+    t = await startTestApp({
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      STRIPE_API_BASE: undefined,
+    });
   });
   afterAll(() => t.close());
 

@@ -20,7 +20,10 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
   let tenantId: string;
   // The test app's DATA_DIR (default ./.data): dataset files live under models/datasets/<tenant>/.
   const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
-  const datasetFiles = () => (existsSync(path.join(dataDir, 'models', 'datasets', tenantId)) ? readdirSync(path.join(dataDir, 'models', 'datasets', tenantId)) : []);
+  const datasetFiles = () =>
+    existsSync(path.join(dataDir, 'models', 'datasets', tenantId))
+      ? readdirSync(path.join(dataDir, 'models', 'datasets', tenantId))
+      : [];
 
   beforeAll(async () => {
     t = await startTestApp({ ARTIFACT_STORE: 'local' });
@@ -35,11 +38,17 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     const ds = await createDataset(t, key, 'iris', 'CSV', irisCsv().train.replace('5.1,3.5', '5.1,'));
     expect(ds).toMatchObject({ name: 'iris', format: 'CSV', rows: 120 });
     expect(ds.columns).toEqual([
-      { name: 'sepal_length', type: 'NUMBER', missing: 0 }, { name: 'sepal_width', type: 'NUMBER', missing: 1 },
-      { name: 'petal_length', type: 'NUMBER', missing: 0 }, { name: 'petal_width', type: 'NUMBER', missing: 0 }, { name: 'species', type: 'STRING', missing: 0 },
+      { name: 'sepal_length', type: 'NUMBER', missing: 0 },
+      { name: 'sepal_width', type: 'NUMBER', missing: 1 },
+      { name: 'petal_length', type: 'NUMBER', missing: 0 },
+      { name: 'petal_width', type: 'NUMBER', missing: 0 },
+      { name: 'species', type: 'STRING', missing: 0 },
     ]);
     expect((await gql(t.http, GET, { id: ds.id }, key)).body.data.dataset).toMatchObject({ id: ds.id, rows: 120 });
-    const audit = await t.sql.query(`SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2`, [tenantId, ds.id]);
+    const audit = await t.sql.query(`SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2`, [
+      tenantId,
+      ds.id,
+    ]);
     expect(audit.rows).toEqual([{ action: 'dataset.create' }]);
   });
 
@@ -65,11 +74,13 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     const res = await gql(t.http, CREATE, { i: { name: 'bad', format, content } }, key);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
     expect(datasetFiles().length).toBe(before);
-    const rows = await t.sql.query(`SELECT count(*)::int AS n FROM datasets WHERE "tenantId" = $1 AND name = 'bad'`, [tenantId]);
+    const rows = await t.sql.query(`SELECT count(*)::int AS n FROM datasets WHERE "tenantId" = $1 AND name = 'bad'`, [
+      tenantId,
+    ]);
     expect(rows.rows[0].n).toBe(0);
   });
 
-  it('another tenant\'s dataset is NOT_FOUND to read and to delete', async () => {
+  it("another tenant's dataset is NOT_FOUND to read and to delete", async () => {
     const ds = await createDataset(t, key, 'mine', 'CSV', 'a,b\n1,2\n');
     for (const q of [GET, DELETE]) {
       const res = await gql(t.http, q, { id: ds.id }, other);
@@ -85,17 +96,26 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     expect(res.body.data.deleteDataset).toEqual({ id: ds.id, name: 'gone' });
     expect(datasetFiles()).not.toContain(ds.id);
     expect((await gql(t.http, GET, { id: ds.id }, key)).body.errors[0].extensions.code).toBe('NOT_FOUND');
-    const audit = await t.sql.query(`SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY seq`, [tenantId, ds.id]);
+    const audit = await t.sql.query(
+      `SELECT action FROM audit_events WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY seq`,
+      [tenantId, ds.id],
+    );
     expect(audit.rows.map((r) => r.action)).toEqual(['dataset.create', 'dataset.delete']);
   });
 
   it('a large file goes through a signed upload URL: PUT the bytes, 201 with the dataset, once', async () => {
     const csv = irisCsv().train;
     const size = Buffer.byteLength(csv);
-    const grant = (await gql(t.http, UPLOAD, { i: { name: 'uploaded iris', format: 'CSV', sizeBytes: size } }, key)).body.data.createDatasetUpload;
+    const grant = (await gql(t.http, UPLOAD, { i: { name: 'uploaded iris', format: 'CSV', sizeBytes: size } }, key))
+      .body.data.createDatasetUpload;
     const url = new URL(grant.uploadUrl);
     expect(url.pathname.startsWith('/uploads/datasets/')).toBe(true);
-    const put = (k: string, body: string) => request(t.http).put(url.pathname).set('authorization', `Bearer ${k}`).set('content-type', 'application/octet-stream').send(Buffer.from(body));
+    const put = (k: string, body: string) =>
+      request(t.http)
+        .put(url.pathname)
+        .set('authorization', `Bearer ${k}`)
+        .set('content-type', 'application/octet-stream')
+        .send(Buffer.from(body));
     expect((await put(other.key, csv)).status).toBe(404);
     const res = await put(key.key, csv);
     expect(res.status).toBe(201);
@@ -103,12 +123,25 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     const again = await put(key.key, csv);
     expect(again.status).toBe(409);
     // The model upload route does not take a dataset token.
-    expect((await request(t.http).put(`/uploads/${url.pathname.slice('/uploads/datasets/'.length)}`).set('authorization', `Bearer ${key.key}`).set('content-type', 'application/octet-stream').send(Buffer.from(csv))).status).toBe(404);
+    expect(
+      (
+        await request(t.http)
+          .put(`/uploads/${url.pathname.slice('/uploads/datasets/'.length)}`)
+          .set('authorization', `Bearer ${key.key}`)
+          .set('content-type', 'application/octet-stream')
+          .send(Buffer.from(csv))
+      ).status,
+    ).toBe(404);
   });
 
   it('refuses an upload of the wrong size, and one past the plan limit', async () => {
-    const grant = (await gql(t.http, UPLOAD, { i: { name: 'short', format: 'CSV', sizeBytes: 100 } }, key)).body.data.createDatasetUpload;
-    const res = await request(t.http).put(new URL(grant.uploadUrl).pathname).set('authorization', `Bearer ${key.key}`).set('content-type', 'application/octet-stream').send(Buffer.from('a,b\n1,2\n'));
+    const grant = (await gql(t.http, UPLOAD, { i: { name: 'short', format: 'CSV', sizeBytes: 100 } }, key)).body.data
+      .createDatasetUpload;
+    const res = await request(t.http)
+      .put(new URL(grant.uploadUrl).pathname)
+      .set('authorization', `Bearer ${key.key}`)
+      .set('content-type', 'application/octet-stream')
+      .send(Buffer.from('a,b\n1,2\n'));
     expect(res.status).toBe(400);
     const big = await gql(t.http, UPLOAD, { i: { name: 'big', format: 'CSV', sizeBytes: 10 * 1024 ** 3 } }, key);
     expect(big.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'DATASET_TOO_LARGE' });

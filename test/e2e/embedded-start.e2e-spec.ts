@@ -20,7 +20,14 @@ async function freePort(): Promise<number> {
 }
 
 function start(dataDir: string, port: number): Promise<{ proc: ChildProcess; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'TEST_DATABASE_URL']) delete env[k];
   const proc = spawn(process.execPath, [MAIN], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -49,7 +56,11 @@ async function stop(proc: ChildProcess): Promise<void> {
 }
 
 const gql = async (port: number, query: string, headers: Record<string, string> = {}) => {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   return { body: (await res.json()) as any, cookies: res.headers.getSetCookie().map((c) => c.split(';')[0]!) };
 };
 
@@ -68,7 +79,10 @@ describe('embedded mode: npm start with nothing installed', () => {
       expect(server.output()).toMatch(/embedded PGlite/);
       const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as any;
       expect(ready.checks.database).toMatchObject({ ok: true, mode: 'embedded' });
-      const signUp = await gql(port, `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Laptop" }) { tenant { id } } }`);
+      const signUp = await gql(
+        port,
+        `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Laptop" }) { tenant { id } } }`,
+      );
       expect(signUp.body.errors).toBeUndefined();
       // No SMTP_URL: the verification e-mail is an .eml file under DATA_DIR/mail, and its link works.
       const mailDir = path.join(dataDir, 'mail');
@@ -82,10 +96,17 @@ describe('embedded mode: npm start with nothing installed', () => {
       const verified = await gql(port, `mutation { verifyEmail(token: "${token}") { email } }`);
       expect(verified.body.data.verifyEmail).toEqual({ email: 'first@example.com' });
       // The same e-mail again on PGlite: CONFLICT from the unique index, not INTERNAL.
-      const again = await gql(port, `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Twice" }) { tenant { id } } }`);
+      const again = await gql(
+        port,
+        `mutation { signUp(input: { email: "first@example.com", password: "Embedded-Start-42", tenantName: "Twice" }) { tenant { id } } }`,
+      );
       expect(again.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'EMAIL_TAKEN' });
       const csrf = signUp.cookies.find((c) => c.startsWith('csrf_token='))!.split('=')[1]!;
-      const key = await gql(port, `mutation { createApiKey(input: { name: "k", scopes: ["models:read"] }) { secret } }`, { cookie: signUp.cookies.join('; '), 'x-csrf-token': csrf });
+      const key = await gql(
+        port,
+        `mutation { createApiKey(input: { name: "k", scopes: ["models:read"] }) { secret } }`,
+        { cookie: signUp.cookies.join('; '), 'x-csrf-token': csrf },
+      );
       const secret = key.body.data.createApiKey.secret as string;
       await stop(server.proc);
 

@@ -18,7 +18,8 @@ d('a database without migrations', () => {
   const admin = () => new Client({ connectionString: adminDatabaseUrl() });
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'dist/apps/api/src/main.js'))) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(path.join(ROOT, 'dist/apps/api/src/main.js')))
+      execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     const c = admin();
     await c.connect();
     await c.query(`create database "${name}"`);
@@ -33,10 +34,21 @@ d('a database without migrations', () => {
 
   for (const app of ['api', 'worker']) {
     it(`the ${app} exits 1 with one line naming npm run db:migrate and AUTO_MIGRATE=1`, () => {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString(), PORT: '0', WORKER_PORT: '0', WORKER_SHARED_SECRET: 'x'.repeat(32), LOG_LEVEL: 'warn' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        PORT: '0',
+        WORKER_PORT: '0',
+        WORKER_SHARED_SECRET: 'x'.repeat(32),
+        LOG_LEVEL: 'warn',
+      };
       delete env.AUTO_MIGRATE;
       delete env.REDIS_URL;
-      const run = spawnSync(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], { env, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(run.status).toBe(1);
       const lines = run.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -14,7 +14,10 @@ d('GraphQL hardening and operations endpoints', () => {
   it('malformed GraphQL is BAD_USER_INPUT with HTTP 400', async () => {
     const res = await request(t.http).post('/graphql').send({ query: '{ tenant { id ' });
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(res.body.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'GRAPHQL_VALIDATION_FAILED',
+    });
     expect(res.body.errors[0].message).toMatch(/Syntax Error/);
   });
 
@@ -26,7 +29,9 @@ d('GraphQL hardening and operations endpoints', () => {
   });
 
   it('too deep a query is refused before it runs', async () => {
-    expect((await request(t.http).post('/graphql').send({ query: `{ me { memberships { role } } }` })).body.errors).toBeUndefined();
+    expect(
+      (await request(t.http).post('/graphql').send({ query: `{ me { memberships { role } } }` })).body.errors,
+    ).toBeUndefined();
     const res = await request(t.http).post('/graphql').send({ query: `{ me { memberships { tenant { id } } } }` });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -41,13 +46,19 @@ d('GraphQL hardening and operations endpoints', () => {
   });
 
   it('an oversized body is refused with 413 and a contract code', async () => {
-    const res = await request(t.http).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(70_000) } }));
+    const res = await request(t.http)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(70_000) } }));
     expect(res.status).toBe(413);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('errors carry no stack traces and a request id; x-request-id is echoed', async () => {
-    const res = await request(t.http).post('/graphql').set('x-request-id', 'trace-abc-12345').send({ query: '{ tenant { id } }' });
+    const res = await request(t.http)
+      .post('/graphql')
+      .set('x-request-id', 'trace-abc-12345')
+      .send({ query: '{ tenant { id } }' });
     expect(res.headers['x-request-id']).toBe('trace-abc-12345');
     expect(res.body.errors[0].extensions.requestId).toBe('trace-abc-12345');
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/);
@@ -62,7 +73,10 @@ d('GraphQL hardening and operations endpoints', () => {
     expect(ready.body.checks.cache).toMatchObject({ ok: true });
     const s = await signUp(t.http);
     const k = await createKey(t.http, s);
-    await request(t.http).post('/graphql').set('authorization', `Bearer ${k.secret}`).send({ query: 'query CurrentTenant { tenant { id } }' });
+    await request(t.http)
+      .post('/graphql')
+      .set('authorization', `Bearer ${k.secret}`)
+      .send({ query: 'query CurrentTenant { tenant { id } }' });
     const metrics = await request(t.http).get('/metrics');
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     // Labelled by the root field the schema names, not by the caller's operationName (issue 11).
@@ -96,10 +110,16 @@ d('REST errors use the same codes', () => {
   afterAll(async () => t.close());
 
   it('transport errors on REST routes (oversized body, malformed JSON) keep the contract shape', async () => {
-    const big = await request(t.http).post('/v2/models/iris/infer').set('content-type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(1_100_000) }));
+    const big = await request(t.http)
+      .post('/v2/models/iris/infer')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
     expect(big.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' });
-    const bad = await request(t.http).post('/v2/models/iris/infer').set('content-type', 'application/json').send('{not json');
+    const bad = await request(t.http)
+      .post('/v2/models/iris/infer')
+      .set('content-type', 'application/json')
+      .send('{not json');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });

@@ -38,7 +38,14 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    t = await startTestApp({ QUEUE_DRIVER: 'inprocess', JOB_CHUNK_SIZE: '4', JOB_MAX_INSTANCES: '50', ALLOW_PRIVATE_WEBHOOKS: '1', WEBHOOK_BACKOFF_MS: '50', JOB_SWEEP_INTERVAL_MS: '500' });
+    t = await startTestApp({
+      QUEUE_DRIVER: 'inprocess',
+      JOB_CHUNK_SIZE: '4',
+      JOB_MAX_INSTANCES: '50',
+      ALLOW_PRIVATE_WEBHOOKS: '1',
+      WEBHOOK_BACKOFF_MS: '50',
+      JOB_SWEEP_INTERVAL_MS: '500',
+    });
     const s = await signUp(t.http, 'Jobs');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run'])).secret;
@@ -73,13 +80,22 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     expect(end.outputs[0].labelled[0].label).toBe('setosa');
     expect(end.outputs[1].labelled[0].label).toBe('virginica');
     expect(end.finishedAt).toBeTruthy();
-    const usage = (await t.sql.query(`select units, instances, "jobId" from usage_records where "idempotencyKey" = $1`, [job.id])).rows;
+    const usage = (
+      await t.sql.query(`select units, instances, "jobId" from usage_records where "idempotencyKey" = $1`, [job.id])
+    ).rows;
     expect(usage).toEqual([{ units: '10', instances: 10, jobId: job.id }]);
-    const audits = (await t.sql.query(`select action, metadata from audit_events where "targetId" = $1 order by seq`, [job.id])).rows;
+    const audits = (
+      await t.sql.query(`select action, metadata from audit_events where "targetId" = $1 order by seq`, [job.id])
+    ).rows;
     expect(audits.map((a) => a.action)).toEqual(['job.submit', 'job.complete']);
     expect(audits[1].metadata).toMatchObject({ status: 'SUCCEEDED', units: 10, done: 10 });
     expect(audits[1].metadata.outputSha256).toMatch(/^[0-9a-f]{64}$/);
-    const list = await gql(t.http, `{ inferenceJobs(first: 5) { totalCount edges { node { id status } } } }`, {}, { key });
+    const list = await gql(
+      t.http,
+      `{ inferenceJobs(first: 5) { totalCount edges { node { id status } } } }`,
+      {},
+      { key },
+    );
     expect(list.body.data.inferenceJobs.edges[0].node).toEqual({ id: job.id, status: 'SUCCEEDED' });
   });
 
@@ -95,47 +111,92 @@ d('async inference jobs (embedded: in-process queue, the api consumes)', () => {
     const [hook] = hooks;
     // Standard Webhooks, verified with the reference library as a customer would.
     expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
-    expect(new Webhook(webhookSecret).verify(hook.body, hook.headers as Record<string, string>)).toMatchObject({ job: { id } });
-    expect(() => new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(hook.body, hook.headers as Record<string, string>)).toThrow(WebhookVerificationError);
-    expect(() => new Webhook(webhookSecret).verify(hook.body.replace('SUCCEEDED', 'FAILED'), hook.headers as Record<string, string>)).toThrow(WebhookVerificationError);
+    expect(new Webhook(webhookSecret).verify(hook.body, hook.headers as Record<string, string>)).toMatchObject({
+      job: { id },
+    });
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(
+        hook.body,
+        hook.headers as Record<string, string>,
+      ),
+    ).toThrow(WebhookVerificationError);
+    expect(() =>
+      new Webhook(webhookSecret).verify(
+        hook.body.replace('SUCCEEDED', 'FAILED'),
+        hook.headers as Record<string, string>,
+      ),
+    ).toThrow(WebhookVerificationError);
     expect(hook.headers['webhook-id']).toBe(`msg_${id}`);
     // The deprecated header, still sent for one release.
     expect(verifyWebhookSignature(webhookSecret, hook.body, String(hook.headers['x-mas-signature']))).toBe(true);
     expect(verifyWebhookSignature('whsec_wrong', hook.body, String(hook.headers['x-mas-signature']))).toBe(false);
-    expect(JSON.parse(hook.body)).toMatchObject({ type: 'inference_job.succeeded', job: { id, status: 'SUCCEEDED', progress: { done: 1, total: 1 } } });
+    expect(JSON.parse(hook.body)).toMatchObject({
+      type: 'inference_job.succeeded',
+      job: { id, status: 'SUCCEEDED', progress: { done: 1, total: 1 } },
+    });
     expect(hook.headers['x-mas-delivery']).toBe(`${id}.2`);
     expect((await gql(t.http, GET, { id }, { key })).body.data.inferenceJob.webhookSecret).toBeNull();
   });
 
   it('refuses bad input at submit: unknown model, too many instances, wrong shape, bad webhook URL', async () => {
-    const code = async (i: Record<string, unknown>) => (await gql(t.http, SUBMIT, { i }, { key })).body.errors?.[0]?.extensions;
+    const code = async (i: Record<string, unknown>) =>
+      (await gql(t.http, SUBMIT, { i }, { key })).body.errors?.[0]?.extensions;
     expect(await code({ model: 'no-such-model', instances: [SETOSA] })).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await code({ model: 'iris', instances: Array(51).fill(SETOSA) })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_INSTANCES' });
-    expect(await code({ model: 'iris', instances: [] })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'NO_INSTANCES' });
+    expect(await code({ model: 'iris', instances: Array(51).fill(SETOSA) })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'TOO_MANY_INSTANCES',
+    });
+    expect(await code({ model: 'iris', instances: [] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'NO_INSTANCES',
+    });
     const shape = await code({ model: 'iris', instances: [SETOSA, [1, 2, 3]] });
     expect(shape).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_INSTANCE' });
     expect(shape.details).toMatchObject({ index: 1 });
-    expect(await code({ model: 'iris', instances: [SETOSA], webhookUrl: 'ftp://example.com/x' })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_WEBHOOK_URL' });
-    expect(Number((await t.sql.query(`select count(*) from inference_jobs where "tenantId" = $1 and total in (0, 2, 51)`, [tenantId])).rows[0].count)).toBe(0);
+    expect(await code({ model: 'iris', instances: [SETOSA], webhookUrl: 'ftp://example.com/x' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_WEBHOOK_URL',
+    });
+    expect(
+      Number(
+        (
+          await t.sql.query(`select count(*) from inference_jobs where "tenantId" = $1 and total in (0, 2, 51)`, [
+            tenantId,
+          ])
+        ).rows[0].count,
+      ),
+    ).toBe(0);
   });
 
-  it('another tenant\'s job is NOT_FOUND for read and cancel; cancelling a finished job is CONFLICT', async () => {
-    const { id } = (await gql(t.http, SUBMIT, { i: { model: 'iris', instances: [SETOSA] } }, { key })).body.data.submitInferenceJob;
+  it("another tenant's job is NOT_FOUND for read and cancel; cancelling a finished job is CONFLICT", async () => {
+    const { id } = (await gql(t.http, SUBMIT, { i: { model: 'iris', instances: [SETOSA] } }, { key })).body.data
+      .submitInferenceJob;
     expect((await gql(t.http, GET, { id }, { key: otherKey })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await gql(t.http, CANCEL, { id }, { key: otherKey })).body.errors[0].extensions.code).toBe('NOT_FOUND');
     await waitFor(id, finished);
-    expect((await gql(t.http, CANCEL, { id }, { key })).body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'JOB_FINISHED' });
+    expect((await gql(t.http, CANCEL, { id }, { key })).body.errors[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'JOB_FINISHED',
+    });
   });
 
   it('cancels a queued job at once: nothing billed, quota hold released, audited', async () => {
     // A job row that no consumer has taken yet (inserted like submit does, without a message).
-    const { id: done } = (await gql(t.http, SUBMIT, { i: { model: 'iris', instances: [SETOSA] } }, { key })).body.data.submitInferenceJob;
+    const { id: done } = (await gql(t.http, SUBMIT, { i: { model: 'iris', instances: [SETOSA] } }, { key })).body.data
+      .submitInferenceJob;
     await waitFor(done, finished);
     const id = `job_cancel${Date.now()}`;
-    await t.sql.query(`insert into inference_jobs (id, "tenantId", "modelVersionId", total, instances, "lockedUntil") select $1, "tenantId", "modelVersionId", 1, instances, now() + interval '1 hour' from inference_jobs where id = $2`, [id, done]);
+    await t.sql.query(
+      `insert into inference_jobs (id, "tenantId", "modelVersionId", total, instances, "lockedUntil") select $1, "tenantId", "modelVersionId", 1, instances, now() + interval '1 hour' from inference_jobs where id = $2`,
+      [id, done],
+    );
     const res = await gql(t.http, CANCEL, { id }, { key });
     expect(res.body.data.cancelInferenceJob).toEqual({ id, status: 'CANCELLED' });
-    expect(Number((await t.sql.query(`select count(*) from usage_records where "jobId" = $1`, [id])).rows[0].count)).toBe(0);
-    expect((await t.sql.query(`select action from audit_events where "targetId" = $1`, [id])).rows).toEqual([{ action: 'job.cancel' }]);
+    expect(
+      Number((await t.sql.query(`select count(*) from usage_records where "jobId" = $1`, [id])).rows[0].count),
+    ).toBe(0);
+    expect((await t.sql.query(`select action from audit_events where "targetId" = $1`, [id])).rows).toEqual([
+      { action: 'job.cancel' },
+    ]);
   });
 });

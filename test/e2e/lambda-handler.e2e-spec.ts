@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { HttpApiRequest, HttpApiResult, bodyBytes, bodyJson, httpApiV2Event, lambdaContext } from '../support/api-gateway-event';
+import {
+  HttpApiRequest,
+  HttpApiResult,
+  bodyBytes,
+  bodyJson,
+  httpApiV2Event,
+  lambdaContext,
+} from '../support/api-gateway-event';
 import { TestDatabase, createTestDatabase, needsPostgres } from '../support/database';
 import { StripeFake, signedWebhook } from '../support/stripe-fake';
 import { STRONG_PASSWORD, uniqueEmail } from '../support/test-app';
@@ -25,19 +32,36 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
   const saved = { ...process.env };
   const invoke = (req: HttpApiRequest) => handler(httpApiV2Event(req), lambdaContext());
   const graphql = (query: string, variables: Record<string, unknown>, extra: Partial<HttpApiRequest> = {}) =>
-    invoke({ method: 'POST', path: '/graphql', base64: true, ...extra, headers: { 'content-type': 'application/json', ...extra.headers }, body: JSON.stringify({ query, variables }) });
+    invoke({
+      method: 'POST',
+      path: '/graphql',
+      base64: true,
+      ...extra,
+      headers: { 'content-type': 'application/json', ...extra.headers },
+      body: JSON.stringify({ query, variables }),
+    });
 
   beforeAll(async () => {
     // The portal is served by the same function; build it once if this checkout has not.
-    if (!existsSync(path.join(PORTAL_DIST, 'index.html'))) execFileSync('npm', ['run', '-s', 'build:portal'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
+    if (!existsSync(path.join(PORTAL_DIST, 'index.html')))
+      execFileSync('npm', ['run', '-s', 'build:portal'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
     fake = await new StripeFake().start();
     db = await createTestDatabase();
     Object.assign(process.env, {
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '3',
-      STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: '',
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '3',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
     });
     // Imported late so that configuration is read after the environment is set.
-    ({ handler, shutdown } = (await import('../../apps/api/src/lambda')) as unknown as { handler: typeof handler; shutdown: typeof shutdown });
+    ({ handler, shutdown } = (await import('../../apps/api/src/lambda')) as unknown as {
+      handler: typeof handler;
+      shutdown: typeof shutdown;
+    });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   }, 300_000);
@@ -55,7 +79,18 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
   let key: string;
 
   it('signs up through the handler: session cookies come back in the v2 `cookies` field', async () => {
-    const res = await graphql(`mutation($i: SignUpInput!) { signUp(input: $i) { tenant { id } } }`, { i: { email: uniqueEmail('lambda'), password: STRONG_PASSWORD, tenantName: 'Lambda Co' } });
+    const res = await graphql(
+      `
+        mutation ($i: SignUpInput!) {
+          signUp(input: $i) {
+            tenant {
+              id
+            }
+          }
+        }
+      `,
+      { i: { email: uniqueEmail('lambda'), password: STRONG_PASSWORD, tenantName: 'Lambda Co' } },
+    );
     expect(res.statusCode).toBe(200);
     expect(bodyJson(res).errors).toBeUndefined();
     tenantId = bodyJson(res).data.signUp.tenant.id;
@@ -66,18 +101,49 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
   });
 
   it('a GraphQL query with the session cookies (base64 body) answers; without them it is UNAUTHENTICATED', async () => {
-    const create = await graphql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'lambda', scopes: ['inference:run', 'models:read'] } }, { cookies, headers: { 'x-csrf-token': csrf } });
+    const create = await graphql(
+      `
+        mutation ($i: CreateApiKeyInput!) {
+          createApiKey(input: $i) {
+            secret
+          }
+        }
+      `,
+      { i: { name: 'lambda', scopes: ['inference:run', 'models:read'] } },
+      { cookies, headers: { 'x-csrf-token': csrf } },
+    );
     expect(bodyJson(create).errors).toBeUndefined();
     key = bodyJson(create).data.createApiKey.secret;
-    const me = await graphql(`{ apiKeys { totalCount } }`, {}, { cookies, headers: { 'x-csrf-token': csrf } });
+    const me = await graphql(
+      `
+        {
+          apiKeys {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { cookies, headers: { 'x-csrf-token': csrf } },
+    );
     expect(bodyJson(me).data).toEqual({ apiKeys: { totalCount: 1 } });
-    const anonymous = await graphql(`{ apiKeys { totalCount } }`, {});
+    const anonymous = await graphql(
+      `
+        {
+          apiKeys {
+            totalCount
+          }
+        }
+      `,
+      {},
+    );
     expect(bodyJson(anonymous).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('a prediction (Open Inference Protocol, base64 body) answers and goes through the ledger', async () => {
     const res = await invoke({
-      method: 'POST', path: '/v2/models/iris/infer', base64: true,
+      method: 'POST',
+      path: '/v2/models/iris/infer',
+      base64: true,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: SETOSA }] }),
     });
@@ -85,9 +151,14 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
     const out = bodyJson(res).outputs[0];
     expect(out.shape).toEqual([1, 3]);
     expect(out.data[0]).toBeGreaterThan(out.data[1]);
-    const usage = await sql.query(`select coalesce(sum(units), 0)::int n from usage_records where "tenantId" = $1`, [tenantId]);
+    const usage = await sql.query(`select coalesce(sum(units), 0)::int n from usage_records where "tenantId" = $1`, [
+      tenantId,
+    ]);
     expect(usage.rows[0].n).toBe(1);
-    const audit = await sql.query(`select count(*)::int n from audit_events where "tenantId" = $1 and action = 'inference.predict'`, [tenantId]);
+    const audit = await sql.query(
+      `select count(*)::int n from audit_events where "tenantId" = $1 and action = 'inference.predict'`,
+      [tenantId],
+    );
     expect(audit.rows[0].n).toBe(1);
   });
 
@@ -106,9 +177,30 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
   it('a Stripe webhook verifies over the decoded body; the same signature over other bytes is refused', async () => {
     await sql.query(`update tenants set "stripeCustomerId" = 'cus_lambda' where id = $1`, [tenantId]);
     // Non-ASCII text: a body decoded as anything but its exact UTF-8 bytes fails the signature.
-    const event = { id: 'evt_lambda_1', type: 'customer.subscription.updated', created: Math.floor(Date.now() / 1000), data: { object: { id: 'sub_l', object: 'subscription', customer: 'cus_lambda', status: 'active', metadata: { planId: 'pro', note: 'Zürich – ✓' }, items: { data: [] } } } };
+    const event = {
+      id: 'evt_lambda_1',
+      type: 'customer.subscription.updated',
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: {
+          id: 'sub_l',
+          object: 'subscription',
+          customer: 'cus_lambda',
+          status: 'active',
+          metadata: { planId: 'pro', note: 'Zürich – ✓' },
+          items: { data: [] },
+        },
+      },
+    };
     const w = signedWebhook(event, SECRET);
-    const send = (body: string) => invoke({ method: 'POST', path: '/webhooks/stripe', base64: true, headers: { 'content-type': 'application/json', 'stripe-signature': w.signature }, body });
+    const send = (body: string) =>
+      invoke({
+        method: 'POST',
+        path: '/webhooks/stripe',
+        base64: true,
+        headers: { 'content-type': 'application/json', 'stripe-signature': w.signature },
+        body,
+      });
     const tampered = await send(JSON.stringify(JSON.parse(w.payload), null, 1));
     expect(tampered.statusCode).toBe(400);
     expect((await sql.query(`select "planId" from tenants where id = $1`, [tenantId])).rows[0].planId).toBe('free');

@@ -20,19 +20,34 @@ d('the inference ledger', () => {
   beforeAll(async () => {
     t = await startTestApp({ DATABASE_POOL_SIZE: '10' });
     // Limits that never refuse what these tests send, and overage (so every record has an outbox row).
-    await t.sql.query(`update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000 where id = 'pro'`);
+    await t.sql.query(
+      `update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000 where id = 'pro'`,
+    );
   }, 180_000);
   afterAll(async () => {
     await t?.close();
   });
 
   const one = async (sql: string, params: unknown[]) => (await t.sql.query(sql, params)).rows[0];
-  const billed = (tenantId: string) => one(`select count(*)::int as n, coalesce(sum(units), 0)::int as units from usage_records where "tenantId" = $1`, [tenantId]);
+  const billed = (tenantId: string) =>
+    one(`select count(*)::int as n, coalesce(sum(units), 0)::int as units from usage_records where "tenantId" = $1`, [
+      tenantId,
+    ]);
   const audited = async (tenantId: string, status = 'succeeded') =>
-    Number((await one(`select count(*) from audit_events where "tenantId" = $1 and action = 'inference.predict' and metadata->>'status' = $2`, [tenantId, status])).count);
+    Number(
+      (
+        await one(
+          `select count(*) from audit_events where "tenantId" = $1 and action = 'inference.predict' and metadata->>'status' = $2`,
+          [tenantId, status],
+        )
+      ).count,
+    );
   const counter = async (tenantId: string) => {
     await t.app.get(QuotaLeases).returnAll();
-    return one(`select "unitsUsed"::int as used, "unitsReserved"::int as reserved from quota_counters where "tenantId" = $1`, [tenantId]);
+    return one(
+      `select "unitsUsed"::int as used, "unitsReserved"::int as reserved from quota_counters where "tenantId" = $1`,
+      [tenantId],
+    );
   };
   async function tenant(name: string, plan = 'pro') {
     const s = await signUp(t.http, name);
@@ -50,7 +65,9 @@ d('the inference ledger', () => {
     for (const [k, v] of Object.entries(headers)) r.set(k, v);
     return r.send(body as object);
   };
-  const oipBody = (n: number) => ({ inputs: [{ name: 'features', shape: [n, 4], datatype: 'FP32', data: rows(n).flat() }] });
+  const oipBody = (n: number) => ({
+    inputs: [{ name: 'features', shape: [n, 4], datatype: 'FP32', data: rows(n).flat() }],
+  });
 
   it('bills and audits every answered prediction once, whatever x-request-id, aliases and retries the client sends, per tenant', async () => {
     const a = await tenant('Mix A');
@@ -65,7 +82,12 @@ d('the inference ledger', () => {
       // The same x-request-id on every call, for both tenants: it traces, it never deduplicates.
       const headers = { 'x-request-id': 'req-shared-0001' };
       for (let i = 0; i < 3; i++) {
-        const g = await gql(t.http, aliased, { i: { model: 'iris', inputs: { features: rows(2) } } }, { key: who.key, headers });
+        const g = await gql(
+          t.http,
+          aliased,
+          { i: { model: 'iris', inputs: { features: rows(2) } } },
+          { key: who.key, headers },
+        );
         expect(g.body.errors).toBeUndefined();
         for (const f of ['p1', 'p2', 'p3']) count(who.tenantId, g.body.data[f].usage.units);
         const r = await tfs(who.key, { instances: rows(3) }, headers);
@@ -100,7 +122,9 @@ d('the inference ledger', () => {
     expect(other.status).toBe(409);
     expect(other.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED' });
     // Five at once with a fresh key: one runs, the others wait for it and replay.
-    const burst = await Promise.all(Array.from({ length: 5 }, () => tfs(a.key, { instances: rows(1) }, { 'idempotency-key': 'order-7f3a-0002' })));
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () => tfs(a.key, { instances: rows(1) }, { 'idempotency-key': 'order-7f3a-0002' })),
+    );
     expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(burst.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
     // GraphQL: the header binds each aliased prediction on its own; the retry replays both.
@@ -128,7 +152,12 @@ d('the inference ledger', () => {
     expect(unknownOutput.status).toBe(400);
     const wrongShape = await tfs(a.key, { instances: [[1, 2, 3]] });
     expect(wrongShape.status).toBe(400);
-    const deep = await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: JSON.parse('['.repeat(3000) + ']'.repeat(3000)) } } }, { key: a.key });
+    const deep = await gql(
+      t.http,
+      PREDICT,
+      { i: { model: 'iris', inputs: { features: JSON.parse('['.repeat(3000) + ']'.repeat(3000)) } } },
+      { key: a.key },
+    );
     expect(deep.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(await billed(a.tenantId)).toEqual({ n: 0, units: 0 });
     // The unknown output is refused by the protocol layer before a prediction starts; the other two are failed predictions.
@@ -141,16 +170,32 @@ d('the inference ledger', () => {
     const a = await tenant('Concurrent');
     await t.sql.query(`update tenants set "budgetCents" = 5 where id = $1`, [a.tenantId]);
     await t.sql.query(`update plans set "monthlyIncludedUnits" = 0 where id = 'pro'`);
-    const res = await Promise.all(Array.from({ length: 100 }, (_, i) => gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: rows((i % 3) + 1) } } }, { key: a.key })));
+    const res = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: rows((i % 3) + 1) } } }, { key: a.key }),
+      ),
+    );
     for (const r of res) expect(r.body.errors).toBeUndefined();
     expect(await billed(a.tenantId)).toEqual({ n: 100, units: 199 });
-    expect(await one(`select count(*)::int as n, sum(value)::int as units from meter_event_outbox where "tenantId" = $1`, [a.tenantId])).toEqual({ n: 100, units: 199 });
+    expect(
+      await one(`select count(*)::int as n, sum(value)::int as units from meter_event_outbox where "tenantId" = $1`, [
+        a.tenantId,
+      ]),
+    ).toEqual({ n: 100, units: 199 });
     expect(await counter(a.tenantId)).toEqual({ used: 199, reserved: 0 });
     // 199 units x 200 micros of a 5-cent budget: the 50% threshold, once.
-    expect((await t.sql.query(`select threshold from budget_alerts where "tenantId" = $1`, [a.tenantId])).rows).toEqual([{ threshold: 50 }]);
-    const seqs = await one(`select count(*)::int as n, min(seq)::int as lo, max(seq)::int as hi from audit_events where "tenantId" = $1`, [a.tenantId]);
+    expect((await t.sql.query(`select threshold from budget_alerts where "tenantId" = $1`, [a.tenantId])).rows).toEqual(
+      [{ threshold: 50 }],
+    );
+    const seqs = await one(
+      `select count(*)::int as n, min(seq)::int as lo, max(seq)::int as hi from audit_events where "tenantId" = $1`,
+      [a.tenantId],
+    );
     expect(seqs.hi - seqs.lo + 1).toBe(seqs.n);
-    const batches = await one(`select count(distinct "occurredAt")::int as n from audit_events where "tenantId" = $1 and action = 'inference.predict'`, [a.tenantId]);
+    const batches = await one(
+      `select count(distinct "occurredAt")::int as n from audit_events where "tenantId" = $1 and action = 'inference.predict'`,
+      [a.tenantId],
+    );
     expect(batches.n).toBeLessThan(100);
     const v = await gql(t.http, VERIFY, {}, { session: a });
     expect(v.body.data.verifyAuditChain).toEqual({ ok: true, checked: seqs.n, firstBadSeq: null });
@@ -161,7 +206,11 @@ d('the inference ledger', () => {
     // Plan limits are cached per tenant: set before the tenant's first request.
     await t.sql.query(`update plans set "requestsPerMinutePerKey" = 4 where id = 'free'`);
     const a = await tenant('Limited', 'free');
-    const fields = Array.from({ length: 6 }, (_, i) => `p${i}: predict(input: { model: "iris", inputs: { features: [[5.1, 3.5, 1.4, 0.2]] } }) { usage { units } }`);
+    const fields = Array.from(
+      { length: 6 },
+      (_, i) =>
+        `p${i}: predict(input: { model: "iris", inputs: { features: [[5.1, 3.5, 1.4, 0.2]] } }) { usage { units } }`,
+    );
     const r = await gql(t.http, `mutation { ${fields.join(' ')} }`, {}, { key: a.key });
     const codes = (r.body.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code);
     // Mutation fields run one after another: p0..p3 take the four, p4 is refused (and, predict
@@ -187,7 +236,9 @@ d('the ledger across two api processes', () => {
   beforeAll(async () => {
     a = await startTestApp({ DATABASE_POOL_SIZE: '10' });
     b = await startTestApp({ DATABASE_POOL_SIZE: '10' }, a.db);
-    await a.sql.query(`update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000 where id = 'free'`);
+    await a.sql.query(
+      `update plans set "requestsPerMinutePerKey" = 100000, "requestsPerMinutePerTenant" = 100000, "maxConcurrentRequests" = 1000 where id = 'free'`,
+    );
   }, 180_000);
   afterAll(async () => {
     await b?.close();
@@ -197,19 +248,34 @@ d('the ledger across two api processes', () => {
   it('hard cap, 10 units left, 200 concurrent predictions over two processes: exactly 10 answer', async () => {
     const s = await signUp(a.http, 'Capped');
     const key = (await createKey(a.http, s, ['inference:run'])).secret;
-    const cap = Number((await a.sql.query(`select "monthlyIncludedUnits" from plans where id = 'free'`)).rows[0].monthlyIncludedUnits);
-    await a.sql.query(`insert into quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
+    const cap = Number(
+      (await a.sql.query(`select "monthlyIncludedUnits" from plans where id = 'free'`)).rows[0].monthlyIncludedUnits,
+    );
+    await a.sql.query(
+      `insert into quota_counters ("tenantId", "periodStart", "unitsUsed", "unitsReserved", "updatedAt")
       values ($1, date_trunc('month', now() at time zone 'utc'), $2, 0, now())
-      on conflict ("tenantId", "periodStart") do update set "unitsUsed" = $2`, [s.tenantId, cap - 10]);
-    const res = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      gql((i % 2 ? a : b).http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA] } } }, { key })));
+      on conflict ("tenantId", "periodStart") do update set "unitsUsed" = $2`,
+      [s.tenantId, cap - 10],
+    );
+    const res = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        gql((i % 2 ? a : b).http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA] } } }, { key }),
+      ),
+    );
     const ok = res.filter((r) => !r.body.errors);
     const refused = res.filter((r) => r.body.errors?.[0]?.extensions?.code === 'QUOTA_EXCEEDED');
     expect(ok).toHaveLength(10);
     expect(refused).toHaveLength(190);
     await Promise.all([a.app.get(QuotaLeases).returnAll(), b.app.get(QuotaLeases).returnAll()]);
-    const c = (await a.sql.query(`select "unitsUsed"::int as used, "unitsReserved"::int as reserved from quota_counters where "tenantId" = $1`, [s.tenantId])).rows[0];
+    const c = (
+      await a.sql.query(
+        `select "unitsUsed"::int as used, "unitsReserved"::int as reserved from quota_counters where "tenantId" = $1`,
+        [s.tenantId],
+      )
+    ).rows[0];
     expect(c).toEqual({ used: cap, reserved: 0 });
-    expect((await a.sql.query(`select count(*)::int as n from usage_records where "tenantId" = $1`, [s.tenantId])).rows[0].n).toBe(10);
+    expect(
+      (await a.sql.query(`select count(*)::int as n from usage_records where "tenantId" = $1`, [s.tenantId])).rows[0].n,
+    ).toBe(10);
   }, 120_000);
 });

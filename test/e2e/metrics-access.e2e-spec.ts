@@ -24,9 +24,17 @@ d('/metrics: who may read it and what its labels can be', () => {
     });
 
     it('refuses a remote caller, even one claiming to be local in X-Forwarded-For', async () => {
-      const res = await fastify().inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.7', headers: { 'x-forwarded-for': '127.0.0.1' } });
+      const res = await fastify().inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress: '198.51.100.7',
+        headers: { 'x-forwarded-for': '127.0.0.1' },
+      });
       expect(res.statusCode).toBe(403);
-      expect(JSON.parse(res.body).errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'METRICS_LOOPBACK_ONLY' });
+      expect(JSON.parse(res.body).errors[0].extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'METRICS_LOOPBACK_ONLY',
+      });
       expect(res.body).not.toContain('http_requests_total');
     });
 
@@ -56,10 +64,18 @@ d('/metrics: who may read it and what its labels can be', () => {
         if (auth) req.set('authorization', auth);
         const res = await req;
         expect(res.status).toBe(401);
-        expect(res.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'METRICS_TOKEN_REQUIRED' });
+        expect(res.body.errors[0].extensions).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          reason: 'METRICS_TOKEN_REQUIRED',
+        });
       }
       const fastify = t.app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-      const remote = await fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.7', headers: { authorization: `Bearer ${TOKEN}` } });
+      const remote = await fastify.inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress: '198.51.100.7',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(remote.statusCode).toBe(200);
       expect(remote.body).toContain('process_cpu_seconds_total');
     });

@@ -39,10 +39,16 @@ d('models: modelVersionDownload for the edge, loaded by TF.js over real HTTP', (
     const s = await signUp(t.http, 'Edge');
     tenantId = s.tenantId;
     key = (await createKey(t.http, s, ['inference:run', 'models:read', 'models:write'])).secret;
-    other = (await createKey(t.http, await signUp(t.http, 'Other'), ['inference:run', 'models:read', 'models:write'])).secret;
+    other = (await createKey(t.http, await signUp(t.http, 'Other'), ['inference:run', 'models:read', 'models:write']))
+      .secret;
     await gql(t.http, `mutation { createModel(input: { name: "edge", task: "regression" }) { name } }`, {}, { key });
     const files = await layersArtifact(2);
-    const res = await gql(t.http, `mutation($i: PublishModelVersionInput!) { publishModelVersion(input: $i) { version } }`, { i: { model: 'edge', format: 'layers', pricingUnit: 'request', ...DENSE_SIGNATURE, files } }, { key });
+    const res = await gql(
+      t.http,
+      `mutation($i: PublishModelVersionInput!) { publishModelVersion(input: $i) { version } }`,
+      { i: { model: 'edge', format: 'layers', pricingUnit: 'request', ...DENSE_SIGNATURE, files } },
+      { key },
+    );
     expect(res.body.errors).toBeUndefined();
   }, 180_000);
   afterAll(async () => {
@@ -69,7 +75,10 @@ d('models: modelVersionDownload for the edge, loaded by TF.js over real HTTP', (
     const { createHash } = await import('node:crypto');
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(dl.files[0].sha256);
     expect(shard.headers.get('access-control-allow-origin')).toBe('*');
-    const audit = await t.sql.query(`select metadata from audit_events where "tenantId" = $1 and action = 'model.download'`, [tenantId]);
+    const audit = await t.sql.query(
+      `select metadata from audit_events where "tenantId" = $1 and action = 'model.download'`,
+      [tenantId],
+    );
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0].metadata).toMatchObject({ model: 'edge', version: 1 });
   });
@@ -84,11 +93,14 @@ d('models: modelVersionDownload for the edge, loaded by TF.js over real HTTP', (
   });
 
   it('refuses tampered, foreign and unknown links and files', async () => {
-    const url: string = (await gql(t.http, DOWNLOAD, { m: 'edge', v: '1' }, { key })).body.data.modelVersionDownload.url;
+    const url: string = (await gql(t.http, DOWNLOAD, { m: 'edge', v: '1' }, { key })).body.data.modelVersionDownload
+      .url;
     const token = url.split('/downloads/')[1].split('/')[0];
     const [body, sig] = token.split('.');
     // The same signature on a grant with a later expiry.
-    const grant = (JSON.parse(Buffer.from(body, 'base64url').toString()) as unknown[]).map((x, i) => (i === 2 ? 9_999_999_999 : x));
+    const grant = (JSON.parse(Buffer.from(body, 'base64url').toString()) as unknown[]).map((x, i) =>
+      i === 2 ? 9_999_999_999 : x,
+    );
     const cases = [
       [url.replace(token, `${Buffer.from(JSON.stringify(grant)).toString('base64url')}.${sig}`), 403],
       [url.replace(/model\.json$/, '..%2F..%2Fpackage.json'), 404],
@@ -110,14 +122,18 @@ d('models: modelVersionDownload for the edge, loaded by TF.js over real HTTP', (
   });
 
   it('an owner switches downloads off: new URLs refused and links already issued stop working', async () => {
-    const url: string = (await gql(t.http, DOWNLOAD, { m: 'edge', v: '1' }, { key })).body.data.modelVersionDownload.url;
+    const url: string = (await gql(t.http, DOWNLOAD, { m: 'edge', v: '1' }, { key })).body.data.modelVersionDownload
+      .url;
     expect((await fetch(url)).status).toBe(200);
     const set = await gql(t.http, SET, { m: 'edge', e: false }, { key });
     expect(set.body.data.setModelDownloads).toEqual({ name: 'edge', downloadsEnabled: false });
     expect((await fetch(url)).status).toBe(403);
     const res = await gql(t.http, DOWNLOAD, { m: 'edge', v: '1' }, { key });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'DOWNLOADS_DISABLED' });
-    const audit = await t.sql.query(`select count(*) from audit_events where "tenantId" = $1 and action = 'model.downloads_set'`, [tenantId]);
+    const audit = await t.sql.query(
+      `select count(*) from audit_events where "tenantId" = $1 and action = 'model.downloads_set'`,
+      [tenantId],
+    );
     expect(Number(audit.rows[0].count)).toBe(1);
   });
 });

@@ -22,7 +22,11 @@ d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
   });
 
   const auth = (r: request.Test) => r.set('authorization', `Bearer ${key}`);
-  const usage = async () => Number((await t.sql.query(`select coalesce(sum(units), 0) as n from usage_records where "tenantId" = $1`, [tenantId])).rows[0].n);
+  const usage = async () =>
+    Number(
+      (await t.sql.query(`select coalesce(sum(units), 0) as n from usage_records where "tenantId" = $1`, [tenantId]))
+        .rows[0].n,
+    );
 
   it('health is public; model metadata and readiness need a key', async () => {
     expect((await request(t.http).get('/v2/health/live')).body).toEqual({ live: true });
@@ -30,7 +34,9 @@ d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
     expect((await request(t.http).get('/v2/models/iris')).status).toBe(401);
     const meta = await auth(request(t.http).get('/v2/models/iris'));
     expect(meta.body).toEqual({
-      name: 'iris', versions: ['1'], platform: 'tensorflowjs',
+      name: 'iris',
+      versions: ['1'],
+      platform: 'tensorflowjs',
       inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
     });
@@ -41,7 +47,8 @@ d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
   it('infers as KServe/Triton clients expect (flat row-major data, shape with the batch) and bills it', async () => {
     const before = await usage();
     const res = await auth(request(t.http).post('/v2/models/iris/versions/1/infer')).send({
-      id: 'req-42', inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', data: [...SETOSA, ...VIRGINICA] }],
+      id: 'req-42',
+      inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', data: [...SETOSA, ...VIRGINICA] }],
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ model_name: 'iris', model_version: '1', id: 'req-42' });
@@ -59,11 +66,27 @@ d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
     const infer = (path: string, body: unknown) => auth(request(t.http).post(path)).send(body as object);
     const cases: [string, unknown, number][] = [
       ['/v2/models/nope/infer', { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: SETOSA }] }, 404],
-      ['/v2/models/iris/versions/9/infer', { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: SETOSA }] }, 404],
-      ['/v2/models/iris/infer', { inputs: [{ name: 'features', shape: [1, 4], datatype: 'INT32', data: [1, 2, 3, 4] }] }, 400],
-      ['/v2/models/iris/infer', { inputs: [{ name: 'features', shape: [1, 5], datatype: 'FP32', data: [1, 2, 3, 4, 5] }] }, 400],
+      [
+        '/v2/models/iris/versions/9/infer',
+        { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: SETOSA }] },
+        404,
+      ],
+      [
+        '/v2/models/iris/infer',
+        { inputs: [{ name: 'features', shape: [1, 4], datatype: 'INT32', data: [1, 2, 3, 4] }] },
+        400,
+      ],
+      [
+        '/v2/models/iris/infer',
+        { inputs: [{ name: 'features', shape: [1, 5], datatype: 'FP32', data: [1, 2, 3, 4, 5] }] },
+        400,
+      ],
       ['/v2/models/iris/infer', { inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', data: SETOSA }] }, 400],
-      ['/v2/models/iris/infer', { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: ['NaN', 1, 2, 3] }] }, 400],
+      [
+        '/v2/models/iris/infer',
+        { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: ['NaN', 1, 2, 3] }] },
+        400,
+      ],
       ['/v2/models/iris/infer', { nothing: true }, 400],
     ];
     for (const [path, body, status] of cases) {
@@ -82,20 +105,30 @@ d('REST inference: Open Inference Protocol v2 and TF Serving', () => {
     expect(rows.status).toBe(200);
     expect(rows.body.predictions).toHaveLength(2);
     expect(rows.body.predictions[0]).toHaveLength(3);
-    const cols = await auth(request(t.http).post('/v1/models/iris/versions/1:predict')).send({ inputs: { features: [SETOSA] } });
+    const cols = await auth(request(t.http).post('/v1/models/iris/versions/1:predict')).send({
+      inputs: { features: [SETOSA] },
+    });
     expect(cols.status).toBe(200);
     expect(cols.body.outputs).toHaveLength(1);
     const status = await auth(request(t.http).get('/v1/models/iris'));
-    expect(status.body).toEqual({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
-    expect((await auth(request(t.http).post('/v1/models/iris:classify')).send({ instances: [SETOSA] })).status).toBe(400);
-    expect((await auth(request(t.http).post('/v1/models/nope:predict')).send({ instances: [SETOSA] })).status).toBe(404);
+    expect(status.body).toEqual({
+      model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+    });
+    expect((await auth(request(t.http).post('/v1/models/iris:classify')).send({ instances: [SETOSA] })).status).toBe(
+      400,
+    );
+    expect((await auth(request(t.http).post('/v1/models/nope:predict')).send({ instances: [SETOSA] })).status).toBe(
+      404,
+    );
     const bad = await auth(request(t.http).post('/v1/models/iris:predict')).send({ instances: [[1, 2]] });
     expect(bad.status).toBe(400);
     expect(typeof bad.body.error).toBe('string');
   });
 
   it('TF Serving accepts images as { b64 } and a non-image is a 400', async () => {
-    const res = await auth(request(t.http).post('/v1/models/nsfw-mobilenet-v2:predict')).send({ instances: [{ b64: Buffer.from('garbage').toString('base64') }] });
+    const res = await auth(request(t.http).post('/v1/models/nsfw-mobilenet-v2:predict')).send({
+      instances: [{ b64: Buffer.from('garbage').toString('base64') }],
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.reason).toBe('NOT_IMAGE');
   });

@@ -21,8 +21,18 @@ d('plans: the public catalogue', () => {
     const plans = res.body.data.plans;
     expect(plans.map((p: { id: string }) => p.id)).toEqual(['free', 'developer', 'pro']); // enterprise is by contract
     expect(plans[2]).toEqual({
-      id: 'pro', name: 'Pro', monthlyPriceCents: 19900, currency: 'usd', unitsIncluded: 5_000_000, requestsPerMinutePerKey: 3000,
-      maxConcurrentRequests: 64, hardCap: false, overageMicrosPerUnit: 200, overageCentsPerUnit: 0.02, maxUploadBytes: 524_288_000, purchasable: false,
+      id: 'pro',
+      name: 'Pro',
+      monthlyPriceCents: 19900,
+      currency: 'usd',
+      unitsIncluded: 5_000_000,
+      requestsPerMinutePerKey: 3000,
+      maxConcurrentRequests: 64,
+      hardCap: false,
+      overageMicrosPerUnit: 200,
+      overageCentsPerUnit: 0.02,
+      maxUploadBytes: 524_288_000,
+      purchasable: false,
     });
     await t.sql.query(`update plans set "stripePriceId" = 'price_pro' where id = 'pro'`);
     const key = await createKey(t.http, s, ['inference:run']);

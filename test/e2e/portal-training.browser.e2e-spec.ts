@@ -61,7 +61,10 @@ d('portal in a browser: datasets, training and versions', () => {
     await page.getByLabel('Model', { exact: true }).fill('portal-iris');
     await page.getByLabel('Epochs').fill('40');
     await page.getByRole('button', { name: 'Start training' }).click();
-    await page.getByRole('article', { name: 'training of portal-iris' }).getByText(/succeeded/).waitFor({ timeout: 90_000 });
+    await page
+      .getByRole('article', { name: 'training of portal-iris' })
+      .getByText(/succeeded/)
+      .waitFor({ timeout: 90_000 });
     await page.getByRole('img', { name: /loss .* at epoch \d+ of 40/ }).waitFor();
     await page.getByText(/Published version 1/).waitFor();
     await shot('21-training');

@@ -28,8 +28,15 @@ d('portal in a browser: the first-session journey', () => {
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   };
   const withKey = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    return (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions: { code: string } }[] };
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; extensions: { code: string } }[];
+    };
   };
 
   beforeAll(async () => {
@@ -107,18 +114,26 @@ d('portal in a browser: the first-session journey', () => {
     await page.getByRole('button', { name: 'Run prediction' }).click();
     const top = page.getByTestId('top-classes').locator('li').first();
     await expect(top.textContent()).resolves.toMatch(/^setosa/);
-    await expect(page.getByTestId('prediction-units').textContent()).resolves.toMatch(/^\d+ units? of your monthly quota/);
-    await expect(page.getByRole('region', { name: 'Call it from your code' }).textContent()).resolves.toContain('Authorization: Bearer');
+    await expect(page.getByTestId('prediction-units').textContent()).resolves.toMatch(
+      /^\d+ units? of your monthly quota/,
+    );
+    await expect(page.getByRole('region', { name: 'Call it from your code' }).textContent()).resolves.toContain(
+      'Authorization: Bearer',
+    );
     await shot('04-playground-iris');
     // The same call with the key, as the snippet shows it.
-    const res = await withKey('mutation($i: PredictInput!) { predict(input: $i) { model version } }', { i: { model: 'iris', inputs: { features: [[6.7, 3.0, 5.2, 2.3]] } } });
+    const res = await withKey('mutation($i: PredictInput!) { predict(input: $i) { model version } }', {
+      i: { model: 'iris', inputs: { features: [[6.7, 3.0, 5.2, 2.3]] } },
+    });
     expect(res.errors).toBeUndefined();
   }, 60_000);
 
   it('shows that usage on the dashboard', async () => {
     await go('Dashboard', 'Dashboard');
     await page.locator('.legend', { hasText: /iris: \d+ units/ }).waitFor();
-    await expect(page.getByRole('progressbar', { name: 'Units used' }).getAttribute('aria-valuenow')).resolves.not.toBe('0');
+    await expect(page.getByRole('progressbar', { name: 'Units used' }).getAttribute('aria-valuenow')).resolves.not.toBe(
+      '0',
+    );
     await shot('05-dashboard-usage');
     await page.getByRole('button', { name: 'By key' }).click();
     // Two series: the playground's call (the session, no key) and the call made with the key.
@@ -134,12 +149,17 @@ d('portal in a browser: the first-session journey', () => {
     await expect(table.textContent()).resolves.toContain('inference.predict');
     await expect(page.getByTestId('audit-verification').textContent()).resolves.toMatch(/^Verified/);
     await shot('06-audit-log');
-    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download (JSON Lines)' }).click()]);
+    const [jsonl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download (JSON Lines)' }).click(),
+    ]);
     expect(jsonl.suggestedFilename()).toMatch(/^audit-.*\.jsonl$/);
     await page.getByLabel('Action').fill('inference.predict');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     // Runs in the page (a string, so that this file needs no DOM types).
-    await page.waitForFunction(`![...document.querySelectorAll('tbody tr td:nth-child(3)')].some((td) => td.textContent !== 'inference.predict')`);
+    await page.waitForFunction(
+      `![...document.querySelectorAll('tbody tr td:nth-child(3)')].some((td) => td.textContent !== 'inference.predict')`,
+    );
     await shot('06b-audit-log-filtered');
   }, 60_000);
 
@@ -148,7 +168,13 @@ d('portal in a browser: the first-session journey', () => {
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.getByRole('row', { name: /succeeded/ }).waitFor({ timeout: 30_000 });
     await expect(page.getByRole('progressbar').first().getAttribute('aria-valuenow')).resolves.toBe('2');
-    const [outputs] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download outputs of job/ }).first().click()]);
+    const [outputs] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByRole('button', { name: /^Download outputs of job/ })
+        .first()
+        .click(),
+    ]);
     expect(outputs.suggestedFilename()).toMatch(/^job-.*-outputs\.json$/);
     await shot('09-jobs');
   }, 60_000);
@@ -174,7 +200,10 @@ d('portal in a browser: the first-session journey', () => {
     }
     await go('Billing', 'Billing');
     // With Stripe off, the period's usage comes from the local ledger.
-    await page.getByRole('region', { name: /local ledger/ }).getByText(/iris: \d+ requests/).waitFor();
+    await page
+      .getByRole('region', { name: /local ledger/ })
+      .getByText(/iris: \d+ requests/)
+      .waitFor();
     await shot('10-billing');
     await page.goto(`${base}/models/iris`);
     await page.getByRole('heading', { level: 1, name: 'Model iris' }).waitFor();

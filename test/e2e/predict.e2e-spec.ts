@@ -22,14 +22,31 @@ d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
     await t?.close();
   });
 
-  const usageRows = async () => Number((await t.sql.query(`select count(*) from usage_records where "tenantId" = $1`, [tenantId])).rows[0].count);
-  const audits = async () => (await t.sql.query(`select action, metadata from audit_events where "tenantId" = $1 and action = 'inference.predict' order by seq`, [tenantId])).rows;
+  const usageRows = async () =>
+    Number((await t.sql.query(`select count(*) from usage_records where "tenantId" = $1`, [tenantId])).rows[0].count);
+  const audits = async () =>
+    (
+      await t.sql.query(
+        `select action, metadata from audit_events where "tenantId" = $1 and action = 'inference.predict' order by seq`,
+        [tenantId],
+      )
+    ).rows;
 
   it('lists the public catalog with iris held-out accuracy and the stable alias', async () => {
-    const res = await gql(t.http, `{ model(name: "iris") { name task public versions { version status metrics pricingUnit } aliases { name version } inputs { name datatype shape } outputs { name shape labels } } models(first: 10) { totalCount edges { node { name } } } }`, {}, { key });
+    const res = await gql(
+      t.http,
+      `{ model(name: "iris") { name task public versions { version status metrics pricingUnit } aliases { name version } inputs { name datatype shape } outputs { name shape labels } } models(first: 10) { totalCount edges { node { name } } } }`,
+      {},
+      { key },
+    );
     expect(res.body.errors).toBeUndefined();
     const iris = res.body.data.model;
-    expect(iris).toMatchObject({ name: 'iris', public: true, aliases: [{ name: 'stable', version: 1 }], inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }] });
+    expect(iris).toMatchObject({
+      name: 'iris',
+      public: true,
+      aliases: [{ name: 'stable', version: 1 }],
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+    });
     expect(iris.versions[0].status).toBe('READY');
     expect(iris.versions[0].metrics.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(iris.outputs[0].labels).toEqual(['setosa', 'versicolor', 'virginica']);
@@ -38,7 +55,12 @@ d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
   });
 
   it('predicts iris: correct classes, units per instance, one usage row and one audit record with hashes', async () => {
-    const res = await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA, VIRGINICA] } } }, { key });
+    const res = await gql(
+      t.http,
+      PREDICT,
+      { i: { model: 'iris', inputs: { features: [SETOSA, VIRGINICA] } } },
+      { key },
+    );
     expect(res.body.errors).toBeUndefined();
     const p = res.body.data.predict;
     expect(p).toMatchObject({ model: 'iris', version: 1, usage: { units: 2 } });
@@ -60,7 +82,11 @@ d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
       expect(ok.body.data.predict.version).toBe(1);
     }
     const before = await usageRows();
-    for (const i of [{ model: 'nope', inputs: { features: [SETOSA] } }, { model: 'iris', version: '7', inputs: { features: [SETOSA] } }, { model: 'iris', version: 'canary', inputs: { features: [SETOSA] } }]) {
+    for (const i of [
+      { model: 'nope', inputs: { features: [SETOSA] } },
+      { model: 'iris', version: '7', inputs: { features: [SETOSA] } },
+      { model: 'iris', version: 'canary', inputs: { features: [SETOSA] } },
+    ]) {
       const res = await gql(t.http, PREDICT, { i }, { key });
       expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
     }
@@ -82,7 +108,12 @@ d('predict over GraphQL: built-in catalog, usage, audit, bad input', () => {
       const res = await gql(t.http, PREDICT, { i: { model: 'iris', inputs } }, { key });
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
-    const image = await gql(t.http, PREDICT, { i: { model: 'nsfw-mobilenet-v2', inputs: { image: Buffer.from('not an image').toString('base64') } } }, { key });
+    const image = await gql(
+      t.http,
+      PREDICT,
+      { i: { model: 'nsfw-mobilenet-v2', inputs: { image: Buffer.from('not an image').toString('base64') } } },
+      { key },
+    );
     expect(image.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'NOT_IMAGE' });
     expect(await usageRows()).toBe(before);
     const failed = (await audits()).filter((a) => a.metadata.status === 'failed');

@@ -1,7 +1,16 @@
 import { PrismaService } from '@app/db';
 import { QuotaService } from '@app/quotas';
 import { needsPostgres } from '../support/database';
-import { STRONG_PASSWORD, TestApp, cookiesOf, createKey, gql, signUp, startTestApp, uniqueEmail } from '../support/test-app';
+import {
+  STRONG_PASSWORD,
+  TestApp,
+  cookiesOf,
+  createKey,
+  gql,
+  signUp,
+  startTestApp,
+  uniqueEmail,
+} from '../support/test-app';
 
 const d = needsPostgres('budget e2e') ? describe : describe.skip;
 const SET = `mutation($c: Int) { setBudget(cents: $c) { budgetCents spentCents alertsSent } }`;
@@ -24,9 +33,17 @@ d('budgets: setBudget, the quota view and enforcement', () => {
     expect(q.body.data.quota.budget).toEqual({ budgetCents: 2500, spentCents: 0 });
     const cleared = await gql(t.http, SET, { c: null }, { session: s });
     expect(cleared.body.data.setBudget).toBeNull();
-    expect((await gql(t.http, `{ quota { budget { budgetCents } } }`, {}, { session: s })).body.data.quota.budget).toBeNull();
-    const audit = await t.sql.query(`select metadata from audit_events where "tenantId" = $1 and action = 'billing.budget_set' order by seq`, [s.tenantId]);
-    expect(audit.rows.map((r) => r.metadata)).toEqual([{ from: null, to: 2500 }, { from: 2500, to: null }]);
+    expect(
+      (await gql(t.http, `{ quota { budget { budgetCents } } }`, {}, { session: s })).body.data.quota.budget,
+    ).toBeNull();
+    const audit = await t.sql.query(
+      `select metadata from audit_events where "tenantId" = $1 and action = 'billing.budget_set' order by seq`,
+      [s.tenantId],
+    );
+    expect(audit.rows.map((r) => r.metadata)).toEqual([
+      { from: null, to: 2500 },
+      { from: 2500, to: null },
+    ]);
   });
 
   it('refuses negative and absurd values', async () => {
@@ -35,7 +52,9 @@ d('budgets: setBudget, the quota view and enforcement', () => {
       const res = await gql(t.http, SET, { c }, { session: s });
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_BUDGET' });
     }
-    expect((await t.sql.query('select "budgetCents" from tenants where id = $1', [s.tenantId])).rows[0].budgetCents).toBeNull();
+    expect(
+      (await t.sql.query('select "budgetCents" from tenants where id = $1', [s.tenantId])).rows[0].budgetCents,
+    ).toBeNull();
   });
 
   it('an overage plan refuses reservations beyond the budget it set (BUDGET_EXCEEDED)', async () => {
@@ -47,7 +66,10 @@ d('budgets: setBudget, the quota view and enforcement', () => {
     const prisma = t.app.get(PrismaService);
     const r = await quotas.reserve(s.tenantId, 5_000_050);
     await prisma.$transaction((tx) => quotas.settle(tx, r, 5_000_050));
-    await expect(quotas.reserve(s.tenantId, 1)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', reason: 'BUDGET_EXCEEDED' });
+    await expect(quotas.reserve(s.tenantId, 1)).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      reason: 'BUDGET_EXCEEDED',
+    });
     const q = await gql(t.http, `{ quota { budget { budgetCents spentCents alertsSent } } }`, {}, { session: s });
     expect(q.body.data.quota.budget).toEqual({ budgetCents: 1, spentCents: 1, alertsSent: [50, 80, 100] });
     // Raising the budget lets requests through again at once.
@@ -58,14 +80,25 @@ d('budgets: setBudget, the quota view and enforcement', () => {
   it('another role, an API key and a missing CSRF token are refused', async () => {
     const owner = await signUp(t.http, 'Roles');
     const email = uniqueEmail('dev');
-    const inv = await gql(t.http, `mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`, { i: { email, role: 'DEVELOPER' } }, { session: owner });
-    const joined = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, { i: { email, password: STRONG_PASSWORD, invitationToken: inv.body.data.inviteMember.token } });
+    const inv = await gql(
+      t.http,
+      `mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`,
+      { i: { email, role: 'DEVELOPER' } },
+      { session: owner },
+    );
+    const joined = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`, {
+      i: { email, password: STRONG_PASSWORD, invitationToken: inv.body.data.inviteMember.token },
+    });
     const dev = { ...cookiesOf(joined), userId: '', tenantId: owner.tenantId };
     const byDev = await gql(t.http, SET, { c: 100 }, { session: dev });
     expect(byDev.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const key = await createKey(t.http, owner, ['admin']);
     expect((await gql(t.http, SET, { c: 100 }, { key: key.secret })).body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await gql(t.http, SET, { c: 100 }, { session: owner, csrf: null })).body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await t.sql.query('select "budgetCents" from tenants where id = $1', [owner.tenantId])).rows[0].budgetCents).toBeNull();
+    expect((await gql(t.http, SET, { c: 100 }, { session: owner, csrf: null })).body.errors[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      (await t.sql.query('select "budgetCents" from tenants where id = $1', [owner.tenantId])).rows[0].budgetCents,
+    ).toBeNull();
   });
 });

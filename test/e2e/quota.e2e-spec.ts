@@ -18,12 +18,20 @@ d('quotas: atomic reservations, budgets, quota status', () => {
     await t.close();
   });
 
-  const counter = async (tenantId: string) => (await t.sql.query('select "unitsUsed"::int used, "unitsReserved"::int reserved from quota_counters where "tenantId" = $1', [tenantId])).rows[0];
+  const counter = async (tenantId: string) =>
+    (
+      await t.sql.query(
+        'select "unitsUsed"::int used, "unitsReserved"::int reserved from quota_counters where "tenantId" = $1',
+        [tenantId],
+      )
+    ).rows[0];
   const settle = (r: QuotaReservation, units: number) => prisma.$transaction((tx) => quotas.settle(tx, r, units));
 
   async function burst(tenantId: string, n: number) {
     const results = await Promise.allSettled(Array.from({ length: n }, () => quotas.reserve(tenantId, 1)));
-    const ok = results.filter((r): r is PromiseFulfilledResult<QuotaReservation> => r.status === 'fulfilled').map((r) => r.value);
+    const ok = results
+      .filter((r): r is PromiseFulfilledResult<QuotaReservation> => r.status === 'fulfilled')
+      .map((r) => r.value);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
     return { ok, refused };
   }
@@ -52,7 +60,12 @@ d('quotas: atomic reservations, budgets, quota status', () => {
   it('a settle that rolls back with its transaction leaves the reservation to release', async () => {
     const s = await signUp(t.http, 'Rollback');
     const r = await quotas.reserve(s.tenantId, 3);
-    await expect(prisma.$transaction(async (tx) => { await quotas.settle(tx, r, 3); throw new Error('inference result not stored'); })).rejects.toThrow('not stored');
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await quotas.settle(tx, r, 3);
+        throw new Error('inference result not stored');
+      }),
+    ).rejects.toThrow('not stored');
     expect(await counter(s.tenantId)).toEqual({ used: 0, reserved: 3 });
     await quotas.release(r);
     expect(await counter(s.tenantId)).toEqual({ used: 0, reserved: 0 });
@@ -67,7 +80,9 @@ d('quotas: atomic reservations, budgets, quota status', () => {
     expect(ok).toHaveLength(10);
     expect(refused[0]).toMatchObject({ code: 'QUOTA_EXCEEDED', reason: 'BUDGET_EXCEEDED' });
     for (const r of ok) await settle(r, 1);
-    const alerts = await t.sql.query('select threshold from budget_alerts where "tenantId" = $1 order by threshold', [s.tenantId]);
+    const alerts = await t.sql.query('select threshold from budget_alerts where "tenantId" = $1 order by threshold', [
+      s.tenantId,
+    ]);
     expect(alerts.rows.map((a) => a.threshold)).toEqual([50, 80, 100]);
   });
 
@@ -86,7 +101,13 @@ d('quotas: atomic reservations, budgets, quota status', () => {
     const q = `{ quota { plan period { start end } unitsIncluded unitsUsed hardCap rateLimit { limit remaining resetAt } } }`;
     const res = await gql(t.http, q, {}, { key: key.secret });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.quota).toMatchObject({ plan: 'free', unitsIncluded: 10_000, unitsUsed: 42, hardCap: true, rateLimit: { limit: 60, remaining: 59 } });
+    expect(res.body.data.quota).toMatchObject({
+      plan: 'free',
+      unitsIncluded: 10_000,
+      unitsUsed: 42,
+      hardCap: true,
+      rateLimit: { limit: 60, remaining: 59 },
+    });
     expect(new Date(res.body.data.quota.period.start).getUTCDate()).toBe(1);
     const other = await gql(t.http, `{ quota { unitsUsed } }`, {}, { session: b });
     expect(other.body.data.quota.unitsUsed).toBe(0);

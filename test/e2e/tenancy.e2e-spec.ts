@@ -1,5 +1,14 @@
 import { needsPostgres } from '../support/database';
-import { STRONG_PASSWORD, TestApp, cookiesOf, createKey, gql, signUp, startTestApp, uniqueEmail } from '../support/test-app';
+import {
+  STRONG_PASSWORD,
+  TestApp,
+  cookiesOf,
+  createKey,
+  gql,
+  signUp,
+  startTestApp,
+  uniqueEmail,
+} from '../support/test-app';
 
 const d = needsPostgres('tenancy e2e') ? describe : describe.skip;
 
@@ -25,14 +34,25 @@ d('tenants, members, roles and isolation', () => {
     const inv = await gql(t.http, INVITE, { i: { email, role: 'AUDITOR' } }, { session: owner });
     expect(inv.body.data.inviteMember).toMatchObject({ email, role: 'AUDITOR' });
     const token = inv.body.data.inviteMember.token as string;
-    expect((await t.sql.query('select "tokenHash" from invitations where email = $1', [email])).rows[0].tokenHash).not.toContain(token);
+    expect(
+      (await t.sql.query('select "tokenHash" from invitations where email = $1', [email])).rows[0].tokenHash,
+    ).not.toContain(token);
     // Sign up through the invitation: no new tenant, a membership with the invited role.
-    const res = await gql(t.http, `mutation($i: SignUpInput!) { signUp(input: $i) { user { id role } tenant { id } } }`, { i: { email, password: STRONG_PASSWORD, invitationToken: token } });
+    const res = await gql(
+      t.http,
+      `mutation($i: SignUpInput!) { signUp(input: $i) { user { id role } tenant { id } } }`,
+      { i: { email, password: STRONG_PASSWORD, invitationToken: token } },
+    );
     expect(res.body.data.signUp.tenant.id).toBe(owner.tenantId);
     expect(res.body.data.signUp.user.role).toBe('AUDITOR');
     const auditor = { ...cookiesOf(res), userId: res.body.data.signUp.user.id, tenantId: owner.tenantId };
     // An auditor cannot manage keys or members.
-    const keys = await gql(t.http, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'x', scopes: ['models:read'] } }, { session: auditor });
+    const keys = await gql(
+      t.http,
+      `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+      { i: { name: 'x', scopes: ['models:read'] } },
+      { session: auditor },
+    );
     expect(keys.body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await gql(t.http, MEMBERS, {}, { session: auditor })).body.errors[0].extensions.code).toBe('FORBIDDEN');
     // The token works once.
@@ -64,7 +84,9 @@ d('tenants, members, roles and isolation', () => {
     const inv = await gql(t.http, INVITE, { i: { email: uniqueEmail('someone-else'), role: 'ADMIN' } }, { session: a });
     const res = await gql(t.http, ACCEPT, { t: inv.body.data.inviteMember.token }, { session: b });
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect(Number((await t.sql.query('select count(*) from memberships where "tenantId" = $1', [a.tenantId])).rows[0].count)).toBe(1);
+    expect(
+      Number((await t.sql.query('select count(*) from memberships where "tenantId" = $1', [a.tenantId])).rows[0].count),
+    ).toBe(1);
   });
 
   it('roles: owners only grant owner; the last owner stays; admins manage members', async () => {
@@ -73,24 +95,51 @@ d('tenants, members, roles and isolation', () => {
     const inv = await gql(t.http, INVITE, { i: { email: admin.email, role: 'ADMIN' } }, { session: owner });
     await gql(t.http, ACCEPT, { t: inv.body.data.inviteMember.token }, { session: admin });
     const adminHere = { ...admin, ...cookiesOf(await gql(t.http, SWITCH, { id: owner.tenantId }, { session: admin })) };
-    expect((await gql(t.http, INVITE, { i: { email: uniqueEmail(), role: 'OWNER' } }, { session: adminHere })).body.errors[0].extensions.reason).toBe('OWNER_REQUIRED');
-    expect((await gql(t.http, ROLE, { u: owner.userId, r: 'DEVELOPER' }, { session: adminHere })).body.errors[0].extensions.reason).toBe('OWNER_REQUIRED');
-    expect((await gql(t.http, ROLE, { u: owner.userId, r: 'ADMIN' }, { session: owner })).body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'LAST_OWNER' });
-    expect((await gql(t.http, INVITE, { i: { email: uniqueEmail('dev'), role: 'DEVELOPER' } }, { session: adminHere })).body.data.inviteMember.role).toBe('DEVELOPER');
-    expect((await gql(t.http, ROLE, { u: admin.userId, r: 'BILLING' }, { session: owner })).body.data.updateMemberRole).toBe(true);
-    const actions = (await t.sql.query(`select action from audit_events where "tenantId" = $1`, [owner.tenantId])).rows.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['member.invite', 'member.join', 'member.role_change', 'session.switch_tenant']));
+    expect(
+      (await gql(t.http, INVITE, { i: { email: uniqueEmail(), role: 'OWNER' } }, { session: adminHere })).body.errors[0]
+        .extensions.reason,
+    ).toBe('OWNER_REQUIRED');
+    expect(
+      (await gql(t.http, ROLE, { u: owner.userId, r: 'DEVELOPER' }, { session: adminHere })).body.errors[0].extensions
+        .reason,
+    ).toBe('OWNER_REQUIRED');
+    expect(
+      (await gql(t.http, ROLE, { u: owner.userId, r: 'ADMIN' }, { session: owner })).body.errors[0].extensions,
+    ).toMatchObject({ code: 'CONFLICT', reason: 'LAST_OWNER' });
+    expect(
+      (await gql(t.http, INVITE, { i: { email: uniqueEmail('dev'), role: 'DEVELOPER' } }, { session: adminHere })).body
+        .data.inviteMember.role,
+    ).toBe('DEVELOPER');
+    expect(
+      (await gql(t.http, ROLE, { u: admin.userId, r: 'BILLING' }, { session: owner })).body.data.updateMemberRole,
+    ).toBe(true);
+    const actions = (
+      await t.sql.query(`select action from audit_events where "tenantId" = $1`, [owner.tenantId])
+    ).rows.map((r) => r.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['member.invite', 'member.join', 'member.role_change', 'session.switch_tenant']),
+    );
   });
 
   it("another tenant's ids are NOT_FOUND everywhere and change nothing", async () => {
     const a = await signUp(t.http, 'Alpha');
     const b = await signUp(t.http, 'Bravo');
     const before = (await t.sql.query('select "tenantId", "userId", role from memberships order by id')).rows;
-    expect((await gql(t.http, SWITCH, { id: b.tenantId }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect((await gql(t.http, SWITCH, { id: 'ten_nonexistent' }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect((await gql(t.http, ROLE, { u: b.userId, r: 'AUDITOR' }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect((await gql(t.http, REMOVE, { u: b.userId }, { session: a })).body.errors[0].extensions.code).toBe('NOT_FOUND');
-    expect((await gql(t.http, MEMBERS, {}, { session: a })).body.data.tenantMembers.map((m: any) => m.userId)).toEqual([a.userId]);
+    expect((await gql(t.http, SWITCH, { id: b.tenantId }, { session: a })).body.errors[0].extensions.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await gql(t.http, SWITCH, { id: 'ten_nonexistent' }, { session: a })).body.errors[0].extensions.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await gql(t.http, ROLE, { u: b.userId, r: 'AUDITOR' }, { session: a })).body.errors[0].extensions.code,
+    ).toBe('NOT_FOUND');
+    expect((await gql(t.http, REMOVE, { u: b.userId }, { session: a })).body.errors[0].extensions.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await gql(t.http, MEMBERS, {}, { session: a })).body.data.tenantMembers.map((m: any) => m.userId)).toEqual([
+      a.userId,
+    ]);
     expect((await t.sql.query('select "tenantId", "userId", role from memberships order by id')).rows).toEqual(before);
   });
 
@@ -99,7 +148,9 @@ d('tenants, members, roles and isolation', () => {
     const k = await createKey(t.http, s, ['admin']);
     const res = await gql(t.http, INVITE, { i: { email: uniqueEmail(), role: 'DEVELOPER' } }, { key: k.secret });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SESSION_REQUIRED' });
-    expect((await gql(t.http, SWITCH, { id: s.tenantId }, { key: k.secret })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await gql(t.http, SWITCH, { id: s.tenantId }, { key: k.secret })).body.errors[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('createTenant makes the caller its owner; bad names are BAD_USER_INPUT', async () => {
@@ -108,6 +159,9 @@ d('tenants, members, roles and isolation', () => {
     expect(res.body.data.createTenant).toMatchObject({ name: 'Second', plan: 'free' });
     const me = await gql(t.http, `{ me { memberships { role tenant { name } } } }`, {}, { session: s });
     expect(me.body.data.me.memberships).toHaveLength(2);
-    expect((await gql(t.http, `mutation { createTenant(name: "") { id } }`, {}, { session: s })).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await gql(t.http, `mutation { createTenant(name: "") { id } }`, {}, { session: s })).body.errors[0].extensions
+        .code,
+    ).toBe('BAD_USER_INPUT');
   });
 });

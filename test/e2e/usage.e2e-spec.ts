@@ -18,7 +18,22 @@ d('usage: ledger, aggregates, CSV and rate limits', () => {
   afterAll(() => t.close());
 
   const record = (tenantId: string, key: string, apiKeyId: string | null, units: number, at: Date) =>
-    prisma.$transaction((tx) => metering.record(tx, { tenantId, apiKeyId, userId: null, modelId: 'mdl_iris', modelVersionId: 'mv_1', requestId: key, idempotencyKey: key, units, instances: units, computeMs: 2.5, batchSize: 4, occurredAt: at }));
+    prisma.$transaction((tx) =>
+      metering.record(tx, {
+        tenantId,
+        apiKeyId,
+        userId: null,
+        modelId: 'mdl_iris',
+        modelVersionId: 'mv_1',
+        requestId: key,
+        idempotencyKey: key,
+        units,
+        instances: units,
+        computeMs: 2.5,
+        batchSize: 4,
+        occurredAt: at,
+      }),
+    );
 
   it('records once per idempotency key; groups by day, model and key; another tenant sees nothing', async () => {
     const a = await signUp(t.http, 'Usage A');
@@ -40,18 +55,31 @@ d('usage: ledger, aggregates, CSV and rate limits', () => {
     const other = await gql(t.http, q, vars, { session: b });
     expect(other.body.data.usage).toEqual([]);
 
-    const csv = await request(t.http).get('/usage.csv').query({ from: vars.f, to: vars.t }).set('authorization', `Bearer ${key.secret}`);
+    const csv = await request(t.http)
+      .get('/usage.csv')
+      .query({ from: vars.f, to: vars.t })
+      .set('authorization', `Bearer ${key.secret}`);
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.text.trim().split('\n')).toEqual(['hour,model_id,model,api_key_id,requests,units,compute_ms', `2026-11-02T10:00:00.000Z,mdl_iris,,${key.id},1,3,2.5`, '2026-11-03T08:00:00.000Z,mdl_iris,,,1,4,2.5']);
-    const csvOther = await request(t.http).get('/usage.csv').query({ from: vars.f, to: vars.t }).set('authorization', `Bearer ${(await createKey(t.http, b, ['usage:read'])).secret}`);
+    expect(csv.text.trim().split('\n')).toEqual([
+      'hour,model_id,model,api_key_id,requests,units,compute_ms',
+      `2026-11-02T10:00:00.000Z,mdl_iris,,${key.id},1,3,2.5`,
+      '2026-11-03T08:00:00.000Z,mdl_iris,,,1,4,2.5',
+    ]);
+    const csvOther = await request(t.http)
+      .get('/usage.csv')
+      .query({ from: vars.f, to: vars.t })
+      .set('authorization', `Bearer ${(await createKey(t.http, b, ['usage:read'])).secret}`);
     expect(csvOther.text.trim().split('\n')).toHaveLength(1);
   });
 
   it('rate limits per key: headers on REST, extensions.rateLimit on GraphQL, then RATE_LIMITED with retryAfter', async () => {
     const s = await signUp(t.http, 'Limited');
     const key = await createKey(t.http, s, ['usage:read']);
-    const rest = await request(t.http).get('/usage.csv').query({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }).set('authorization', `Bearer ${key.secret}`);
+    const rest = await request(t.http)
+      .get('/usage.csv')
+      .query({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' })
+      .set('authorization', `Bearer ${key.secret}`);
     expect(rest.headers).toMatchObject({ 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59' });
     expect(Number(rest.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
     let last = await gql(t.http, `{ quota { plan } }`, {}, { key: key.secret });

@@ -18,7 +18,8 @@ async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: s
   const deadline = Date.now() + 20_000;
   let v = await fn();
   while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(v)}\n${extra()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(v)}\n${extra()}`);
     await new Promise((r) => setTimeout(r, 100));
     v = await fn();
   }
@@ -27,7 +28,12 @@ async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: s
 
 d('background duties: meter-event flusher and audit purge where jobs are consumed', () => {
   let fake: StripeFake;
-  const stripeEnv = () => ({ STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`, METER_FLUSH_INTERVAL_MS: '200', METER_BACKOFF_BASE_MS: '50' });
+  const stripeEnv = () => ({
+    STRIPE_SECRET_KEY: 'sk_test_fake',
+    STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
+    METER_FLUSH_INTERVAL_MS: '200',
+    METER_BACKOFF_BASE_MS: '50',
+  });
   beforeAll(async () => {
     fake = await new StripeFake().start();
     fake.addMeter('model_units');
@@ -49,18 +55,35 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
       await rm(dataDir, { recursive: true, force: true });
     });
 
-    it('starts the flusher: a pro tenant\'s prediction reaches Stripe as one meter event', async () => {
+    it("starts the flusher: a pro tenant's prediction reaches Stripe as one meter event", async () => {
       const { BackgroundDuties } = await import('@app/duties');
       expect(t.app.get(BackgroundDuties).running).toEqual({ meterFlusher: true, auditPurge: true });
       const s = await signUp(t.http, 'Metered');
       // As a finished checkout leaves it (the webhook path has its own tests in billing).
-      await t.sql.query(`update tenants set "planId" = 'pro', "stripeCustomerId" = 'cus_duties_embedded' where id = $1`, [s.tenantId]);
+      await t.sql.query(
+        `update tenants set "planId" = 'pro', "stripeCustomerId" = 'cus_duties_embedded' where id = $1`,
+        [s.tenantId],
+      );
       const key = (await createKey(t.http, s, ['inference:run'])).secret;
-      const res = await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA, SETOSA, SETOSA] } } }, { key });
+      const res = await gql(
+        t.http,
+        PREDICT,
+        { i: { model: 'iris', inputs: { features: [SETOSA, SETOSA, SETOSA] } } },
+        { key },
+      );
       expect(res.body.errors).toBeUndefined();
-      const events = await until(() => fake.meterEvents().filter((e) => e.customer === 'cus_duties_embedded'), (e) => e.length > 0, 'the meter event');
+      const events = await until(
+        () => fake.meterEvents().filter((e) => e.customer === 'cus_duties_embedded'),
+        (e) => e.length > 0,
+        'the meter event',
+      );
       expect(events).toEqual([expect.objectContaining({ eventName: 'model_units', value: 3 })]);
-      const outbox = await until(async () => (await t.sql.query(`select status from meter_event_outbox where "tenantId" = $1`, [s.tenantId])).rows, (r) => r[0]?.status === 'SENT', 'the outbox row to be SENT');
+      const outbox = await until(
+        async () =>
+          (await t.sql.query(`select status from meter_event_outbox where "tenantId" = $1`, [s.tenantId])).rows,
+        (r) => r[0]?.status === 'SENT',
+        'the outbox row to be SENT',
+      );
       expect(outbox).toHaveLength(1);
     }, 40_000);
 
@@ -73,7 +96,12 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
       const run = await t.app.get(AuditPurgeScheduler).runOnce(new Date(Date.now() + 200 * 86_400_000));
       expect(run.failed).toBe(0);
       expect(run.deleted).toBeGreaterThanOrEqual(Number(x.toSeq));
-      const purge = (await t.sql.query(`select "actorType", "actorId", metadata from audit_events where "tenantId" = $1 and action = 'audit.purge'`, [s.tenantId])).rows;
+      const purge = (
+        await t.sql.query(
+          `select "actorType", "actorId", metadata from audit_events where "tenantId" = $1 and action = 'audit.purge'`,
+          [s.tenantId],
+        )
+      ).rows;
       expect(purge).toEqual([expect.objectContaining({ actorType: 'system', actorId: 'audit-retention' })]);
       expect(Number(purge[0].metadata.throughSeq)).toBe(Number(x.toSeq));
       // Again: nothing left to purge, nothing appended.
@@ -97,12 +125,26 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
     });
 
     it('flushes the outbox to Stripe, and stops the flusher and exits 0 on SIGTERM', async () => {
-      await pg.query(`insert into tenants (id, name, "planId", "stripeCustomerId") values ('ten_duties_w', 'Worker billed', 'pro', 'cus_duties_worker')`);
-      await pg.query(`insert into meter_event_outbox (id, "tenantId", identifier, "eventName", "customerId", value, timestamp) values ('obx_duties_w', 'ten_duties_w', 'mev_duties_w', 'model_units', 'cus_duties_worker', 7, now())`);
-      const w = await startWorkerProcess({ ...stripeEnv(), DATABASE_URL: db.url, DATABASE_POOL_SIZE: '3', AUDIT_PURGE_INTERVAL_MS: '0' });
+      await pg.query(
+        `insert into tenants (id, name, "planId", "stripeCustomerId") values ('ten_duties_w', 'Worker billed', 'pro', 'cus_duties_worker')`,
+      );
+      await pg.query(
+        `insert into meter_event_outbox (id, "tenantId", identifier, "eventName", "customerId", value, timestamp) values ('obx_duties_w', 'ten_duties_w', 'mev_duties_w', 'model_units', 'cus_duties_worker', 7, now())`,
+      );
+      const w = await startWorkerProcess({
+        ...stripeEnv(),
+        DATABASE_URL: db.url,
+        DATABASE_POOL_SIZE: '3',
+        AUDIT_PURGE_INTERVAL_MS: '0',
+      });
       children.push(w);
       await w.ready(60_000);
-      const events = await until(() => fake.meterEvents().filter((e) => e.customer === 'cus_duties_worker'), (e) => e.length > 0, 'the worker to flush', w.output);
+      const events = await until(
+        () => fake.meterEvents().filter((e) => e.customer === 'cus_duties_worker'),
+        (e) => e.length > 0,
+        'the worker to flush',
+        w.output,
+      );
       expect(events).toEqual([expect.objectContaining({ identifier: 'mev_duties_w', value: 7 })]);
       expect(w.output()).toContain('meter-event flusher on, audit purge off');
       w.kill('SIGTERM');

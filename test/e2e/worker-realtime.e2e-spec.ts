@@ -47,14 +47,23 @@ d('real-time predictions on a worker (WORKER_URL): effects stay in the api', () 
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { ok: boolean }).ok).toBe(true);
     for (const headers of [{}, { 'x-worker-secret': WRONG }] as Record<string, string>[]) {
-      const res = await fetch(`${worker.url}/internal/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+      const res = await fetch(`${worker.url}/internal/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
       expect(res.status).toBe(401);
     }
   });
 
   it('predict on iris runs on the worker; usage and audit are written by the api', async () => {
     const { t, tenantId, key } = await api(SECRET);
-    const res = await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: [SETOSA, VIRGINICA] } } }, { key });
+    const res = await gql(
+      t.http,
+      PREDICT,
+      { i: { model: 'iris', inputs: { features: [SETOSA, VIRGINICA] } } },
+      { key },
+    );
     expect(res.body.errors).toBeUndefined();
     const p = res.body.data.predict;
     expect(p.usage).toEqual({ units: 2 });
@@ -65,7 +74,9 @@ d('real-time predictions on a worker (WORKER_URL): effects stay in the api', () 
     expect(p.labels[1][0].label).toBe('virginica');
     expect(p.outputs.probabilities).toHaveLength(2);
     expect(await count(`select count(*) from usage_records where "tenantId" = $1`, tenantId)).toBe(1);
-    expect(await count(`select count(*) from audit_events where "tenantId" = $1 and action = 'inference.predict'`, tenantId)).toBe(1);
+    expect(
+      await count(`select count(*) from audit_events where "tenantId" = $1 and action = 'inference.predict'`, tenantId),
+    ).toBe(1);
   }, 60_000);
 
   it('a wrong WORKER_SHARED_SECRET: the worker refuses, the api answers INTERNAL, nothing leaks or is billed', async () => {

@@ -28,7 +28,8 @@ export function httpApiV2Event(req: HttpApiRequest) {
     'x-forwarded-proto': 'https',
     ...Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
   };
-  const bytes = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
+  const bytes =
+    req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
   const now = new Date();
   return {
     version: '2.0',
@@ -43,7 +44,13 @@ export function httpApiV2Event(req: HttpApiRequest) {
       apiId: 'abc123',
       domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
       domainPrefix: 'abc123',
-      http: { method: req.method, path: req.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'lambda-test' },
+      http: {
+        method: req.method,
+        path: req.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.7',
+        userAgent: 'lambda-test',
+      },
       requestId: `${randomUUID().slice(0, 8)}=`,
       routeKey: '$default',
       stage: '$default',

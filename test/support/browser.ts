@@ -9,7 +9,10 @@ export const SCREENSHOTS = path.join(__dirname, '../../test-results/portal');
 /** True when Debian's chromium is installed; otherwise prints SKIPPED (or fails with REQUIRE_SERVICES=1). */
 export function needsChromium(what: string): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (servicesRequired()) throw new Error(`${what}: chromium required (REQUIRE_SERVICES=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
+  if (servicesRequired())
+    throw new Error(
+      `${what}: chromium required (REQUIRE_SERVICES=1) but ${CHROMIUM} is missing: apt-get install -y chromium`,
+    );
   console.warn(`SKIPPED ${what}: ${CHROMIUM} missing (apt-get install -y chromium)`);
   return false;
 }
@@ -20,6 +23,14 @@ export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

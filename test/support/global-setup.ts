@@ -29,7 +29,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_PG_AVAILABLE = pg ? '1' : '0';
   process.env.TEST_REDIS_AVAILABLE = redis ? '1' : '0';
   if (servicesRequired() && (!pg || !redis)) {
-    throw new Error(`REQUIRE_SERVICES=1 but ${!pg ? `PostgreSQL (${adminDatabaseUrl()})` : ''}${!pg && !redis ? ' and ' : ''}${!redis ? `Redis (${testRedisUrl()})` : ''} is not reachable`);
+    throw new Error(
+      `REQUIRE_SERVICES=1 but ${!pg ? `PostgreSQL (${adminDatabaseUrl()})` : ''}${!pg && !redis ? ' and ' : ''}${!redis ? `Redis (${testRedisUrl()})` : ''} is not reachable`,
+    );
   }
   if (!pg) return;
   const template = templateName();

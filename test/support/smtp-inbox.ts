@@ -12,7 +12,12 @@ export interface Received {
  * A real SMTP server (the smtp-server package) on a free local port that keeps what it is
  * sent, parsed with mailparser. Point the app at it with SMTP_URL=inbox.url.
  */
-export async function startSmtpInbox(): Promise<{ url: string; messages: Received[]; waitFor(match: (m: Received) => boolean, ms?: number): Promise<Received>; close(): Promise<void> }> {
+export async function startSmtpInbox(): Promise<{
+  url: string;
+  messages: Received[];
+  waitFor(match: (m: Received) => boolean, ms?: number): Promise<Received>;
+  close(): Promise<void>;
+}> {
   const messages: Received[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -21,7 +26,9 @@ export async function startSmtpInbox(): Promise<{ url: string; messages: Receive
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((m: ParsedMail) => {
-          const to = ([] as { text: string }[]).concat((m.to as { text: string } | { text: string }[] | undefined) ?? []).map((a) => a.text);
+          const to = ([] as { text: string }[])
+            .concat((m.to as { text: string } | { text: string }[] | undefined) ?? [])
+            .map((a) => a.text);
           messages.push({ to, subject: m.subject ?? '', text: m.text ?? '' });
           callback();
         })
@@ -38,7 +45,9 @@ export async function startSmtpInbox(): Promise<{ url: string; messages: Receive
         const found = messages.find(match);
         if (found) return found;
       }
-      throw new Error(`no matching e-mail within ${ms} ms; got: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))}`);
+      throw new Error(
+        `no matching e-mail within ${ms} ms; got: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))}`,
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -16,7 +16,12 @@ export interface SqsFakeCall {
 }
 
 class SqsFault extends Error {
-  constructor(readonly status: number, readonly type: string, readonly queryCode: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly queryCode: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -70,12 +75,22 @@ export class SqsFake {
 
   /** Messages still in the queue (visible or in flight). */
   messages(url: string): { body: string; receiveCount: number; visible: boolean }[] {
-    return this.queue(url).map((m) => ({ body: m.body, receiveCount: m.receiveCount, visible: m.visibleAt <= Date.now() }));
+    return this.queue(url).map((m) => ({
+      body: m.body,
+      receiveCount: m.receiveCount,
+      visible: m.visibleAt <= Date.now(),
+    }));
   }
 
   private queue(url: unknown): FakeMessage[] {
     const q = this.queues.get(String(url));
-    if (!q) throw new SqsFault(400, 'com.amazonaws.sqs#QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+    if (!q)
+      throw new SqsFault(
+        400,
+        'com.amazonaws.sqs#QueueDoesNotExist',
+        'AWS.SimpleQueueService.NonExistentQueue',
+        'The specified queue does not exist.',
+      );
     return q;
   }
 
@@ -95,14 +110,26 @@ export class SqsFake {
       const out = await this.dispatch(action, body, req);
       this.reply(res, 200, out);
     } catch (e) {
-      const f = e instanceof SqsFault ? e : new SqsFault(400, 'com.amazonaws.sqs#InvalidParameterValue', 'InvalidParameterValue', (e as Error).message);
-      this.reply(res, f.status, { __type: f.type, message: f.message }, { 'x-amzn-query-error': `${f.queryCode};${f.status >= 500 ? 'Receiver' : 'Sender'}` });
+      const f =
+        e instanceof SqsFault
+          ? e
+          : new SqsFault(400, 'com.amazonaws.sqs#InvalidParameterValue', 'InvalidParameterValue', (e as Error).message);
+      this.reply(
+        res,
+        f.status,
+        { __type: f.type, message: f.message },
+        { 'x-amzn-query-error': `${f.queryCode};${f.status >= 500 ? 'Receiver' : 'Sender'}` },
+      );
     }
   }
 
   private reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-requestid': randomUUID(),
+      ...headers,
+    });
     res.end(JSON.stringify(body));
   }
 
@@ -111,7 +138,12 @@ export class SqsFake {
       case 'SendMessage': {
         const q = this.queue(b.QueueUrl);
         if (typeof b.MessageBody !== 'string' || !b.MessageBody) throw new Error('MessageBody is required');
-        const m: FakeMessage = { id: randomUUID(), body: b.MessageBody, visibleAt: Date.now() + Number(b.DelaySeconds ?? 0) * 1000, receiveCount: 0 };
+        const m: FakeMessage = {
+          id: randomUUID(),
+          body: b.MessageBody,
+          visibleAt: Date.now() + Number(b.DelaySeconds ?? 0) * 1000,
+          receiveCount: 0,
+        };
         q.push(m);
         return { MessageId: m.id, MD5OfMessageBody: md5(m.body) };
       }
@@ -126,17 +158,33 @@ export class SqsFake {
       }
       case 'ChangeMessageVisibility': {
         const m = this.queue(b.QueueUrl).find((x) => x.receipt && x.receipt === b.ReceiptHandle);
-        if (!m || m.visibleAt <= Date.now()) throw new SqsFault(400, 'com.amazonaws.sqs#MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'The message referred to is not in flight.');
+        if (!m || m.visibleAt <= Date.now())
+          throw new SqsFault(
+            400,
+            'com.amazonaws.sqs#MessageNotInflight',
+            'AWS.SimpleQueueService.MessageNotInflight',
+            'The message referred to is not in flight.',
+          );
         m.visibleAt = Date.now() + Number(b.VisibilityTimeout ?? 0) * 1000;
         return {};
       }
       case 'GetQueueAttributes': {
         const q = this.queue(b.QueueUrl);
         const now = Date.now();
-        return { Attributes: { ApproximateNumberOfMessages: String(q.filter((m) => m.visibleAt <= now).length), ApproximateNumberOfMessagesNotVisible: String(q.filter((m) => m.visibleAt > now).length) } };
+        return {
+          Attributes: {
+            ApproximateNumberOfMessages: String(q.filter((m) => m.visibleAt <= now).length),
+            ApproximateNumberOfMessagesNotVisible: String(q.filter((m) => m.visibleAt > now).length),
+          },
+        };
       }
       default:
-        throw new SqsFault(400, 'com.amazonaws.sqs#InvalidAction', 'InvalidAction', `unsupported action ${action || '(no x-amz-target)'}`);
+        throw new SqsFault(
+          400,
+          'com.amazonaws.sqs#InvalidAction',
+          'InvalidAction',
+          `unsupported action ${action || '(no x-amz-target)'}`,
+        );
     }
   }
 
@@ -159,7 +207,13 @@ export class SqsFake {
             m.receiveCount++;
             m.receipt = randomUUID();
             m.visibleAt = now + visibilityS * 1000;
-            return { MessageId: m.id, ReceiptHandle: m.receipt, MD5OfBody: md5(m.body), Body: m.body, Attributes: { ApproximateReceiveCount: String(m.receiveCount) } };
+            return {
+              MessageId: m.id,
+              ReceiptHandle: m.receipt,
+              MD5OfBody: md5(m.body),
+              Body: m.body,
+              Attributes: { ApproximateReceiveCount: String(m.receiveCount) },
+            };
           }),
         };
       }

@@ -28,11 +28,22 @@ export const ACCOUNT_TEST_DEFAULTS = {
  * The real Nest app on its own fresh PostgreSQL database, reached over HTTP with supertest.
  * `env` overrides configuration for this file (e.g. REDIS_URL, API_KEY_CACHE_TTL_MS).
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}, shared?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  shared?: TestDatabase,
+): Promise<TestApp> {
   // `shared`: a second app instance on the same database (another process, as far as it knows).
   const db = shared ?? (await createTestDatabase());
   const saved = { ...process.env };
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', REDIS_URL: '', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', ...ACCOUNT_TEST_DEFAULTS, ...env });
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    REDIS_URL: '',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: '5',
+    ...ACCOUNT_TEST_DEFAULTS,
+    ...env,
+  });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   // Imported late so that configuration is read after the environment is set.
   const { createApp } = await import('../../apps/api/src/app.factory');
@@ -64,7 +75,9 @@ type Http = TestApp['http'];
 
 /** POSTs a GraphQL operation; pass a session (cookie + CSRF) or an API key, or neither. */
 export function gql(
-  http: Http, query: string, variables: Record<string, unknown> = {},
+  http: Http,
+  query: string,
+  variables: Record<string, unknown> = {},
   auth: { session?: Session; key?: string; csrf?: string | null; headers?: Record<string, string> } = {},
 ) {
   const req = request(http).post('/graphql').set('content-type', 'application/json');
@@ -85,13 +98,18 @@ export function cookiesOf(res: request.Response): { cookie: string[]; csrf: stri
 }
 
 let counter = 0;
-export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${(counter++).toString(36)}@example.com`;
+export const uniqueEmail = (tag = 'user') =>
+  `${tag}.${Date.now().toString(36)}.${(counter++).toString(36)}@example.com`;
 export const STRONG_PASSWORD = 'Corr3ct-Horse-Battery';
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { user { id email role } tenant { id name plan } } }`;
 
 /** Signs up a new user with a new tenant; returns its session. */
-export async function signUp(http: Http, tenantName = 'Acme', email = uniqueEmail()): Promise<Session & { email: string }> {
+export async function signUp(
+  http: Http,
+  tenantName = 'Acme',
+  email = uniqueEmail(),
+): Promise<Session & { email: string }> {
   const res = await gql(http, SIGN_UP, { input: { email, password: STRONG_PASSWORD, tenantName } });
   if (res.body.errors) throw new Error(`signUp failed: ${JSON.stringify(res.body.errors)}`);
   const { cookie, csrf } = cookiesOf(res);
@@ -101,7 +119,12 @@ export async function signUp(http: Http, tenantName = 'Acme', email = uniqueEmai
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id prefix scopes } } }`;
 
 /** Creates an API key for the session's tenant; returns its secret and id. */
-export async function createKey(http: Http, session: Session, scopes: string[] = ['inference:run', 'models:read'], extra: Record<string, unknown> = {}) {
+export async function createKey(
+  http: Http,
+  session: Session,
+  scopes: string[] = ['inference:run', 'models:read'],
+  extra: Record<string, unknown> = {},
+) {
   const res = await gql(http, CREATE_KEY, { input: { name: 'test key', scopes, ...extra } }, { session });
   if (res.body.errors) throw new Error(`createApiKey failed: ${JSON.stringify(res.body.errors)}`);
   return { secret: res.body.data.createApiKey.secret as string, id: res.body.data.createApiKey.apiKey.id as string };

@@ -14,7 +14,11 @@ export type Auth = { key: string };
 export async function createDataset(t: TestApp, auth: Auth, name: string, format: 'CSV' | 'JSONL', content: string) {
   const res = await gql(t.http, CREATE, { i: { name, format, content } }, auth);
   if (res.body.errors) throw new Error(`createDataset: ${JSON.stringify(res.body.errors)}`);
-  return res.body.data.createDataset as { id: string; rows: number; columns: { name: string; type: string; missing: number }[] };
+  return res.body.data.createDataset as {
+    id: string;
+    rows: number;
+    columns: { name: string; type: string; missing: number }[];
+  };
 }
 
 export function startTraining(t: TestApp, auth: Auth, input: Record<string, unknown>) {
@@ -24,10 +28,16 @@ export function startTraining(t: TestApp, auth: Auth, input: Record<string, unkn
 export const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 /** Polls trainingJob(id) until `done` holds (default: a final status). */
- 
+
 type Job = any;
 
-export async function waitForJob(t: TestApp, auth: Auth, id: string, done: (j: Job) => boolean = (j) => FINISHED.includes(j.status), timeoutMs = 240_000): Promise<Job> {
+export async function waitForJob(
+  t: TestApp,
+  auth: Auth,
+  id: string,
+  done: (j: Job) => boolean = (j) => FINISHED.includes(j.status),
+  timeoutMs = 240_000,
+): Promise<Job> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const res = await gql(t.http, GET, { id }, auth);

@@ -38,24 +38,43 @@ export async function freePort(): Promise<number> {
  */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const port = await freePort();
-  const base = Object.fromEntries(PASS_THROUGH.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+  const base = Object.fromEntries(
+    PASS_THROUGH.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]),
+  );
   let out = '';
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/bench/register.js'), path.join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', WORKER_HOST: '127.0.0.1', WORKER_PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }) as WorkerProcess;
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'test/bench/register.js'), path.join(ROOT, 'apps/worker/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...base,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        WORKER_HOST: '127.0.0.1',
+        WORKER_PORT: String(port),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ) as WorkerProcess;
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
-  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exit = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   child.output = () => out;
   child.url = `http://127.0.0.1:${port}`;
   child.exited = () => exit;
   child.ready = async (timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}`);
-      const ok = await fetch(`${child.url}/healthz`).then((r) => r.ok, () => false);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}`);
+      const ok = await fetch(`${child.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -66,8 +85,10 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
 
 /** Kills what is still running and waits for it to go (so no child outlives its test file). */
 export async function stopWorkers(children: WorkerProcess[]): Promise<void> {
-  await Promise.all(children.map(async (c) => {
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await c.exited();
-  }));
+  await Promise.all(
+    children.map(async (c) => {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await c.exited();
+    }),
+  );
 }

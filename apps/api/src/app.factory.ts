@@ -24,7 +24,12 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
   });
   const quiet = options.logger === false;
   const app = await startupProfile.time('nest: create (module scan, providers incl. database)', () =>
-    NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: !quiet, abortOnError: false, ...(quiet ? { logger: false } : {}) }));
+    NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+      bufferLogs: !quiet,
+      abortOnError: false,
+      ...(quiet ? { logger: false } : {}),
+    }),
+  );
   if (!quiet) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpHooks(fastify, app.get(MetricsService));
@@ -32,9 +37,12 @@ export async function createApp(options: { logger?: boolean } = {}): Promise<Nes
   await app.register(fastifyCookie as never);
   app.enableShutdownHooks();
   await startupProfile.time('nest: init (module init hooks, GraphQL schema, bootstrap hooks)', () => app.init());
-  const gql = (fastify as unknown as { graphql?: { addHook: (name: string, fn: (...a: unknown[]) => Promise<void>) => void } }).graphql;
+  const gql = (
+    fastify as unknown as { graphql?: { addHook: (name: string, fn: (...a: unknown[]) => Promise<void>) => void } }
+  ).graphql;
   gql?.addHook('preExecution', async (schema: unknown, document: unknown, context: unknown) => {
-    const req = (context as { reply: { request: FastifyRequest & { gqlOperation?: GqlOperationLabels } } }).reply.request;
+    const req = (context as { reply: { request: FastifyRequest & { gqlOperation?: GqlOperationLabels } } }).reply
+      .request;
     req.gqlOperation = operationLabels(schema as GraphQLSchema, document as DocumentNode);
   });
   await startupProfile.time('fastify ready', () => fastify.ready());

@@ -2,7 +2,15 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { APP_CONFIG, AppConfig, ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule } from '@app/common';
+import {
+  APP_CONFIG,
+  AppConfig,
+  ConfigModule,
+  LoggingModule,
+  MetricsModule,
+  ReadinessModule,
+  RedisModule,
+} from '@app/common';
 import { DbModule } from '@app/db';
 import { AuditModule } from '@app/audit';
 import { TenancyModule } from '@app/tenancy';
@@ -53,6 +61,12 @@ import { PortalModule } from './portal';
     TrainingModule,
   ],
   controllers: [HealthController],
-  providers: [AuthenticationService, DenialRecorder, CoreReadiness, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AppErrorFilter }],
+  providers: [
+    AuthenticationService,
+    DenialRecorder,
+    CoreReadiness,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: AppErrorFilter },
+  ],
 })
 export class AppModule {}

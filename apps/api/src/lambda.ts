@@ -15,7 +15,9 @@ const TEXT_TYPES = /^(text\/|application\/(json|graphql-response\+json|javascrip
 export function isBinaryResponse(res: LightMyRequestResponse): boolean {
   const encoding = res.headers['content-encoding'];
   if (encoding && encoding !== 'identity') return true;
-  const type = String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim();
+  const type = String(res.headers['content-type'] ?? '')
+    .split(';', 1)[0]!
+    .trim();
   return type !== '' && !TEXT_TYPES.test(type);
 }
 
@@ -38,7 +40,10 @@ interface Built {
 let built: Promise<Built> | undefined;
 
 function build(): Promise<Built> {
-  const started = createApp().then((app) => ({ app, proxy: lambdaProxyFor(app.getHttpAdapter().getInstance() as unknown as FastifyInstance) }));
+  const started = createApp().then((app) => ({
+    app,
+    proxy: lambdaProxyFor(app.getHttpAdapter().getInstance() as unknown as FastifyInstance),
+  }));
   // A failed start must not be cached: the next invocation tries again.
   started.catch(() => {
     if (built === started) built = undefined;

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const app = await createApp();
   await startupProfile.time('listen', () => app.listen(config.PORT, config.HOST));
   const phases = startupProfile.phases().map((p) => ({ name: p.name, ms: Math.round(p.ms), atMs: Math.round(p.atMs) }));
-  new Logger('Startup').debug({ phases, msg: `listening ${performance.now().toFixed(0)} ms after process start; phases:\n${startupProfile.format()}` });
+  new Logger('Startup').debug({
+    phases,
+    msg: `listening ${performance.now().toFixed(0)} ms after process start; phases:\n${startupProfile.format()}`,
+  });
   const url = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const mode = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;
   // Printed, not logged: this is for the person who just typed `npm start`.
@@ -36,6 +39,6 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   // A configuration or setup problem is one line that says what to do, not a stack trace.
-  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -69,7 +69,12 @@ export function App() {
       </main>
     );
   }
-  if (me === undefined) return <p className="centered" aria-busy="true">Loading…</p>;
+  if (me === undefined)
+    return (
+      <p className="centered" aria-busy="true">
+        Loading…
+      </p>
+    );
   if (!me) {
     const onSignedIn = async () => {
       await refresh();

@@ -8,7 +8,13 @@ import type { InferenceInputs, ModelSpec } from '@app/inference';
  * health, readiness and metrics. Every inference call must carry the shared secret; it is
  * compared in constant time (as hashes, so lengths leak nothing either).
  */
-export function buildInternalServer(deps: { runtime: InferenceRuntime; readiness: ReadinessService; metrics: MetricsService; secret?: string; bodyLimit?: number }): FastifyInstance {
+export function buildInternalServer(deps: {
+  runtime: InferenceRuntime;
+  readiness: ReadinessService;
+  metrics: MetricsService;
+  secret?: string;
+  bodyLimit?: number;
+}): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 16 * 1024 * 1024 });
   const expected = deps.secret ? sha256Hex(deps.secret) : null;
 
@@ -17,7 +23,9 @@ export function buildInternalServer(deps: { runtime: InferenceRuntime; readiness
     const r = await deps.readiness.run();
     return reply.code(r.ok ? 200 : 503).send(r);
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await deps.metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4').send(await deps.metrics.registry.metrics()),
+  );
 
   app.post(REMOTE_PREDICT_PATH, async (req, reply) => {
     const given = String(req.headers[WORKER_SECRET_HEADER] ?? '');
@@ -25,12 +33,16 @@ export function buildInternalServer(deps: { runtime: InferenceRuntime; readiness
       return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'worker secret required' } });
     }
     const body = req.body as { spec?: ModelSpec; inputs?: InferenceInputs; timeoutMs?: number };
-    if (!body?.spec?.id || !body.inputs) return reply.code(400).send({ error: { code: 'BAD_USER_INPUT', message: 'spec and inputs are required' } });
+    if (!body?.spec?.id || !body.inputs)
+      return reply.code(400).send({ error: { code: 'BAD_USER_INPUT', message: 'spec and inputs are required' } });
     try {
       const result = await deps.runtime.predict(body.spec, body.inputs, { timeoutMs: body.timeoutMs });
       return { result };
     } catch (e) {
-      const err = e instanceof AppError ? { code: e.code, reason: e.reason, message: e.message, details: e.details } : { code: 'INTERNAL', message: 'inference failed' };
+      const err =
+        e instanceof AppError
+          ? { code: e.code, reason: e.reason, message: e.message, details: e.details }
+          : { code: 'INTERNAL', message: 'inference failed' };
       return reply.code(e instanceof AppError && e.code === 'BAD_USER_INPUT' ? 400 : 500).send({ error: err });
     }
   });

@@ -33,11 +33,19 @@ async function main(): Promise<void> {
   const backend = await runtime.init();
   const consumer = ctx.get(JobConsumer);
   if (mode !== 'realtime') await consumer.start(); // already started by its bootstrap hook (JOBS_CONSUME=1): a no-op
-  if (!config.WORKER_SHARED_SECRET) log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
-  const server = buildInternalServer({ runtime, readiness: ctx.get(ReadinessService), metrics: ctx.get(MetricsService), secret: config.WORKER_SHARED_SECRET });
+  if (!config.WORKER_SHARED_SECRET)
+    log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
+  const server = buildInternalServer({
+    runtime,
+    readiness: ctx.get(ReadinessService),
+    metrics: ctx.get(MetricsService),
+    secret: config.WORKER_SHARED_SECRET,
+  });
   await server.listen({ port: config.WORKER_PORT, host: config.WORKER_HOST });
   const address = server.server.address();
-  log.log(`worker ready (${mode}): backend ${backend}, queue ${config.driver}${mode === 'realtime' ? ' (not consumed)' : ''}, internal port ${typeof address === 'object' && address ? address.port : config.WORKER_PORT}`);
+  log.log(
+    `worker ready (${mode}): backend ${backend}, queue ${config.driver}${mode === 'realtime' ? ' (not consumed)' : ''}, internal port ${typeof address === 'object' && address ? address.port : config.WORKER_PORT}`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -61,6 +69,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

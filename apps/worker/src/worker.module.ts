@@ -14,6 +14,20 @@ import { TrainingWorkerModule } from '@app/training';
  * job runner with its background duties; no GraphQL or HTTP routes of the api.
  */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, QuotasModule, MeteringModule, BillingModule, JobRunnerModule, DutiesModule, TrainingWorkerModule],
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    MetricsModule,
+    ReadinessModule,
+    RedisModule,
+    DbModule,
+    AuditModule,
+    QuotasModule,
+    MeteringModule,
+    BillingModule,
+    JobRunnerModule,
+    DutiesModule,
+    TrainingWorkerModule,
+  ],
 })
 export class WorkerModule {}

@@ -14,7 +14,14 @@ describe('API key format', () => {
     }
   });
 
-  it.each(['', 'mk_live_', 'mk_test_' + '2'.repeat(33), 'mk_live_' + '0'.repeat(33), 'mk_live_' + '2'.repeat(80), 'Bearer mk_live_x'])('rejects %j without a lookup', (v) => {
+  it.each([
+    '',
+    'mk_live_',
+    'mk_test_' + '2'.repeat(33),
+    'mk_live_' + '0'.repeat(33),
+    'mk_live_' + '2'.repeat(80),
+    'Bearer mk_live_x',
+  ])('rejects %j without a lookup', (v) => {
     expect(parseApiKey(v)).toBeNull();
   });
 });

@@ -19,7 +19,8 @@ export function generateApiKey(): GeneratedKey {
 
 /** Cheap syntactic check before any lookup: rejects junk without touching the database. */
 export function parseApiKey(value: string): { prefix: string; hash: string } | null {
-  if (!value.startsWith(KEY_PREFIX) || value.length < KEY_PREFIX.length + 30 || value.length > KEY_PREFIX.length + 40) return null;
+  if (!value.startsWith(KEY_PREFIX) || value.length < KEY_PREFIX.length + 30 || value.length > KEY_PREFIX.length + 40)
+    return null;
   try {
     if (bs58.decode(value.slice(KEY_PREFIX.length)).length !== RANDOM_BYTES) return null;
   } catch {

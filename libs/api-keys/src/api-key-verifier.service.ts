@@ -41,7 +41,9 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
     this.subscriber = this.redis.open('api-keys-sub');
     if (this.subscriber) {
       this.subscriber.on('message', (_channel, keyId: string) => this.cache.evictKeyId(keyId));
-      await this.subscriber.subscribe(REVOKED_CHANNEL).catch((e) => this.log.warn(`revocation channel unavailable, relying on TTL: ${e.message}`));
+      await this.subscriber
+        .subscribe(REVOKED_CHANNEL)
+        .catch((e) => this.log.warn(`revocation channel unavailable, relying on TTL: ${e.message}`));
     }
   }
 
@@ -59,7 +61,8 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
       this.cache.set(parsed.hash, key);
     }
     if (key.revokedAt) throw ApiKeyError.invalid(ApiKeyErrorReason.REVOKED, { tenantId: key.tenantId, keyId: key.id });
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw ApiKeyError.invalid(ApiKeyErrorReason.EXPIRED, { tenantId: key.tenantId, keyId: key.id });
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now())
+      throw ApiKeyError.invalid(ApiKeyErrorReason.EXPIRED, { tenantId: key.tenantId, keyId: key.id });
     this.lastUsed.set(key.id, new Date());
     return key;
   }
@@ -68,12 +71,24 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
     // Unscoped on purpose: the tenant is what this look-up establishes.
     const rows = await this.prisma.apiKey.findMany({
       where: { prefix },
-      select: { id: true, tenantId: true, hash: true, scopes: true, createdById: true, expiresAt: true, revokedAt: true },
+      select: {
+        id: true,
+        tenantId: true,
+        hash: true,
+        scopes: true,
+        createdById: true,
+        expiresAt: true,
+        revokedAt: true,
+      },
       take: 16,
     });
     const row = rows.find((r) => constantTimeEqual(r.hash, hash));
     // A wrong secret under a real prefix concerns that key's tenant (someone is guessing at it).
-    if (!row) throw ApiKeyError.invalid(ApiKeyErrorReason.INVALID, rows[0] ? { tenantId: rows[0].tenantId, keyId: rows[0].id } : undefined);
+    if (!row)
+      throw ApiKeyError.invalid(
+        ApiKeyErrorReason.INVALID,
+        rows[0] ? { tenantId: rows[0].tenantId, keyId: rows[0].id } : undefined,
+      );
     const { hash: _omit, ...key } = row; // eslint-disable-line @typescript-eslint/no-unused-vars
     return key;
   }
@@ -81,7 +96,9 @@ export class ApiKeyVerifier implements OnModuleInit, OnApplicationShutdown {
   /** Called by the revoking process, inside nothing: the database change is already committed. */
   async revoked(keyId: string): Promise<void> {
     this.cache.evictKeyId(keyId);
-    await this.publisher?.publish(REVOKED_CHANNEL, keyId).catch((e) => this.log.warn(`revocation broadcast failed (TTL still applies): ${e.message}`));
+    await this.publisher
+      ?.publish(REVOKED_CHANNEL, keyId)
+      .catch((e) => this.log.warn(`revocation broadcast failed (TTL still applies): ${e.message}`));
   }
 
   async flushLastUsed(): Promise<void> {

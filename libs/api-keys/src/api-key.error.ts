@@ -15,8 +15,15 @@ export class ApiKeyError extends AppError {
   concernsTenantId?: string;
   concernsKeyId?: string;
 
-  static invalid(reason: ApiKeyErrorReason.INVALID | ApiKeyErrorReason.REVOKED | ApiKeyErrorReason.EXPIRED, concerns?: { tenantId: string; keyId?: string }): ApiKeyError {
-    const text = { [ApiKeyErrorReason.INVALID]: 'invalid API key', [ApiKeyErrorReason.REVOKED]: 'this API key has been revoked', [ApiKeyErrorReason.EXPIRED]: 'this API key has expired' }[reason];
+  static invalid(
+    reason: ApiKeyErrorReason.INVALID | ApiKeyErrorReason.REVOKED | ApiKeyErrorReason.EXPIRED,
+    concerns?: { tenantId: string; keyId?: string },
+  ): ApiKeyError {
+    const text = {
+      [ApiKeyErrorReason.INVALID]: 'invalid API key',
+      [ApiKeyErrorReason.REVOKED]: 'this API key has been revoked',
+      [ApiKeyErrorReason.EXPIRED]: 'this API key has expired',
+    }[reason];
     const e = new ApiKeyError(ErrorCode.UNAUTHENTICATED, text, { reason });
     e.concernsTenantId = concerns?.tenantId;
     e.concernsKeyId = concerns?.keyId;

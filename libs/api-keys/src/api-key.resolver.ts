@@ -25,19 +25,31 @@ export class ApiKeyResolver {
 
   @RequirePermission('keys:write')
   @Mutation(() => CreatedApiKey, { description: 'The secret in the answer is shown once.' })
-  createApiKey(@Args('input') input: CreateApiKeyInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<CreatedApiKey> {
+  createApiKey(
+    @Args('input') input: CreateApiKeyInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedApiKey> {
     return this.keys.create(tenantId, principalOf(ctx), input, ctx.requestId);
   }
 
   @RequirePermission('keys:write')
   @Mutation(() => ApiKey, { description: 'Takes effect at once in this process and within seconds everywhere.' })
-  revokeApiKey(@Args('id', { type: () => ID }) id: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<ApiKey> {
+  revokeApiKey(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ApiKey> {
     return this.keys.revoke(tenantId, principalOf(ctx), id, ctx.requestId);
   }
 
   @RequirePermission('keys:write')
   @Mutation(() => CreatedApiKey, { description: 'Issues a new secret for the key and revokes the old one.' })
-  rotateApiKey(@Args('id', { type: () => ID }) id: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<CreatedApiKey> {
+  rotateApiKey(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedApiKey> {
     return this.keys.rotate(tenantId, principalOf(ctx), id, ctx.requestId);
   }
 }

@@ -22,7 +22,12 @@ export class ApiKeyService {
     private readonly verifier: ApiKeyVerifier,
   ) {}
 
-  async create(tenantId: string, principal: AuthenticatedPrincipal, input: { name: string; scopes: string[]; expiresAt?: Date | null }, requestId: string) {
+  async create(
+    tenantId: string,
+    principal: AuthenticatedPrincipal,
+    input: { name: string; scopes: string[]; expiresAt?: Date | null },
+    requestId: string,
+  ) {
     const name = (input.name ?? '').trim();
     if (!name || name.length > 100) throw AppError.badInput('name must be 1 to 100 characters', { field: 'name' });
     const scopes = this.checkScopes(principal, input.scopes ?? []);
@@ -30,9 +35,24 @@ export class ApiKeyService {
     const key = generateApiKey();
     return this.tenants.forTenant(tenantId).$transaction(async (tx) => {
       const row = await tx.apiKey.create({
-        data: { id: newId('key'), tenantId, name, prefix: key.prefix, hash: key.hash, scopes, expiresAt, createdById: principal.kind === 'user' ? principal.userId : principal.createdById },
+        data: {
+          id: newId('key'),
+          tenantId,
+          name,
+          prefix: key.prefix,
+          hash: key.hash,
+          scopes,
+          expiresAt,
+          createdById: principal.kind === 'user' ? principal.userId : principal.createdById,
+        },
       });
-      await this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'api_key.create', target: { type: 'api_key', id: row.id }, requestId, metadata: { name, scopes, prefix: key.prefix, expiresAt } });
+      await this.audit.append(tx, tenantId, {
+        actor: actorOf(principal),
+        action: 'api_key.create',
+        target: { type: 'api_key', id: row.id },
+        requestId,
+        metadata: { name, scopes, prefix: key.prefix, expiresAt },
+      });
       return { apiKey: view(row), secret: key.secret };
     });
   }
@@ -50,7 +70,11 @@ export class ApiKeyService {
     ]);
     const page = rows.slice(0, first);
     const edges = page.map((r) => ({ node: view(r), cursor: keysetPage.encode(r) }));
-    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      totalCount,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   async revoke(tenantId: string, principal: AuthenticatedPrincipal, id: string, requestId: string) {
@@ -60,11 +84,21 @@ export class ApiKeyService {
       // As for create and rotate: a key cannot act on a key that holds more than it does.
       const beyond = key.scopes.filter((sc) => !(grantableScopes(principal.permissions) as string[]).includes(sc));
       if (beyond.length) {
-        throw new ApiKeyError(ErrorCode.FORBIDDEN, `you cannot revoke a key holding scopes you do not hold: ${beyond.join(', ')}`, { reason: ApiKeyErrorReason.SCOPE_NOT_GRANTABLE, details: { scopes: beyond } });
+        throw new ApiKeyError(
+          ErrorCode.FORBIDDEN,
+          `you cannot revoke a key holding scopes you do not hold: ${beyond.join(', ')}`,
+          { reason: ApiKeyErrorReason.SCOPE_NOT_GRANTABLE, details: { scopes: beyond } },
+        );
       }
       if (key.revokedAt) return key;
       const updated = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-      await this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'api_key.revoke', target: { type: 'api_key', id }, requestId, metadata: { prefix: key.prefix } });
+      await this.audit.append(tx, tenantId, {
+        actor: actorOf(principal),
+        action: 'api_key.revoke',
+        target: { type: 'api_key', id },
+        requestId,
+        metadata: { prefix: key.prefix },
+      });
       return updated;
     });
     await this.verifier.revoked(id);
@@ -80,9 +114,25 @@ export class ApiKeyService {
       this.checkScopes(principal, old.scopes);
       await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
       const row = await tx.apiKey.create({
-        data: { id: newId('key'), tenantId, name: old.name, prefix: key.prefix, hash: key.hash, scopes: old.scopes, expiresAt: old.expiresAt, createdById: old.createdById, rotatedFrom: old.id },
+        data: {
+          id: newId('key'),
+          tenantId,
+          name: old.name,
+          prefix: key.prefix,
+          hash: key.hash,
+          scopes: old.scopes,
+          expiresAt: old.expiresAt,
+          createdById: old.createdById,
+          rotatedFrom: old.id,
+        },
       });
-      await this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'api_key.rotate', target: { type: 'api_key', id: row.id }, requestId, metadata: { previousId: old.id, prefix: key.prefix } });
+      await this.audit.append(tx, tenantId, {
+        actor: actorOf(principal),
+        action: 'api_key.rotate',
+        target: { type: 'api_key', id: row.id },
+        requestId,
+        metadata: { previousId: old.id, prefix: key.prefix },
+      });
       return { apiKey: view(row), secret: key.secret };
     });
     await this.verifier.revoked(id);
@@ -91,13 +141,24 @@ export class ApiKeyService {
 
   private checkScopes(principal: AuthenticatedPrincipal, scopes: string[]): string[] {
     const unique = [...new Set(scopes)];
-    if (!unique.length) throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, 'a key needs at least one scope', { reason: ApiKeyErrorReason.INVALID_SCOPE, details: { field: 'scopes' } });
+    if (!unique.length)
+      throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, 'a key needs at least one scope', {
+        reason: ApiKeyErrorReason.INVALID_SCOPE,
+        details: { field: 'scopes' },
+      });
     const unknown = unique.filter((s) => !isScope(s));
-    if (unknown.length) throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, `unknown scope: ${unknown.join(', ')}`, { reason: ApiKeyErrorReason.INVALID_SCOPE, details: { field: 'scopes', unknown } });
+    if (unknown.length)
+      throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, `unknown scope: ${unknown.join(', ')}`, {
+        reason: ApiKeyErrorReason.INVALID_SCOPE,
+        details: { field: 'scopes', unknown },
+      });
     const grantable = grantableScopes(principal.permissions);
     const beyond = unique.filter((s) => !(grantable as string[]).includes(s));
     if (beyond.length) {
-      throw new ApiKeyError(ErrorCode.FORBIDDEN, `you cannot grant scopes you do not hold: ${beyond.join(', ')}`, { reason: ApiKeyErrorReason.SCOPE_NOT_GRANTABLE, details: { scopes: beyond } });
+      throw new ApiKeyError(ErrorCode.FORBIDDEN, `you cannot grant scopes you do not hold: ${beyond.join(', ')}`, {
+        reason: ApiKeyErrorReason.SCOPE_NOT_GRANTABLE,
+        details: { scopes: beyond },
+      });
     }
     return unique.sort();
   }
@@ -106,7 +167,10 @@ export class ApiKeyService {
     if (!expiresAt) return null;
     const t = expiresAt.getTime();
     if (Number.isNaN(t) || t <= Date.now() || t > Date.now() + MAX_EXPIRY_MS) {
-      throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, 'expiresAt must be in the future and within 5 years', { reason: ApiKeyErrorReason.INVALID_EXPIRY, details: { field: 'expiresAt' } });
+      throw new ApiKeyError(ErrorCode.BAD_USER_INPUT, 'expiresAt must be in the future and within 5 years', {
+        reason: ApiKeyErrorReason.INVALID_EXPIRY,
+        details: { field: 'expiresAt' },
+      });
     }
     return expiresAt;
   }

@@ -1,7 +1,10 @@
 import type { Prisma } from '@app/db';
 
 /** A client or an open transaction: the verifier also runs inside a caller's transaction. */
-export type AuditDb = Pick<Prisma.TransactionClient, 'auditEvent' | 'auditChainHead' | 'auditExport' | 'tenant' | '$executeRaw' | '$queryRaw'>;
+export type AuditDb = Pick<
+  Prisma.TransactionClient,
+  'auditEvent' | 'auditChainHead' | 'auditExport' | 'tenant' | '$executeRaw' | '$queryRaw'
+>;
 
 export interface TimeRange {
   from?: Date | null;
@@ -27,12 +30,23 @@ export class AuditEventRepository {
 
   /** The audit.purge event that moved the anchor to `throughSeq`: a real purge always leaves one. */
   purgeRecord(tenantId: string, throughSeq: bigint) {
-    return this.db.auditEvent.findFirst({ where: { tenantId, action: 'audit.purge', seq: { gt: throughSeq }, metadata: { path: ['throughSeq'], equals: throughSeq.toString() } }, select: { seq: true } });
+    return this.db.auditEvent.findFirst({
+      where: {
+        tenantId,
+        action: 'audit.purge',
+        seq: { gt: throughSeq },
+        metadata: { path: ['throughSeq'], equals: throughSeq.toString() },
+      },
+      select: { seq: true },
+    });
   }
 
   /** Exports whose range is still in the table: their hashes are checkpoints. */
   liveExports(tenantId: string, afterSeq: bigint) {
-    return this.db.auditExport.findMany({ where: { tenantId, purgedAt: null, toSeq: { gt: afterSeq } }, orderBy: { toSeq: 'asc' } });
+    return this.db.auditExport.findMany({
+      where: { tenantId, purgedAt: null, toSeq: { gt: afterSeq } },
+      orderBy: { toSeq: 'asc' },
+    });
   }
 
   page(tenantId: string, afterSeq: bigint, take: number, maxSeq?: bigint) {
@@ -44,7 +58,11 @@ export class AuditEventRepository {
   }
 
   firstAtOrBelow(tenantId: string, seq: bigint) {
-    return this.db.auditEvent.findFirst({ where: { tenantId, seq: { lte: seq } }, orderBy: { seq: 'asc' }, select: { seq: true } });
+    return this.db.auditEvent.findFirst({
+      where: { tenantId, seq: { lte: seq } },
+      orderBy: { seq: 'asc' },
+      select: { seq: true },
+    });
   }
 
   at(tenantId: string, seq: bigint) {
@@ -52,16 +70,28 @@ export class AuditEventRepository {
   }
 
   /** The seq interval of the events in a time range, above `afterSeq`; null when none. */
-  async seqRange(tenantId: string, afterSeq: bigint, range: TimeRange): Promise<{ lo: bigint; hi: bigint | null } | null> {
+  async seqRange(
+    tenantId: string,
+    afterSeq: bigint,
+    range: TimeRange,
+  ): Promise<{ lo: bigint; hi: bigint | null } | null> {
     let lo = afterSeq + 1n;
     let hi: bigint | null = null;
     if (range.from) {
-      const first = await this.db.auditEvent.findFirst({ where: { tenantId, seq: { gt: afterSeq }, occurredAt: { gte: range.from } }, orderBy: { seq: 'asc' }, select: { seq: true } });
+      const first = await this.db.auditEvent.findFirst({
+        where: { tenantId, seq: { gt: afterSeq }, occurredAt: { gte: range.from } },
+        orderBy: { seq: 'asc' },
+        select: { seq: true },
+      });
       if (!first) return null;
       lo = first.seq;
     }
     if (range.to) {
-      const last = await this.db.auditEvent.findFirst({ where: { tenantId, seq: { gt: afterSeq }, occurredAt: { lte: range.to } }, orderBy: { seq: 'desc' }, select: { seq: true } });
+      const last = await this.db.auditEvent.findFirst({
+        where: { tenantId, seq: { gt: afterSeq }, occurredAt: { lte: range.to } },
+        orderBy: { seq: 'desc' },
+        select: { seq: true },
+      });
       if (!last || last.seq < lo) return null;
       hi = last.seq;
     }

@@ -21,7 +21,9 @@ export interface AuditHashInput {
 
 /** SHA-256 of the canonical event, previous hash included: changing any field breaks the chain. */
 export function auditEventHash(e: AuditHashInput): string {
-  return createHash('sha256').update(canonicalJson(auditHashBody(e))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(auditHashBody(e)))
+    .digest('hex');
 }
 
 /** The object whose canonical JSON is hashed (AuditService builds the same text around seq and prevHash). */

@@ -3,7 +3,15 @@ import { auditPayload, redactSecrets } from './audit-redaction';
 describe('audit metadata redaction', () => {
   it('drops secret-named fields and API key secrets, keeps display prefixes and ordinary fields', () => {
     const secret = 'mk_live_' + '3xQa7bZk'.repeat(5);
-    expect(redactSecrets({ password: 'p', nested: { token: 't', tokens: 12 }, note: `leaked ${secret}`, prefix: 'mk_live_3xQa7bZk', list: [{ secret: 's' }] })).toEqual({
+    expect(
+      redactSecrets({
+        password: 'p',
+        nested: { token: 't', tokens: 12 },
+        note: `leaked ${secret}`,
+        prefix: 'mk_live_3xQa7bZk',
+        list: [{ secret: 's' }],
+      }),
+    ).toEqual({
       password: '[redacted]',
       nested: { token: '[redacted]', tokens: 12 },
       note: 'leaked [redacted]',

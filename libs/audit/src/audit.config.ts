@@ -24,10 +24,20 @@ export const auditConfigSchema = z.object({
 
 export type AuditConfig = z.infer<typeof auditConfigSchema> & { exportDir: string; embedded: boolean; dataDir: string };
 
-export function loadAuditConfig(app: Pick<AppConfig, 'DATA_DIR' | 'DATABASE_URL' | 'NODE_ENV'>, env: NodeJS.ProcessEnv = process.env): AuditConfig {
-  const parsed = auditConfigSchema.parse(Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('AUDIT_') && v !== '')));
+export function loadAuditConfig(
+  app: Pick<AppConfig, 'DATA_DIR' | 'DATABASE_URL' | 'NODE_ENV'>,
+  env: NodeJS.ProcessEnv = process.env,
+): AuditConfig {
+  const parsed = auditConfigSchema.parse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('AUDIT_') && v !== '')),
+  );
   const dataDir = path.resolve(app.DATA_DIR);
-  return { ...parsed, dataDir, exportDir: path.resolve(parsed.AUDIT_EXPORT_DIR ?? path.join(dataDir, 'audit')), embedded: !app.DATABASE_URL };
+  return {
+    ...parsed,
+    dataDir,
+    exportDir: path.resolve(parsed.AUDIT_EXPORT_DIR ?? path.join(dataDir, 'audit')),
+    embedded: !app.DATABASE_URL,
+  };
 }
 
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');

@@ -21,7 +21,7 @@ export class AuditResolver {
   ) {}
 
   @RequirePermission('audit:read')
-  @Query(() => AuditEventConnection, { description: 'The tenant\'s audit events, newest first.' })
+  @Query(() => AuditEventConnection, { description: "The tenant's audit events, newest first." })
   auditEvents(
     @CurrentTenant() tenantId: string,
     @Args('filter', { type: () => AuditEventFilter, nullable: true }) filter?: AuditEventFilter | null,
@@ -56,7 +56,9 @@ export class AuditResolver {
   }
 
   @RequirePermission('audit:read')
-  @Mutation(() => AuditExportResult, { description: 'Exports a time range as JSON Lines with an Ed25519-signed digest.' })
+  @Mutation(() => AuditExportResult, {
+    description: 'Exports a time range as JSON Lines with an Ed25519-signed digest.',
+  })
   exportAuditLog(
     @CurrentTenant() tenantId: string,
     @Ctx() ctx: RequestContext,
@@ -68,18 +70,28 @@ export class AuditResolver {
 
   @RequirePermission('admin')
   @Mutation(() => AuditSettings, { description: 'Days audit events are kept: 180 to 2192 (six years). Audited.' })
-  setAuditRetention(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('days', { type: () => Int }) days: number): Promise<AuditSettings> {
+  setAuditRetention(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('days', { type: () => Int }) days: number,
+  ): Promise<AuditSettings> {
     return this.retention.setRetention(tenantId, actorOf(ctx.principal), ctx.requestId, days);
   }
 
   @RequirePermission('admin')
   @Mutation(() => AuditSettings, { description: 'Keep raw inference inputs/outputs in audit metadata. Audited.' })
-  setPayloadLogging(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('enabled') enabled: boolean): Promise<AuditSettings> {
+  setPayloadLogging(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('enabled') enabled: boolean,
+  ): Promise<AuditSettings> {
     return this.retention.setPayloadLogging(tenantId, actorOf(ctx.principal), ctx.requestId, enabled);
   }
 
   @RequirePermission('admin')
-  @Mutation(() => AuditPurgeResult, { description: 'Removes events past retention that signed exports cover. Audited.' })
+  @Mutation(() => AuditPurgeResult, {
+    description: 'Removes events past retention that signed exports cover. Audited.',
+  })
   purgeExpiredAuditEvents(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<AuditPurgeResult> {
     return this.retention.purgeExpired(tenantId, actorOf(ctx.principal), ctx.requestId);
   }

@@ -51,7 +51,9 @@ export class AuditService {
   async append(tx: RawSql, tenantId: string, entry: AuditEntry): Promise<{ id: string; seq: bigint; hash: string }> {
     const cte = this.appendCte(tenantId, entry);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`WITH ${cte.ctes} SELECT seq, hash FROM audit_moved`;
+      const rows = await tx.$queryRaw<
+        { seq: bigint; hash: string }[]
+      >`WITH ${cte.ctes} SELECT seq, hash FROM audit_moved`;
       if (rows[0]) return { id: cte.id, seq: BigInt(rows[0].seq), hash: rows[0].hash };
       // The tenant's first event: create its head, then append.
       await this.createChain(tx, tenantId);
@@ -101,7 +103,12 @@ export class AuditService {
           FROM audit_ins WHERE h."tenantId" = ${tenantId}
           RETURNING audit_ins.seq, audit_ins.hash
         )`;
-    return { id, ctes, appended: Prisma.sql`EXISTS (SELECT 1 FROM audit_moved)`, seq: Prisma.sql`(SELECT seq FROM audit_moved)` };
+    return {
+      id,
+      ctes,
+      appended: Prisma.sql`EXISTS (SELECT 1 FROM audit_moved)`,
+      seq: Prisma.sql`(SELECT seq FROM audit_moved)`,
+    };
   }
 
   /**
@@ -127,10 +134,16 @@ export class AuditService {
       const i = (position.get(tenantId) ?? 0) + 1;
       position.set(tenantId, i);
       const event = {
-        id: newId('aud'), tenantId, occurredAt,
-        actorType: entry.actor.type, actorId: entry.actor.id, action: entry.action,
-        targetType: entry.target?.type ?? null, targetId: entry.target?.id ?? null,
-        requestId: entry.requestId ?? null, metadata: redactSecrets(entry.metadata ?? {}) as Record<string, unknown>,
+        id: newId('aud'),
+        tenantId,
+        occurredAt,
+        actorType: entry.actor.type,
+        actorId: entry.actor.id,
+        action: entry.action,
+        targetType: entry.target?.type ?? null,
+        targetId: entry.target?.id ?? null,
+        requestId: entry.requestId ?? null,
+        metadata: redactSecrets(entry.metadata ?? {}) as Record<string, unknown>,
       };
       return { ...event, i, template: hashTemplate(event) };
     });

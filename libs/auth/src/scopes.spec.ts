@@ -11,7 +11,13 @@ describe('scopes and roles', () => {
   });
 
   it('a principal can grant only the scopes it holds', () => {
-    expect(grantableScopes(ROLE_PERMISSIONS.DEVELOPER)).toEqual(['inference:run', 'models:read', 'models:write', 'usage:read', 'keys:write']);
+    expect(grantableScopes(ROLE_PERMISSIONS.DEVELOPER)).toEqual([
+      'inference:run',
+      'models:read',
+      'models:write',
+      'usage:read',
+      'keys:write',
+    ]);
     expect(grantableScopes(ROLE_PERMISSIONS.AUDITOR)).not.toContain('keys:write');
     expect(grantableScopes(permissionsOfScopes(['keys:write', 'models:read']))).toEqual(['models:read', 'keys:write']);
   });

@@ -1,7 +1,16 @@
 import { Role } from '@app/db';
 
 /** API key scopes, as in shared/CONTRACT.md. */
-export const SCOPES = ['inference:run', 'models:read', 'models:write', 'usage:read', 'billing:read', 'audit:read', 'keys:write', 'admin'] as const;
+export const SCOPES = [
+  'inference:run',
+  'models:read',
+  'models:write',
+  'usage:read',
+  'billing:read',
+  'audit:read',
+  'keys:write',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**

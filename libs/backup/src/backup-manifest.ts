@@ -8,7 +8,11 @@ export const MANIFEST = 'manifest.json';
 export const SEAL = 'manifest.sha256';
 export const FORMAT = 'maas-backup.v1';
 
-export interface BackupFile { path: string; sha256: string; sizeBytes: number }
+export interface BackupFile {
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
 export interface BackupManifest {
   format: typeof FORMAT;
   createdAt: string;
@@ -23,7 +27,10 @@ export class BackupError extends Error {}
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file).on('error', reject).on('data', (c) => hash.update(c)).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(file)
+      .on('error', reject)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
@@ -58,18 +65,22 @@ export async function verifyBackup(dir: string): Promise<BackupManifest> {
   if (sealText === null) throw new BackupError(`${dir} is not a complete backup: ${SEAL} is missing`);
   const text = await readFile(path.join(dir, MANIFEST), 'utf8').catch(() => null);
   if (text === null) throw new BackupError(`${dir} is not a complete backup: ${MANIFEST} is missing`);
-  if (createHash('sha256').update(text).digest('hex') !== sealText.split(/\s+/)[0]) throw new BackupError(`${MANIFEST} does not match ${SEAL}: the backup was changed`);
+  if (createHash('sha256').update(text).digest('hex') !== sealText.split(/\s+/)[0])
+    throw new BackupError(`${MANIFEST} does not match ${SEAL}: the backup was changed`);
   const manifest = JSON.parse(text) as BackupManifest;
   if (manifest.format !== FORMAT) throw new BackupError(`unknown backup format ${String(manifest.format)}`);
   const listed = new Set(manifest.files.map((f) => f.path));
   for (const rel of await listFiles(dir)) {
-    if (rel !== MANIFEST && rel !== SEAL && !listed.has(rel)) throw new BackupError(`${rel} is not listed in the manifest: the backup was changed`);
+    if (rel !== MANIFEST && rel !== SEAL && !listed.has(rel))
+      throw new BackupError(`${rel} is not listed in the manifest: the backup was changed`);
   }
   for (const f of manifest.files) {
-    if (f.path.split('/').includes('..') || path.isAbsolute(f.path)) throw new BackupError(`unsafe path in the manifest: ${f.path}`);
+    if (f.path.split('/').includes('..') || path.isAbsolute(f.path))
+      throw new BackupError(`unsafe path in the manifest: ${f.path}`);
     const got = await describe(dir, f.path).catch(() => null);
     if (!got) throw new BackupError(`${f.path} is missing: a partial backup`);
-    if (got.sizeBytes !== f.sizeBytes || got.sha256 !== f.sha256) throw new BackupError(`${f.path} does not match its SHA-256 in the manifest: the backup was changed`);
+    if (got.sizeBytes !== f.sizeBytes || got.sha256 !== f.sha256)
+      throw new BackupError(`${f.path} does not match its SHA-256 in the manifest: the backup was changed`);
   }
   return manifest;
 }

@@ -21,7 +21,10 @@ const SIGNING_KEY = 'audit-signing-key.pem';
  * snapshot), then the files it refers to. Artifacts are immutable per version, so copying them
  * after the snapshot is safe; a version published meanwhile only leaves unreferenced files.
  */
-export async function createBackup(at: InstallationPaths, out: string): Promise<{ manifest: BackupManifest; ms: number }> {
+export async function createBackup(
+  at: InstallationPaths,
+  out: string,
+): Promise<{ manifest: BackupManifest; ms: number }> {
   const started = performance.now();
   await mkdir(out, { recursive: true });
   if ((await readdir(out)).length) throw new BackupError(`${out} is not empty: back up into a new folder`);
@@ -36,13 +39,18 @@ export async function createBackup(at: InstallationPaths, out: string): Promise<
     audit: at.auditExportDir ?? path.join(at.dataDir, 'audit'),
   };
   for (const set of FILE_SETS) {
-    for (const rel of await listFiles(sources[set])) files.push(await copyInto(sources[set], rel, out, `files/${set}/${rel}`));
+    for (const rel of await listFiles(sources[set]))
+      files.push(await copyInto(sources[set], rel, out, `files/${set}/${rel}`));
   }
   const key = path.join(at.dataDir, SIGNING_KEY);
-  if ((await listFiles(at.dataDir)).includes(SIGNING_KEY)) files.push(await copyInto(path.dirname(key), SIGNING_KEY, out, `files/${SIGNING_KEY}`));
+  if ((await listFiles(at.dataDir)).includes(SIGNING_KEY))
+    files.push(await copyInto(path.dirname(key), SIGNING_KEY, out, `files/${SIGNING_KEY}`));
   const manifest: BackupManifest = {
-    format: FORMAT, createdAt: new Date().toISOString(), database: { kind, file: dbFile },
-    dataDirUrl: pathToFileURL(path.resolve(at.dataDir)).href, files,
+    format: FORMAT,
+    createdAt: new Date().toISOString(),
+    database: { kind, file: dbFile },
+    dataDirUrl: pathToFileURL(path.resolve(at.dataDir)).href,
+    files,
   };
   await seal(out, manifest);
   return { manifest, ms: performance.now() - started };

@@ -4,15 +4,21 @@ import { Client } from 'pg';
 import { BackupError } from './backup-manifest';
 
 // A real dynamic import, kept out of TypeScript's CommonJS rewrite: PGlite's CommonJS build hangs in dumpDataDir.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<typeof import('@electric-sql/pglite')>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<typeof import('@electric-sql/pglite')>;
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
-    child.on('error', (e) => reject(new BackupError(`${cmd} could not start (${e.message}): install the PostgreSQL client tools`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${cmd} failed (${code}): ${err.trim().slice(0, 2000)}`))));
+    child.on('error', (e) =>
+      reject(new BackupError(`${cmd} could not start (${e.message}): install the PostgreSQL client tools`)),
+    );
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new BackupError(`${cmd} failed (${code}): ${err.trim().slice(0, 2000)}`)),
+    );
   });
 }
 
@@ -20,11 +26,19 @@ function run(cmd: string, args: string[]): Promise<void> {
  * pg_dump reads the whole database in one repeatable-read transaction: a consistent snapshot
  * while the platform keeps writing. Custom format: compressed, restored with pg_restore.
  */
-export const dumpPostgres = (databaseUrl: string, file: string) => run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, databaseUrl]);
+export const dumpPostgres = (databaseUrl: string, file: string) =>
+  run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, databaseUrl]);
 
 /** Into an empty database, in one transaction: an error leaves it empty. */
 export const restorePostgres = (databaseUrl: string, file: string) =>
-  run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl}`, file]);
+  run('pg_restore', [
+    '--no-owner',
+    '--no-privileges',
+    '--exit-on-error',
+    '--single-transaction',
+    `--dbname=${databaseUrl}`,
+    file,
+  ]);
 
 export async function assertEmptyPostgres(databaseUrl: string): Promise<void> {
   const pg = new Client({ connectionString: databaseUrl });
@@ -60,7 +74,11 @@ export async function restorePglite(file: string, dataDir: string): Promise<void
 }
 
 /** Runs one statement on the restored database (PostgreSQL or the PGlite folder). */
-export async function execOn(target: { databaseUrl?: string; pgliteDir?: string }, sql: string, params: unknown[]): Promise<void> {
+export async function execOn(
+  target: { databaseUrl?: string; pgliteDir?: string },
+  sql: string,
+  params: unknown[],
+): Promise<void> {
   if (target.databaseUrl) {
     const pg = new Client({ connectionString: target.databaseUrl });
     await pg.connect();

@@ -30,7 +30,8 @@ import { StripeWebhookService } from './webhooks/stripe-webhook.service';
     {
       provide: MeterEventFlusher,
       inject: [PrismaService, STRIPE, MetricsService],
-      useFactory: (prisma: PrismaService, stripe: StripeClient | null, metrics: MetricsService) => (stripe ? new MeterEventFlusher(prisma, stripe, loadBillingConfig(), metrics) : null),
+      useFactory: (prisma: PrismaService, stripe: StripeClient | null, metrics: MetricsService) =>
+        stripe ? new MeterEventFlusher(prisma, stripe, loadBillingConfig(), metrics) : null,
     },
     PlanPriceEnvSync,
     StripeCustomerService,

@@ -16,15 +16,25 @@ export class BillingResolver {
 
   @SessionOnly()
   @RequirePermission('billing:manage')
-  @Mutation(() => CheckoutSession, { nullable: true, description: 'A Stripe Checkout page for a plan; the plan changes when Stripe confirms payment' })
-  startCheckout(@Args('plan') plan: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<CheckoutSession> {
+  @Mutation(() => CheckoutSession, {
+    nullable: true,
+    description: 'A Stripe Checkout page for a plan; the plan changes when Stripe confirms payment',
+  })
+  startCheckout(
+    @Args('plan') plan: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CheckoutSession> {
     if (ctx.principal.kind === 'anonymous') throw AppError.unauthenticated();
     return this.checkout.start(tenantId, ctx.principal, plan, ctx.requestId);
   }
 
   @SessionOnly()
   @RequirePermission('billing:manage')
-  @Mutation(() => BillingPortalSession, { nullable: true, description: "Stripe's customer portal: payment methods, invoices, cancellation" })
+  @Mutation(() => BillingPortalSession, {
+    nullable: true,
+    description: "Stripe's customer portal: payment methods, invoices, cancellation",
+  })
   openBillingPortal(@CurrentTenant() tenantId: string): Promise<BillingPortalSession> {
     return this.portal.open(tenantId);
   }

@@ -1,7 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 
-export type IdPrefix = 'ten' | 'usr' | 'mem' | 'inv' | 'key' | 'mdl' | 'mv' | 'als' | 'job' | 'usg' | 'aud' | 'exp' | 'obx' | 'req' | 'prd' | 'atk' | 'ds' | 'trn' | 'evl';
+export type IdPrefix =
+  | 'ten'
+  | 'usr'
+  | 'mem'
+  | 'inv'
+  | 'key'
+  | 'mdl'
+  | 'mv'
+  | 'als'
+  | 'job'
+  | 'usg'
+  | 'aud'
+  | 'exp'
+  | 'obx'
+  | 'req'
+  | 'prd'
+  | 'atk'
+  | 'ds'
+  | 'trn'
+  | 'evl';
 
 /**
  * Prefixed, roughly time-ordered ids (`key_3xQ...`): 6 bytes of milliseconds then 10 random

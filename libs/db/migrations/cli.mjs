@@ -26,7 +26,9 @@ try {
     const dir = await createMigration(arg);
     console.log(dir ? `wrote prisma/migrations/${dir}/migration.sql` : 'no schema change: nothing written');
   } else if (cmd === 'template') {
-    console.log(`embedded database template: ${path.relative(ROOT, await writeTemplate(path.resolve(ROOT, arg ?? 'dist/pglite')))}`);
+    console.log(
+      `embedded database template: ${path.relative(ROOT, await writeTemplate(path.resolve(ROOT, arg ?? 'dist/pglite')))}`,
+    );
   } else {
     throw new Error('usage: cli.mjs deploy | create <name> | template [dir]');
   }

@@ -25,10 +25,11 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
     }
     const adapter = new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
     const prisma = new PrismaService(adapter, 'postgres');
-    if (!opts.migrate) await assertMigrated(prisma).catch(async (e) => {
-      await prisma.$disconnect();
-      throw e;
-    });
+    if (!opts.migrate)
+      await assertMigrated(prisma).catch(async (e) => {
+        await prisma.$disconnect();
+        throw e;
+      });
     return prisma;
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
@@ -36,7 +37,10 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
   const pglite = await takeEmbeddedDatabase(config.DATA_DIR);
   const applied = await startupProfile.time('db: migration check', () => runMigrations({ pglite }));
   if (applied.length) log.log(`embedded database ready (${dir}); applied migrations: ${applied.join(', ')}`);
-  return startupProfile.time('db: Prisma client (WASM query compiler)', () =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close()));
+  return startupProfile.time(
+    'db: Prisma client (WASM query compiler)',
+    () =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close()),
+  );
 }

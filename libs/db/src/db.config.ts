@@ -10,6 +10,8 @@ export const dbConfigSchema = z.object({
 });
 
 export function loadDbConfig(env: NodeJS.ProcessEnv = process.env): { autoMigrate: boolean } {
-  const c = dbConfigSchema.parse(Object.fromEntries(Object.entries(env).filter(([k, v]) => k === 'AUTO_MIGRATE' && v !== '')));
+  const c = dbConfigSchema.parse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k === 'AUTO_MIGRATE' && v !== '')),
+  );
   return { autoMigrate: c.AUTO_MIGRATE === '1' };
 }

@@ -8,7 +8,8 @@ import { findRepoRoot } from './repo-root';
 // A real dynamic import, kept out of TypeScript's CommonJS rewrite: PGlite and the runner are ESM.
 export const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const migrationRunner = () => importEsm(pathToFileURL(path.join(findRepoRoot(), 'libs/db/migrations/runner.mjs')).href);
+export const migrationRunner = () =>
+  importEsm(pathToFileURL(path.join(findRepoRoot(), 'libs/db/migrations/runner.mjs')).href);
 
 /** The open PGlite instance (typed loosely: PGlite's types are ESM-only). */
 export type EmbeddedPglite = { close(): Promise<void>; query(sql: string): Promise<unknown> };
@@ -33,7 +34,7 @@ async function open(dir: string): Promise<{ ready: Promise<EmbeddedPglite> }> {
   const db = new PGlite(dir, loadDataDir ? { loadDataDir } : {});
   // PGlite finishes its start-up after waitReady: the first round trip is part of opening.
   const ready = db.query('select 1').then(() => {
-    startupProfile.record(`db: open PGlite data folder${loadDataDir ? ' (from the build\'s template)' : ''}`, atMs);
+    startupProfile.record(`db: open PGlite data folder${loadDataDir ? " (from the build's template)" : ''}`, atMs);
     return db as EmbeddedPglite;
   });
   ready.catch(() => undefined); // reported where it is taken

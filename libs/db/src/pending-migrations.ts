@@ -26,8 +26,12 @@ export async function assertMigrated(prisma: PrismaService): Promise<void> {
   }
   const pending = expected.filter((name) => !applied.has(name));
   if (!pending.length) return;
-  const what = applied.size ? `${pending.length} pending migration(s) (first: ${pending[0]})` : 'no migrations applied (a fresh database)';
-  throw new ConfigError(`database at DATABASE_URL has ${what}: run \`npm run db:migrate\`, or start with AUTO_MIGRATE=1`);
+  const what = applied.size
+    ? `${pending.length} pending migration(s) (first: ${pending[0]})`
+    : 'no migrations applied (a fresh database)';
+  throw new ConfigError(
+    `database at DATABASE_URL has ${what}: run \`npm run db:migrate\`, or start with AUTO_MIGRATE=1`,
+  );
 }
 
 /** For main.ts, before Nest starts (so that the one line is all that is printed). */

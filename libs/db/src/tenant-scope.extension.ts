@@ -27,7 +27,16 @@ export const TENANT_OWNED_MODELS = new Set<string>([
 /** Tables a tenant can read when the row is its own or public (tenantId null: the catalog). */
 export const CATALOG_MODELS = new Set<string>(['Model', 'ModelVersion', 'ModelAlias', 'ModelInputBaseline']);
 
-const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
+const READS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+]);
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'delete', 'upsert']);
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn']);
 const UPDATES = new Set(['update', 'updateMany', 'updateManyAndReturn']);
@@ -37,7 +46,18 @@ type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 // Relation fields of scoped models, by what they point at (prisma/schema.prisma).
 const TENANT_RELATION = 'tenant';
 const SCOPED_RELATIONS = new Set(['model', 'version', 'canaryVersion', 'versions', 'aliases', 'canaryOf']);
-const NESTED_WRITES = ['create', 'createMany', 'connectOrCreate', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'set', 'disconnect'];
+const NESTED_WRITES = [
+  'create',
+  'createMany',
+  'connectOrCreate',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'deleteMany',
+  'set',
+  'disconnect',
+];
 
 const refuse = (model: string, what: string): never => {
   throw new Error(`tenant scope: refusing ${what} on ${model}`);
@@ -60,7 +80,8 @@ function checkData(data: Args | undefined, tenantId: string, model: string, stam
     if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) continue;
     if (field === TENANT_RELATION) {
       const keys = Object.keys(value);
-      if (keys.some((k) => k !== 'connect') || value.connect?.id !== tenantId) refuse(model, 'a nested write of the tenant relation');
+      if (keys.some((k) => k !== 'connect') || value.connect?.id !== tenantId)
+        refuse(model, 'a nested write of the tenant relation');
       continue;
     }
     if (!SCOPED_RELATIONS.has(field)) continue;
@@ -71,7 +92,9 @@ function checkData(data: Args | undefined, tenantId: string, model: string, stam
       nested.connect = Array.isArray(nested.connect) ? scoped : scoped[0];
     }
     if (nested.create !== undefined) {
-      nested.create = Array.isArray(nested.create) ? nested.create.map((d: Args) => checkData(d, tenantId, field, true)) : checkData(nested.create, tenantId, field, true);
+      nested.create = Array.isArray(nested.create)
+        ? nested.create.map((d: Args) => checkData(d, tenantId, field, true))
+        : checkData(nested.create, tenantId, field, true);
     }
     const other = NESTED_WRITES.filter((k) => k !== 'create' && nested[k] !== undefined);
     if (other.length) refuse(model, `a nested ${other.join('/')} through ${field}`);
@@ -110,7 +133,9 @@ export function tenantScope(tenantId: string) {
           const a: Args = { ...(args as Args) };
           const filter = catalog && READS.has(operation) ? { OR: [{ tenantId }, { tenantId: null }] } : { tenantId };
           if (CREATES.has(operation)) {
-            a.data = Array.isArray(a.data) ? a.data.map((d: Args) => withTenant(d, tenantId, model)) : withTenant(a.data, tenantId, model);
+            a.data = Array.isArray(a.data)
+              ? a.data.map((d: Args) => withTenant(d, tenantId, model))
+              : withTenant(a.data, tenantId, model);
           } else {
             a.where = scopeWhere(a.where, filter, UNIQUE_WHERE.has(operation));
             if (UPDATES.has(operation)) a.data = checkData(a.data, tenantId, model, false);

@@ -63,7 +63,8 @@ export class AuditPurgeScheduler {
         this.log.error(`audit purge of tenant ${tenantId} failed: ${(e as Error).message}`);
       }
     }
-    if (run.deleted || run.failed) this.log.log(`audit purge: ${run.deleted} event(s) of ${run.purged} tenant(s) removed, ${run.failed} failed`);
+    if (run.deleted || run.failed)
+      this.log.log(`audit purge: ${run.deleted} event(s) of ${run.purged} tenant(s) removed, ${run.failed} failed`);
     return run;
   }
 
@@ -73,7 +74,12 @@ export class AuditPurgeScheduler {
    * nothing. Across tenants on purpose: this is the system's own schedule, not a tenant's request.
    */
   private async candidates(): Promise<string[]> {
-    const rows = await this.prisma.auditExport.findMany({ where: { purgedAt: null }, distinct: ['tenantId'], select: { tenantId: true }, orderBy: { tenantId: 'asc' } });
+    const rows = await this.prisma.auditExport.findMany({
+      where: { purgedAt: null },
+      distinct: ['tenantId'],
+      select: { tenantId: true },
+      orderBy: { tenantId: 'asc' },
+    });
     return rows.map((r) => r.tenantId);
   }
 }

@@ -43,7 +43,10 @@ export class BackgroundDuties implements OnApplicationBootstrap, OnApplicationSh
 
   /** For /readyz and tests: what this process runs. */
   get running(): { meterFlusher: boolean; auditPurge: boolean } {
-    return { meterFlusher: this.started && !!this.flusher, auditPurge: this.started && this.config.AUDIT_PURGE_INTERVAL_MS > 0 };
+    return {
+      meterFlusher: this.started && !!this.flusher,
+      auditPurge: this.started && this.config.AUDIT_PURGE_INTERVAL_MS > 0,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

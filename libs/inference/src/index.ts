@@ -27,7 +27,14 @@ export type { ModelCacheStats } from './cache/model-cache';
 export { InferenceError, InferenceErrorCode, invalidInput } from './inference.error';
 export { OIP_DATATYPES } from './signature/model-signature';
 export type {
-  BatchingOptions, InferenceInputs, InputValue, ModelFormat, ModelSpec, OipDatatype, TensorSignature, ValidationLimits,
+  BatchingOptions,
+  InferenceInputs,
+  InputValue,
+  ModelFormat,
+  ModelSpec,
+  OipDatatype,
+  TensorSignature,
+  ValidationLimits,
 } from './signature/model-signature';
 export { validateInputs } from './signature/signature-validator';
 export { checkInputs } from './signature/check-inputs';
@@ -40,7 +47,12 @@ export { buildCatalog } from './catalog/build-catalog';
 export type { CatalogEntry, CatalogVersion } from './catalog/catalog-entry';
 export { IRIS_LABELS } from './catalog/iris-catalog.builder';
 export { NSFW_MODEL_NAME } from './catalog/nsfw-catalog.builder';
-export { RemoteInference, remoteInferenceFromEnv, REMOTE_PREDICT_PATH, WORKER_SECRET_HEADER } from './executor/remote-inference.client';
+export {
+  RemoteInference,
+  remoteInferenceFromEnv,
+  REMOTE_PREDICT_PATH,
+  WORKER_SECRET_HEADER,
+} from './executor/remote-inference.client';
 export { INFERENCE_EXECUTOR, inferenceExecutorFor } from './executor/inference-executor';
 export type { InferenceExecutor } from './executor/inference-executor';
 export { InferenceBootstrap } from './runtime/inference-bootstrap';

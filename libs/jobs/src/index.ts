@@ -11,5 +11,10 @@ export { JobConsumer } from './job-consumer.service';
 export { JobService } from './job.service';
 export { JobError, JobErrorReason } from './job.error';
 export * from './dto/inference-job.type';
-export { SIGNATURE_HEADER, signWebhook, standardWebhookHeaders, verifyWebhookSignature } from './webhooks/webhook-signature';
+export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  standardWebhookHeaders,
+  verifyWebhookSignature,
+} from './webhooks/webhook-signature';
 export { checkWebhookUrl, isPrivateAddress } from './webhooks/webhook-address-policy';

@@ -43,5 +43,11 @@ export const JOB_METERING = Symbol('JOB_METERING');
 export function reservationFromJson(value: unknown): JobQuotaReservation | null {
   if (!value || typeof value !== 'object') return null;
   const r = value as Record<string, unknown>;
-  return { id: String(r.id), tenantId: String(r.tenantId), periodStart: new Date(String(r.periodStart)), periodEnd: new Date(String(r.periodEnd)), units: Number(r.units) };
+  return {
+    id: String(r.id),
+    tenantId: String(r.tenantId),
+    periodStart: new Date(String(r.periodStart)),
+    periodEnd: new Date(String(r.periodEnd)),
+    units: Number(r.units),
+  };
 }

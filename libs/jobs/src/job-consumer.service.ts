@@ -35,10 +35,18 @@ export class JobConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.started) return;
     this.started = true;
     await this.runtime.init();
-    await this.queue.consume(({ jobId }) => this.kinds.handlerFor(jobId)?.run(jobId) ?? this.runner.run(jobId), this.config.JOB_CONCURRENCY);
-    this.sweeper = setInterval(() => void this.sweep().catch((e: Error) => this.log.warn(`sweep failed: ${e.message}`)), this.config.JOB_SWEEP_INTERVAL_MS);
+    await this.queue.consume(
+      ({ jobId }) => this.kinds.handlerFor(jobId)?.run(jobId) ?? this.runner.run(jobId),
+      this.config.JOB_CONCURRENCY,
+    );
+    this.sweeper = setInterval(
+      () => void this.sweep().catch((e: Error) => this.log.warn(`sweep failed: ${e.message}`)),
+      this.config.JOB_SWEEP_INTERVAL_MS,
+    );
     this.sweeper.unref();
-    this.log.log(`consuming ${this.queue.driver} queue as ${this.runner.workerId} (concurrency ${this.config.JOB_CONCURRENCY})`);
+    this.log.log(
+      `consuming ${this.queue.driver} queue as ${this.runner.workerId} (concurrency ${this.config.JOB_CONCURRENCY})`,
+    );
   }
 
   /** Stops taking jobs and waits for those in hand (the queue adapters wait for their handlers). */

@@ -21,7 +21,9 @@ export function stackInstances(spec: ModelSpec, instances: unknown[]): Inference
     } else if (names.length === 1 && !isRecord(instance)) {
       stacked[names[0]].push(instance);
     } else {
-      throw invalidInstance(index, `an instance must be an object with the inputs ${names.join(', ')}`, { expected: names });
+      throw invalidInstance(index, `an instance must be an object with the inputs ${names.join(', ')}`, {
+        expected: names,
+      });
     }
   });
   return stacked as InferenceInputs;
@@ -33,7 +35,8 @@ export function validateInstances(spec: ModelSpec, instances: unknown[], limits:
     const inputs = stackInstances(spec, [instance]);
     if (spec.preprocess === 'image') {
       const value = Object.values(inputs)[0] as unknown[];
-      if (typeof value[0] !== 'string' || !value[0]) throw invalidInstance(index, 'an image instance must be a base64 PNG or JPEG string');
+      if (typeof value[0] !== 'string' || !value[0])
+        throw invalidInstance(index, 'an image instance must be a base64 PNG or JPEG string');
       return;
     }
     try {
@@ -45,15 +48,24 @@ export function validateInstances(spec: ModelSpec, instances: unknown[], limits:
 }
 
 /** Splits a batched result back into one output object per instance. */
-export function unstackOutputs(result: PredictResult, spec: Pick<ModelSpec, 'labels' | 'outputs'>): Record<string, unknown>[] {
+export function unstackOutputs(
+  result: PredictResult,
+  spec: Pick<ModelSpec, 'labels' | 'outputs'>,
+): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = Array.from({ length: result.instances }, () => ({}));
   for (const [name, values] of Object.entries(result.outputs)) values.forEach((v, i) => (rows[i][name] = v));
   if (spec.labels?.length) {
-    labelScores(spec.labels, result.outputs[spec.outputs[0].name] as number[][]).forEach((scores, i) => (rows[i].labelled = scores));
+    labelScores(spec.labels, result.outputs[spec.outputs[0].name] as number[][]).forEach(
+      (scores, i) => (rows[i].labelled = scores),
+    );
   }
   return rows;
 }
 
 function invalidInstance(index: number, message: string, details: Record<string, unknown> = {}): JobError {
-  return JobError.invalid(JobErrorReason.INVALID_INSTANCE, `instance ${index}: ${message}`, { ...details, field: 'instances', index });
+  return JobError.invalid(JobErrorReason.INVALID_INSTANCE, `instance ${index}: ${message}`, {
+    ...details,
+    field: 'instances',
+    index,
+  });
 }

@@ -15,7 +15,12 @@ type Final = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 class LeaseLost extends Error {}
 
 // Failures that another attempt may not hit: the job goes back to the queue for them.
-const TRANSIENT = new Set<string>([InferenceErrorCode.OVERLOADED, InferenceErrorCode.TIMEOUT, InferenceErrorCode.BACKEND_UNAVAILABLE, InferenceErrorCode.MODEL_LOAD_FAILED]);
+const TRANSIENT = new Set<string>([
+  InferenceErrorCode.OVERLOADED,
+  InferenceErrorCode.TIMEOUT,
+  InferenceErrorCode.BACKEND_UNAVAILABLE,
+  InferenceErrorCode.MODEL_LOAD_FAILED,
+]);
 
 /**
  * Runs one job under a lease (lockedBy/lockedUntil on its row). Delivery is at least once;
@@ -49,14 +54,18 @@ export class JobRunner {
   async run(jobId: string): Promise<void> {
     const job = await this.claim(jobId);
     if (!job) return;
-    const beat = setInterval(() => void this.extendLease(jobId).catch(() => undefined), Math.max(100, this.config.JOB_LEASE_MS / 3));
+    const beat = setInterval(
+      () => void this.extendLease(jobId).catch(() => undefined),
+      Math.max(100, this.config.JOB_LEASE_MS / 3),
+    );
     try {
       await this.process(job);
     } catch (e) {
       if (e instanceof LeaseLost) return;
       const transient = !(e instanceof AppError) || (e instanceof InferenceError && TRANSIENT.has(e.inferenceCode));
       if (transient && job.attempts < this.config.JOB_MAX_ATTEMPTS) {
-        await this.prisma.$executeRaw`UPDATE inference_jobs SET status = 'QUEUED', "lockedBy" = NULL, "lockedUntil" = NULL WHERE id = ${jobId} AND "lockedBy" = ${this.workerId}`;
+        await this.prisma
+          .$executeRaw`UPDATE inference_jobs SET status = 'QUEUED', "lockedBy" = NULL, "lockedUntil" = NULL WHERE id = ${jobId} AND "lockedBy" = ${this.workerId}`;
         throw e;
       }
       this.log.warn(`job ${jobId} failed: ${(e as Error).message}`);
@@ -78,7 +87,8 @@ export class JobRunner {
 
   private async extendLease(jobId: string): Promise<void> {
     const until = new Date(Date.now() + this.config.JOB_LEASE_MS);
-    await this.prisma.$executeRaw`UPDATE inference_jobs SET "lockedUntil" = ${until} WHERE id = ${jobId} AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`;
+    await this.prisma
+      .$executeRaw`UPDATE inference_jobs SET "lockedUntil" = ${until} WHERE id = ${jobId} AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`;
   }
 
   private async process(job: InferenceJob): Promise<void> {
@@ -111,12 +121,20 @@ export class JobRunner {
   /** The job's model version, resolved through the registry by its number (never its alias). */
   private async modelOf(job: InferenceJob): Promise<ResolvedModel> {
     // By primary key from the job row: the version is the tenant's own or the public catalog's.
-    const version = await this.prisma.modelVersion.findUnique({ where: { id: job.modelVersionId }, include: { model: true } });
-    if (!version) throw new InferenceError(InferenceErrorCode.MODEL_FAILED, 'the job\'s model version no longer exists');
+    const version = await this.prisma.modelVersion.findUnique({
+      where: { id: job.modelVersionId },
+      include: { model: true },
+    });
+    if (!version) throw new InferenceError(InferenceErrorCode.MODEL_FAILED, "the job's model version no longer exists");
     return this.registry.resolve(job.tenantId, version.model.name, String(version.version));
   }
 
-  private async finish(job: InferenceJob, status: Final, error: Record<string, unknown> | null = null, run?: { model: ResolvedModel; done: number; computeMs: number; batchSize: number }): Promise<void> {
+  private async finish(
+    job: InferenceJob,
+    status: Final,
+    error: Record<string, unknown> | null = null,
+    run?: { model: ResolvedModel; done: number; computeMs: number; batchSize: number },
+  ): Promise<void> {
     const reservation = reservationFromJson(job.quotaReservation);
     const done = run?.done ?? 0;
     const units = status === 'FAILED' || !run ? 0 : unitsFor(run.model, done);
@@ -130,8 +148,18 @@ export class JobRunner {
       let settle = false;
       if (units > 0 && run) {
         const usage = await this.metering.record(tx, {
-          tenantId: job.tenantId, apiKeyId: job.apiKeyId, userId: job.userId, modelId: run.model.modelId, modelVersionId: job.modelVersionId,
-          jobId: job.id, requestId: job.requestId, idempotencyKey: job.id, units, instances: done, computeMs: run.computeMs, batchSize: run.batchSize,
+          tenantId: job.tenantId,
+          apiKeyId: job.apiKeyId,
+          userId: job.userId,
+          modelId: run.model.modelId,
+          modelVersionId: job.modelVersionId,
+          jobId: job.id,
+          requestId: job.requestId,
+          idempotencyKey: job.id,
+          units,
+          instances: done,
+          computeMs: run.computeMs,
+          batchSize: run.batchSize,
         });
         settle = usage.created;
       }
@@ -140,7 +168,17 @@ export class JobRunner {
         action: 'job.complete',
         target: { type: 'inference_job', id: job.id },
         requestId: job.requestId,
-        metadata: { status, worker: this.workerId, attempts: job.attempts, total: job.total, done, units, inputSha256: sha256Hex(JSON.stringify(job.instances)), outputSha256: rows[0].outputs == null ? null : sha256Hex(JSON.stringify(rows[0].outputs)), error },
+        metadata: {
+          status,
+          worker: this.workerId,
+          attempts: job.attempts,
+          total: job.total,
+          done,
+          units,
+          inputSha256: sha256Hex(JSON.stringify(job.instances)),
+          outputSha256: rows[0].outputs == null ? null : sha256Hex(JSON.stringify(rows[0].outputs)),
+          error,
+        },
       });
       // After the audit append: a prediction's commit takes the tenant's audit head before its
       // quota counter, so every writer of both takes them in that order (no deadlock).
@@ -148,16 +186,26 @@ export class JobRunner {
       return true;
     });
     if (!applied) return;
-    if (reservation && units === 0) await this.quota.release(reservation).catch((e: Error) => this.log.warn(`quota release for ${job.id}: ${e.message}`));
+    if (reservation && units === 0)
+      await this.quota
+        .release(reservation)
+        .catch((e: Error) => this.log.warn(`quota release for ${job.id}: ${e.message}`));
     this.metrics.counter('inference_jobs_finished_total', 'Async jobs by final status', ['status']).inc({ status });
     if (job.webhookUrl && job.webhookSecret) {
       const finished = await this.prisma.inferenceJob.findUnique({ where: { id: job.id } });
-      if (finished) this.webhooks.send({ jobId: job.id, url: job.webhookUrl, secret: job.webhookSecret, payload: jobWebhookPayload(finished, run?.model) });
+      if (finished)
+        this.webhooks.send({
+          jobId: job.id,
+          url: job.webhookUrl,
+          secret: job.webhookSecret,
+          payload: jobWebhookPayload(finished, run?.model),
+        });
     }
   }
 }
 
-const unitsFor = (m: ResolvedModel, instances: number): number => (m.pricingUnit === 'request' ? m.unitsPer * instances : m.unitsPer * instances);
+const unitsFor = (m: ResolvedModel, instances: number): number =>
+  m.pricingUnit === 'request' ? m.unitsPer * instances : m.unitsPer * instances;
 
 function errorOf(e: unknown): Record<string, unknown> {
   if (e instanceof AppError) return { code: e.code, reason: e.reason ?? null, message: e.message };

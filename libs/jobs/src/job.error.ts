@@ -17,7 +17,10 @@ export class JobError extends AppError {
   }
 
   static finished(status: string): JobError {
-    return new JobError(ErrorCode.CONFLICT, `the job has already finished (${status}): there is nothing to cancel`, { reason: JobErrorReason.JOB_FINISHED, details: { status } });
+    return new JobError(ErrorCode.CONFLICT, `the job has already finished (${status}): there is nothing to cancel`, {
+      reason: JobErrorReason.JOB_FINISHED,
+      details: { status },
+    });
   }
 
   static invalid(reason: JobErrorReason, message: string, details?: Record<string, unknown>): JobError {

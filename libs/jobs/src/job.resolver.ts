@@ -14,8 +14,15 @@ export class JobResolver {
   constructor(private readonly jobs: JobService) {}
 
   @RequirePermission('inference:run')
-  @Mutation(() => InferenceJob, { description: 'Queues a batch of instances; poll inferenceJob(id) or pass webhookUrl. The webhook secret is in this answer only.' })
-  submitInferenceJob(@Args('input') input: SubmitInferenceJobInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<InferenceJob> {
+  @Mutation(() => InferenceJob, {
+    description:
+      'Queues a batch of instances; poll inferenceJob(id) or pass webhookUrl. The webhook secret is in this answer only.',
+  })
+  submitInferenceJob(
+    @Args('input') input: SubmitInferenceJobInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<InferenceJob> {
     return this.jobs.submit(tenantId, principalOf(ctx), input, ctx.requestId);
   }
 
@@ -26,7 +33,7 @@ export class JobResolver {
   }
 
   @RequirePermission('inference:run')
-  @Query(() => InferenceJobConnection, { description: 'The tenant\'s jobs, newest first' })
+  @Query(() => InferenceJobConnection, { description: "The tenant's jobs, newest first" })
   inferenceJobs(
     @CurrentTenant() tenantId: string,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
@@ -36,8 +43,15 @@ export class JobResolver {
   }
 
   @RequirePermission('inference:run')
-  @Mutation(() => InferenceJob, { description: 'QUEUED: cancelled at once. RUNNING: stops after the current chunk. Finished: CONFLICT (JOB_FINISHED).' })
-  cancelInferenceJob(@Args('id', { type: () => ID }) id: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<InferenceJob> {
+  @Mutation(() => InferenceJob, {
+    description:
+      'QUEUED: cancelled at once. RUNNING: stops after the current chunk. Finished: CONFLICT (JOB_FINISHED).',
+  })
+  cancelInferenceJob(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<InferenceJob> {
     return this.jobs.cancel(tenantId, principalOf(ctx), id, ctx.requestId);
   }
 }

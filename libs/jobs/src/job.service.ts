@@ -33,15 +33,30 @@ export class JobService {
     private readonly audit: AuditService,
   ) {}
 
-  async submit(tenantId: string, principal: AuthenticatedPrincipal, input: SubmitInferenceJobInput, requestId: string): Promise<InferenceJob> {
+  async submit(
+    tenantId: string,
+    principal: AuthenticatedPrincipal,
+    input: SubmitInferenceJobInput,
+    requestId: string,
+  ): Promise<InferenceJob> {
     const instances = input.instances ?? [];
-    if (!instances.length) throw JobError.invalid(JobErrorReason.NO_INSTANCES, 'a job needs at least one instance', { field: 'instances' });
+    if (!instances.length)
+      throw JobError.invalid(JobErrorReason.NO_INSTANCES, 'a job needs at least one instance', { field: 'instances' });
     if (instances.length > this.config.JOB_MAX_INSTANCES) {
-      throw JobError.invalid(JobErrorReason.TOO_MANY_INSTANCES, `at most ${this.config.JOB_MAX_INSTANCES} instances per job`, { field: 'instances', max: this.config.JOB_MAX_INSTANCES });
+      throw JobError.invalid(
+        JobErrorReason.TOO_MANY_INSTANCES,
+        `at most ${this.config.JOB_MAX_INSTANCES} instances per job`,
+        { field: 'instances', max: this.config.JOB_MAX_INSTANCES },
+      );
     }
     const model = await this.registry.resolve(tenantId, input.model, input.version);
-    validateInstances(model.spec, instances, { maxInstances: this.runtime.config.maxInstances, maxElements: this.runtime.config.maxElements });
-    const webhookUrl = input.webhookUrl ? (await checkWebhookUrl(input.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS)).toString() : null;
+    validateInstances(model.spec, instances, {
+      maxInstances: this.runtime.config.maxInstances,
+      maxElements: this.runtime.config.maxElements,
+    });
+    const webhookUrl = input.webhookUrl
+      ? (await checkWebhookUrl(input.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS)).toString()
+      : null;
     const units = model.unitsPer * instances.length;
     const reservation = await this.quota.reserve(tenantId, units, { ttlMs: RESERVATION_TTL_MS });
     let row: JobRow;
@@ -49,17 +64,34 @@ export class JobService {
       row = await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
         const job = await tx.inferenceJob.create({
           data: {
-            id: newId('job'), tenantId, apiKeyId: principal.kind === 'api_key' ? principal.apiKeyId : null, userId: principal.kind === 'user' ? principal.userId : null,
-            modelVersionId: model.versionId, total: instances.length, instances: instances as Prisma.InputJsonValue, webhookUrl,
-            webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64')}` : null, requestId,
+            id: newId('job'),
+            tenantId,
+            apiKeyId: principal.kind === 'api_key' ? principal.apiKeyId : null,
+            userId: principal.kind === 'user' ? principal.userId : null,
+            modelVersionId: model.versionId,
+            total: instances.length,
+            instances: instances as Prisma.InputJsonValue,
+            webhookUrl,
+            webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64')}` : null,
+            requestId,
             quotaReservation: reservation as unknown as Prisma.InputJsonValue,
             // For QUEUED jobs lockedUntil is when the sweeper may enqueue it again (a lost message).
             lockedUntil: new Date(Date.now() + this.config.JOB_LEASE_MS),
           },
         });
         await this.audit.append(tx, tenantId, {
-          actor: actorOf(principal), action: 'job.submit', target: { type: 'inference_job', id: job.id }, requestId,
-          metadata: { model: model.modelName, version: model.version, instances: instances.length, reservedUnits: units, inputSha256: sha256Hex(JSON.stringify(instances)), webhook: !!webhookUrl },
+          actor: actorOf(principal),
+          action: 'job.submit',
+          target: { type: 'inference_job', id: job.id },
+          requestId,
+          metadata: {
+            model: model.modelName,
+            version: model.version,
+            instances: instances.length,
+            reservedUnits: units,
+            inputSha256: sha256Hex(JSON.stringify(instances)),
+            webhook: !!webhookUrl,
+          },
         });
         return job;
       });
@@ -68,7 +100,9 @@ export class JobService {
       throw e;
     }
     // After commit: a worker must find the row. If this fails the sweeper enqueues it later.
-    await this.queue.enqueue(row.id).catch((e: Error) => this.log.warn(`enqueue ${row.id} failed (the sweeper will retry): ${e.message}`));
+    await this.queue
+      .enqueue(row.id)
+      .catch((e: Error) => this.log.warn(`enqueue ${row.id} failed (the sweeper will retry): ${e.message}`));
     return jobView(row, { name: model.modelName, version: model.version }, true);
   }
 
@@ -93,14 +127,23 @@ export class JobService {
     const page = rows.slice(0, first) as JobRow[];
     const views = await this.views(tenantId, page);
     const edges = views.map((node, i) => ({ node, cursor: keysetPage.encode(page[i]!) }));
-    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      totalCount,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   /**
    * A QUEUED job is cancelled at once (its quota hold released); a RUNNING one stops after the
    * chunk in progress and is billed for the instances it finished. A finished job: CONFLICT.
    */
-  async cancel(tenantId: string, principal: AuthenticatedPrincipal, id: string, requestId: string): Promise<InferenceJob> {
+  async cancel(
+    tenantId: string,
+    principal: AuthenticatedPrincipal,
+    id: string,
+    requestId: string,
+  ): Promise<InferenceJob> {
     const db = this.tenants.forTenant(tenantId);
     const result = await db.$transaction(async (tx) => {
       const job = await tx.inferenceJob.findUnique({ where: { id } });
@@ -108,20 +151,39 @@ export class JobService {
       if (FINISHED.has(job.status)) throw JobError.finished(job.status);
       const now = new Date();
       // Conditional on the status read: a worker claiming it meanwhile makes this a request instead.
-      const queued = await tx.inferenceJob.updateMany({ where: { id, status: 'QUEUED' }, data: { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now, lockedUntil: null, quotaReservation: Prisma.DbNull } });
-      if (!queued.count) await tx.inferenceJob.updateMany({ where: { id, status: 'RUNNING' }, data: { cancelRequestedAt: now } });
-      await this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'job.cancel', target: { type: 'inference_job', id }, requestId, metadata: { statusBefore: job.status, immediate: queued.count > 0 } });
+      const queued = await tx.inferenceJob.updateMany({
+        where: { id, status: 'QUEUED' },
+        data: {
+          status: 'CANCELLED',
+          cancelRequestedAt: now,
+          finishedAt: now,
+          lockedUntil: null,
+          quotaReservation: Prisma.DbNull,
+        },
+      });
+      if (!queued.count)
+        await tx.inferenceJob.updateMany({ where: { id, status: 'RUNNING' }, data: { cancelRequestedAt: now } });
+      await this.audit.append(tx, tenantId, {
+        actor: actorOf(principal),
+        action: 'job.cancel',
+        target: { type: 'inference_job', id },
+        requestId,
+        metadata: { statusBefore: job.status, immediate: queued.count > 0 },
+      });
       return { job, immediate: queued.count > 0 };
     });
     const reservation = reservationFromJson(result.job.quotaReservation);
-    if (result.immediate && reservation) await this.quota.release(reservation).catch((e: Error) => this.log.warn(`quota release for ${id}: ${e.message}`));
+    if (result.immediate && reservation)
+      await this.quota.release(reservation).catch((e: Error) => this.log.warn(`quota release for ${id}: ${e.message}`));
     return this.get(tenantId, id);
   }
 
   private async views(tenantId: string, rows: JobRow[]): Promise<InferenceJob[]> {
     const ids = [...new Set(rows.map((r) => r.modelVersionId))];
     // Catalog versions are readable by every tenant; the scope extension allows exactly that.
-    const versions = await this.tenants.forTenant(tenantId).modelVersion.findMany({ where: { id: { in: ids } }, include: { model: { select: { name: true } } } });
+    const versions = await this.tenants
+      .forTenant(tenantId)
+      .modelVersion.findMany({ where: { id: { in: ids } }, include: { model: { select: { name: true } } } });
     const byId = new Map(versions.map((v) => [v.id, { name: v.model.name, version: v.version }]));
     return rows.map((r) => jobView(r, byId.get(r.modelVersionId) ?? { name: '(deleted)', version: 0 }));
   }

@@ -41,8 +41,18 @@ export class Ledger {
     private readonly idempotency: IdempotencyStore,
     metrics: MetricsService,
   ) {
-    this.batchSize = metrics.histogram('ledger_batch_size', 'Predictions committed per ledger batch', [], [1, 2, 5, 10, 20, 50, 100, 200, 500]);
-    this.commitMs = metrics.histogram('ledger_commit_ms', 'Ledger batch commit time (ms)', [], [1, 2, 5, 10, 20, 50, 100, 250, 1000]);
+    this.batchSize = metrics.histogram(
+      'ledger_batch_size',
+      'Predictions committed per ledger batch',
+      [],
+      [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    );
+    this.commitMs = metrics.histogram(
+      'ledger_commit_ms',
+      'Ledger batch commit time (ms)',
+      [],
+      [1, 2, 5, 10, 20, 50, 100, 250, 1000],
+    );
   }
 
   /** Resolves once the entry's batch has committed; rejects if that batch failed (nothing of it was written). */
@@ -70,13 +80,25 @@ export class Ledger {
     const settlements = entries.flatMap((e) => (e.quota ? [e.quota] : []));
     try {
       const fired = await this.withDeadlockRetry(() =>
-        this.prisma.$transaction(async (tx) => {
-          await this.audit.appendBatch(tx, entries.map((e) => ({ tenantId: e.tenantId, entry: e.audit })));
-          await this.metering.recordBatch(tx, entries.flatMap((e) => (e.usage ? [e.usage] : [])));
-          const crossed = await this.leases.settleBatch(tx, settlements);
-          await this.idempotency.completeBatch(tx, entries.flatMap((e) => (e.idempotency ? [{ tenantId: e.tenantId, ...e.idempotency }] : [])));
-          return crossed;
-        }, { maxWait: 10_000, timeout: 30_000 }),
+        this.prisma.$transaction(
+          async (tx) => {
+            await this.audit.appendBatch(
+              tx,
+              entries.map((e) => ({ tenantId: e.tenantId, entry: e.audit })),
+            );
+            await this.metering.recordBatch(
+              tx,
+              entries.flatMap((e) => (e.usage ? [e.usage] : [])),
+            );
+            const crossed = await this.leases.settleBatch(tx, settlements);
+            await this.idempotency.completeBatch(
+              tx,
+              entries.flatMap((e) => (e.idempotency ? [{ tenantId: e.tenantId, ...e.idempotency }] : [])),
+            );
+            return crossed;
+          },
+          { maxWait: 10_000, timeout: 30_000 },
+        ),
       );
       this.afterCommit(settlements, fired);
       this.batchSize.observe(batch.length);
@@ -90,7 +112,11 @@ export class Ledger {
 
   private afterCommit(settlements: QuotaSettlement[], fired: Map<string, number[]>): void {
     this.leases.afterCommit(settlements);
-    for (const [tenantId, thresholds] of fired) this.alerts.report(tenantId, thresholds.map((threshold) => ({ threshold })));
+    for (const [tenantId, thresholds] of fired)
+      this.alerts.report(
+        tenantId,
+        thresholds.map((threshold) => ({ threshold })),
+      );
   }
 
   /** Two batches locking the same heads cannot deadlock (tenant order), but other writers may: one retry. */

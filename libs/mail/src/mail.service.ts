@@ -28,7 +28,9 @@ export class MailService implements OnApplicationShutdown {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(@Inject(MAIL_CONFIG) private readonly config: MailConfig) {
-    this.transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    this.transport = config.smtpUrl
+      ? nodemailer.createTransport(config.smtpUrl)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
   get mode(): 'smtp' | 'files' {
@@ -41,13 +43,23 @@ export class MailService implements OnApplicationShutdown {
   }
 
   async send(message: MailMessage): Promise<void> {
-    const info = await this.transport.sendMail({ from: this.config.from, to: message.to, subject: message.subject, text: message.text });
+    const info = await this.transport.sendMail({
+      from: this.config.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+    });
     if (this.config.smtpUrl) return;
     await mkdir(this.config.outboxDir, { recursive: true });
-    const file = path.join(this.config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomToken(4)}.eml`);
+    const file = path.join(
+      this.config.outboxDir,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomToken(4)}.eml`,
+    );
     await writeFile(file, info.message as Buffer, { mode: 0o600 });
     // Embedded mode only: with no mail server, the log is how the person at the laptop gets the link.
-    this.log.log(`e-mail to ${message.to} (${message.subject}) written to ${file}${message.links?.length ? `; links: ${message.links.join(' ')}` : ''}`);
+    this.log.log(
+      `e-mail to ${message.to} (${message.subject}) written to ${file}${message.links?.length ? `; links: ${message.links.join(' ')}` : ''}`,
+    );
   }
 
   /** Sends in the background; a failure is logged, never thrown to the caller. */

@@ -35,8 +35,12 @@ export class MeteringService {
    * created, call replayOf (a separate statement: it must see a concurrent insert that committed
    * after this statement's snapshot).
    */
-  recordCte(usage: UsageInput, options: { onlyIf?: Prisma.Sql } = {}): { id: string; ctes: Prisma.Sql; created: Prisma.Sql; insertedId: Prisma.Sql } {
-    if (!Number.isInteger(usage.units) || usage.units < 0) throw AppError.badInput('usage units must be a non-negative integer', { units: usage.units });
+  recordCte(
+    usage: UsageInput,
+    options: { onlyIf?: Prisma.Sql } = {},
+  ): { id: string; ctes: Prisma.Sql; created: Prisma.Sql; insertedId: Prisma.Sql } {
+    if (!Number.isInteger(usage.units) || usage.units < 0)
+      throw AppError.badInput('usage units must be a non-negative integer', { units: usage.units });
     const id = newId('usg');
     const at = usage.occurredAt ?? new Date();
     const units = BigInt(usage.units);
@@ -68,7 +72,12 @@ export class MeteringService {
         FROM usage_ins, tenants t JOIN plans p ON p.id = t."planId"
         WHERE t.id = ${usage.tenantId} AND NOT p."hardCap")`);
     }
-    return { id, ctes: Prisma.join(ctes, ', '), created: Prisma.sql`EXISTS (SELECT 1 FROM usage_ins)`, insertedId: Prisma.sql`(SELECT id FROM usage_ins)` };
+    return {
+      id,
+      ctes: Prisma.join(ctes, ', '),
+      created: Prisma.sql`EXISTS (SELECT 1 FROM usage_ins)`,
+      insertedId: Prisma.sql`(SELECT id FROM usage_ins)`,
+    };
   }
 
   /**
@@ -77,10 +86,14 @@ export class MeteringService {
    * ids and keys), so there is no conflict to resolve; a duplicate key fails the whole batch.
    * Records are always dated now: the open hours' aggregates follow from them (UsageRollupService).
    */
-  async recordBatch(tx: Pick<Prisma.TransactionClient, '$executeRaw'>, usages: readonly UsageInput[]): Promise<string[]> {
+  async recordBatch(
+    tx: Pick<Prisma.TransactionClient, '$executeRaw'>,
+    usages: readonly UsageInput[],
+  ): Promise<string[]> {
     if (usages.length === 0) return [];
     for (const u of usages) {
-      if (!Number.isInteger(u.units) || u.units < 0) throw AppError.badInput('usage units must be a non-negative integer', { units: u.units });
+      if (!Number.isInteger(u.units) || u.units < 0)
+        throw AppError.badInput('usage units must be a non-negative integer', { units: u.units });
     }
     const ids = usages.map(() => newId('usg'));
     const at = new Date();
@@ -105,8 +118,13 @@ export class MeteringService {
    * The record an idempotency key already has for this tenant (a replay). The key of another
    * tenant's record is a CONFLICT.
    */
-  async replayOf(db: Pick<Prisma.TransactionClient, '$queryRaw'>, usage: Pick<UsageInput, 'tenantId' | 'idempotencyKey'>): Promise<string> {
-    const existing = await db.$queryRaw<{ id: string }[]>`SELECT id FROM usage_records WHERE "idempotencyKey" = ${usage.idempotencyKey} AND "tenantId" = ${usage.tenantId}`;
+  async replayOf(
+    db: Pick<Prisma.TransactionClient, '$queryRaw'>,
+    usage: Pick<UsageInput, 'tenantId' | 'idempotencyKey'>,
+  ): Promise<string> {
+    const existing = await db.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM usage_records WHERE "idempotencyKey" = ${usage.idempotencyKey} AND "tenantId" = ${usage.tenantId}`;
     if (!existing[0]) throw AppError.conflict('idempotency key already used', 'IDEMPOTENCY_KEY_REUSED');
     return existing[0].id;
   }

@@ -25,9 +25,16 @@ export class UsageCsvController {
   async csv(@CurrentTenant() tenantId: string, @Query() params?: Record<string, unknown>): Promise<string> {
     const query = params ?? {};
     const unknown = Object.keys(query).filter((k) => k !== 'from' && k !== 'to');
-    if (unknown.length) throw AppError.badInput(`unknown query parameter: ${unknown.join(', ')} (this route takes from and to)`, { unknown }, 'UNKNOWN_PARAMETER');
+    if (unknown.length)
+      throw AppError.badInput(
+        `unknown query parameter: ${unknown.join(', ')} (this route takes from and to)`,
+        { unknown },
+        'UNKNOWN_PARAMETER',
+      );
     const rows = await this.usage.hours(tenantId, dateParam(query, 'from'), dateParam(query, 'to'));
-    const lines = rows.map((r) => [r.hour.toISOString(), r.modelId, r.model, r.apiKeyId, r.requests, r.units, r.computeMs].map(csvField).join(','));
+    const lines = rows.map((r) =>
+      [r.hour.toISOString(), r.modelId, r.model, r.apiKeyId, r.requests, r.units, r.computeMs].map(csvField).join(','),
+    );
     return [CSV_HEADER, ...lines].join('\n') + '\n';
   }
 }
@@ -35,9 +42,16 @@ export class UsageCsvController {
 /** A required ISO 8601 date-time query parameter, or a 400 naming it. */
 function dateParam(query: Record<string, unknown>, name: string): Date {
   const raw = query[name];
-  const at = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? new Date(raw) : null;
+  const at =
+    typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)
+      ? new Date(raw)
+      : null;
   if (!at || Number.isNaN(at.getTime())) {
-    throw AppError.badInput(`${name} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`, { field: name }, 'INVALID_DATE');
+    throw AppError.badInput(
+      `${name} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`,
+      { field: name },
+      'INVALID_DATE',
+    );
   }
   return at;
 }

@@ -25,11 +25,15 @@ export enum ModelErrorReason {
 
 export class ModelError extends AppError {
   static modelNotFound(name: string): ModelError {
-    return new ModelError(ErrorCode.NOT_FOUND, `model "${name}" not found`, { reason: ModelErrorReason.MODEL_NOT_FOUND });
+    return new ModelError(ErrorCode.NOT_FOUND, `model "${name}" not found`, {
+      reason: ModelErrorReason.MODEL_NOT_FOUND,
+    });
   }
 
   static versionNotFound(name: string, version: string): ModelError {
-    return new ModelError(ErrorCode.NOT_FOUND, `model "${name}" has no version or alias "${version}"`, { reason: ModelErrorReason.VERSION_NOT_FOUND });
+    return new ModelError(ErrorCode.NOT_FOUND, `model "${name}" has no version or alias "${version}"`, {
+      reason: ModelErrorReason.VERSION_NOT_FOUND,
+    });
   }
 
   static invalid(reason: ModelErrorReason, message: string, details?: Record<string, unknown>): ModelError {

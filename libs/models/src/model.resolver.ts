@@ -34,24 +34,41 @@ export class ModelResolver {
 
   @RequirePermission('models:write')
   @Mutation(() => Model)
-  createModel(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('input') input: CreateModelInput): Promise<Model> {
+  createModel(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateModelInput,
+  ): Promise<Model> {
     return this.catalog.create(tenantId, who(ctx), input);
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => ModelVersion, { description: 'Validates and dry-runs the artifact; the new version is READY or nothing is stored' })
-  publishModelVersion(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('input') input: PublishModelVersionInput): Promise<ModelVersion> {
+  @Mutation(() => ModelVersion, {
+    description: 'Validates and dry-runs the artifact; the new version is READY or nothing is stored',
+  })
+  publishModelVersion(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: PublishModelVersionInput,
+  ): Promise<ModelVersion> {
     return this.publisher.publish(tenantId, who(ctx), input);
   }
 
   @RequirePermission('models:write')
   @Mutation(() => Model, { description: 'Points an alias at a version (rollback: point it back)' })
-  setModelAlias(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('input') input: SetModelAliasInput): Promise<Model> {
+  setModelAlias(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: SetModelAliasInput,
+  ): Promise<Model> {
     return this.catalog.setAlias(tenantId, who(ctx), input);
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => ModelVersion, { nullable: true, description: 'Deletes a version and its files (CONFLICT while an alias serves it); usage and audit stay' })
+  @Mutation(() => ModelVersion, {
+    nullable: true,
+    description: 'Deletes a version and its files (CONFLICT while an alias serves it); usage and audit stay',
+  })
   deleteModelVersion(
     @CurrentTenant() tenantId: string,
     @Ctx() ctx: RequestContext,
@@ -62,8 +79,15 @@ export class ModelResolver {
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => Model, { nullable: true, description: 'Deletes one of your models with its versions, aliases and files; usage and audit stay' })
-  deleteModel(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Args('name') name: string): Promise<Model> {
+  @Mutation(() => Model, {
+    nullable: true,
+    description: 'Deletes one of your models with its versions, aliases and files; usage and audit stay',
+  })
+  deleteModel(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('name') name: string,
+  ): Promise<Model> {
     return this.deletion.deleteModel(tenantId, who(ctx), name);
   }
 }

@@ -15,9 +15,22 @@ export class ModelMetrics {
   private readonly seen = new Set<string>();
   readonly catalogModelIds = new Set<string>();
 
-  constructor(metrics: MetricsService, private readonly maxSeries: number) {
-    this.latency = metrics.histogram('model_inference_duration_seconds', 'Inference latency per model version', ['model', 'tenant', 'version', 'outcome']);
-    this.instances = metrics.counter('model_inference_instances_total', 'Rows answered per model version', ['model', 'tenant', 'version', 'outcome']);
+  constructor(
+    metrics: MetricsService,
+    private readonly maxSeries: number,
+  ) {
+    this.latency = metrics.histogram('model_inference_duration_seconds', 'Inference latency per model version', [
+      'model',
+      'tenant',
+      'version',
+      'outcome',
+    ]);
+    this.instances = metrics.counter('model_inference_instances_total', 'Rows answered per model version', [
+      'model',
+      'tenant',
+      'version',
+      'outcome',
+    ]);
   }
 
   observe(o: PredictionObservation): void {

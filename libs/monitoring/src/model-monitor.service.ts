@@ -54,7 +54,10 @@ export class ModelMonitor implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleInit(): void {
     if (!this.config.enabled) return;
-    this.timer = setInterval(() => void this.flush().catch((e) => this.log.warn(`monitoring flush failed: ${(e as Error).message}`)), this.config.flushMs);
+    this.timer = setInterval(
+      () => void this.flush().catch((e) => this.log.warn(`monitoring flush failed: ${(e as Error).message}`)),
+      this.config.flushMs,
+    );
     this.timer.unref();
   }
 
@@ -74,7 +77,19 @@ export class ModelMonitor implements OnModuleInit, OnApplicationBootstrap, OnMod
     const key = `${o.tenantId}\u0000${o.versionId}\u0000${minute}`;
     let t = this.totals.get(key);
     if (!t) {
-      t = { tenantId: o.tenantId, modelId: o.modelId, versionId: o.versionId, minute, calls: 0, errors: 0, instances: 0, batchSizeSum: 0, latencySumMs: 0, buckets: new Array(BUCKETS).fill(0), dirty: true };
+      t = {
+        tenantId: o.tenantId,
+        modelId: o.modelId,
+        versionId: o.versionId,
+        minute,
+        calls: 0,
+        errors: 0,
+        instances: 0,
+        batchSizeSum: 0,
+        latencySumMs: 0,
+        buckets: new Array(BUCKETS).fill(0),
+        dirty: true,
+      };
       this.totals.set(key, t);
     }
     t.calls++;
@@ -113,8 +128,10 @@ export class ModelMonitor implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   private async upsert(rows: MinuteTotals[]): Promise<void> {
-    const values = rows.map((t) => Prisma.sql`(${t.tenantId}, ${t.modelId}, ${t.versionId}, ${new Date(t.minute)}, ${this.writer},
-      ${t.calls}, ${t.errors}, ${t.instances}, ${t.batchSizeSum}, ${t.latencySumMs}, ${t.buckets}::int[])`);
+    const values = rows.map(
+      (t) => Prisma.sql`(${t.tenantId}, ${t.modelId}, ${t.versionId}, ${new Date(t.minute)}, ${this.writer},
+      ${t.calls}, ${t.errors}, ${t.instances}, ${t.batchSizeSum}, ${t.latencySumMs}, ${t.buckets}::int[])`,
+    );
     await this.prisma.$executeRaw`
       INSERT INTO model_metric_minutes ("tenantId", "modelId", "versionId", minute, writer, calls, errors, instances, "batchSizeSum", "latencySumMs", "latencyBuckets")
       VALUES ${Prisma.join(values)}

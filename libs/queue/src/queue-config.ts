@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { requiredInProduction } from '@app/common';
 
-const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 /**
  * Settings of the job queue, the job runner and the worker (documented in libs/queue/README.md).
@@ -9,7 +11,10 @@ const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v
  */
 export const queueConfigSchema = z.object({
   QUEUE_DRIVER: z.enum(['inprocess', 'bullmq', 'sqs']).optional(),
-  QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('inference-jobs'),
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,80}$/)
+    .default('inference-jobs'),
   SQS_QUEUE_URL: z.string().url().optional(),
   SQS_ENDPOINT: z.string().url().optional(),
   SQS_REGION: z.string().optional(),
@@ -41,7 +46,10 @@ export const queueConfigSchema = z.object({
   AUDIT_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
-export type QueueConfig = z.infer<typeof queueConfigSchema> & { driver: 'inprocess' | 'bullmq' | 'sqs'; consume: boolean };
+export type QueueConfig = z.infer<typeof queueConfigSchema> & {
+  driver: 'inprocess' | 'bullmq' | 'sqs';
+  consume: boolean;
+};
 
 export const QUEUE_CONFIG = Symbol('QUEUE_CONFIG');
 
@@ -49,12 +57,16 @@ export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): QueueConf
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = queueConfigSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new Error(`invalid queue configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `invalid queue configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   const c = parsed.data;
   // Without a choice: SQS when a queue URL is given, BullMQ when Redis is, else in-process.
   const driver = c.QUEUE_DRIVER ?? (c.SQS_QUEUE_URL ? 'sqs' : 'inprocess');
-  if (driver === 'sqs' && !c.SQS_QUEUE_URL) throw new Error('invalid queue configuration: QUEUE_DRIVER=sqs needs SQS_QUEUE_URL');
-  if (driver === 'bullmq' && !cleaned.REDIS_URL) throw new Error('invalid queue configuration: QUEUE_DRIVER=bullmq needs REDIS_URL');
+  if (driver === 'sqs' && !c.SQS_QUEUE_URL)
+    throw new Error('invalid queue configuration: QUEUE_DRIVER=sqs needs SQS_QUEUE_URL');
+  if (driver === 'bullmq' && !cleaned.REDIS_URL)
+    throw new Error('invalid queue configuration: QUEUE_DRIVER=bullmq needs REDIS_URL');
   return { ...c, driver, consume: c.JOBS_CONSUME ?? driver === 'inprocess' };
 }

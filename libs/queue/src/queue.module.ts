@@ -10,7 +10,11 @@ import { QUEUE_CONFIG, QueueConfig, loadQueueConfig } from './queue-config';
 @Module({
   providers: [
     { provide: QUEUE_CONFIG, useFactory: (): QueueConfig => loadQueueConfig() },
-    { provide: JOB_QUEUE, inject: [QUEUE_CONFIG, APP_CONFIG], useFactory: (q: QueueConfig, app: AppConfig): JobQueue => createJobQueue(q, app.REDIS_URL) },
+    {
+      provide: JOB_QUEUE,
+      inject: [QUEUE_CONFIG, APP_CONFIG],
+      useFactory: (q: QueueConfig, app: AppConfig): JobQueue => createJobQueue(q, app.REDIS_URL),
+    },
     JobKinds,
   ],
   exports: [QUEUE_CONFIG, JOB_QUEUE, JobKinds],

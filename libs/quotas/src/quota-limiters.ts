@@ -39,17 +39,31 @@ export class QuotaLimiters implements OnApplicationShutdown {
       this.admission = new InMemoryAdmission();
       return;
     }
-    this.redis = new (loadRedis())(config.REDIS_URL, { connectionName: 'mas:limits', enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.redis = new (loadRedis())(config.REDIS_URL, {
+      connectionName: 'mas:limits',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     this.redis.on('error', (e) => log.debug?.(`redis: ${e.message}`));
-    const fallbacks = metrics.counter('rate_limit_fallback_decisions_total', 'Limiter decisions made in-process because Redis failed', ['limiter', 'reason']);
+    const fallbacks = metrics.counter(
+      'rate_limit_fallback_decisions_total',
+      'Limiter decisions made in-process because Redis failed',
+      ['limiter', 'reason'],
+    );
     const circuit = metrics.gauge('rate_limit_circuit_open', '1 while the limiter bypasses Redis', ['limiter']);
     const events = (limiter: string) => ({
       fallbackDecision: (reason: string) => fallbacks.inc({ limiter, reason }),
       circuitStateChanged: (state: string) => circuit.set({ limiter }, state === 'closed' ? 0 : 1),
     });
     this.rate = new FailoverRateLimiter(new RedisRateLimiter(this.redis), { events: events('rate'), logger: log });
-    this.concurrency = new FailoverConcurrencyLimiter(new RedisConcurrencyLimiter(this.redis), { events: events('concurrency'), logger: log });
-    this.admission = new FailoverAdmission(new RedisAdmission(this.redis), { events: events('admission'), logger: log });
+    this.concurrency = new FailoverConcurrencyLimiter(new RedisConcurrencyLimiter(this.redis), {
+      events: events('concurrency'),
+      logger: log,
+    });
+    this.admission = new FailoverAdmission(new RedisAdmission(this.redis), {
+      events: events('admission'),
+      logger: log,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -15,7 +15,8 @@ export enum QuotaErrorReason {
 /** Quota, budget, rate and concurrency refusals; retryAfter is always in whole seconds (>= 1). */
 export class QuotaError extends AppError {
   static quotaExceeded(
-    reason: QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED | QuotaErrorReason.BUDGET_EXCEEDED | QuotaErrorReason.EMAIL_NOT_VERIFIED,
+    reason:
+      QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED | QuotaErrorReason.BUDGET_EXCEEDED | QuotaErrorReason.EMAIL_NOT_VERIFIED,
     retryAfter: number,
     details: Record<string, unknown>,
   ): QuotaError {
@@ -28,12 +29,25 @@ export class QuotaError extends AppError {
     return new QuotaError(ErrorCode.QUOTA_EXCEEDED, text, { reason, retryAfter: Math.max(1, retryAfter), details });
   }
 
-  static rateLimited(reason: QuotaErrorReason.KEY_RATE_LIMITED | QuotaErrorReason.TENANT_RATE_LIMITED, retryAfter: number, limit: number): QuotaError {
-    return new QuotaError(ErrorCode.RATE_LIMITED, `rate limit of ${limit} requests per minute exceeded`, { reason, retryAfter: Math.max(1, retryAfter), details: { limit } });
+  static rateLimited(
+    reason: QuotaErrorReason.KEY_RATE_LIMITED | QuotaErrorReason.TENANT_RATE_LIMITED,
+    retryAfter: number,
+    limit: number,
+  ): QuotaError {
+    return new QuotaError(ErrorCode.RATE_LIMITED, `rate limit of ${limit} requests per minute exceeded`, {
+      reason,
+      retryAfter: Math.max(1, retryAfter),
+      details: { limit },
+    });
   }
 
   static tooManyConcurrent(kind: 'requests' | 'jobs', limit: number): QuotaError {
-    const reason = kind === 'jobs' ? QuotaErrorReason.CONCURRENT_JOBS_EXCEEDED : QuotaErrorReason.CONCURRENT_REQUESTS_EXCEEDED;
-    return new QuotaError(ErrorCode.RATE_LIMITED, `at most ${limit} concurrent ${kind} on the current plan`, { reason, retryAfter: 1, details: { limit } });
+    const reason =
+      kind === 'jobs' ? QuotaErrorReason.CONCURRENT_JOBS_EXCEEDED : QuotaErrorReason.CONCURRENT_REQUESTS_EXCEEDED;
+    return new QuotaError(ErrorCode.RATE_LIMITED, `at most ${limit} concurrent ${kind} on the current plan`, {
+      reason,
+      retryAfter: 1,
+      details: { limit },
+    });
   }
 }

@@ -20,7 +20,9 @@ export class QuotaResolver {
     const period = billingPeriodOf();
     // Tenant is the tenancy root; quota_counters and budget_alerts are read by this tenant's id.
     const tenant = await this.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: { plan: true } });
-    const counter = await this.prisma.quotaCounter.findUnique({ where: { tenantId_periodStart: { tenantId, periodStart: period.start } } });
+    const counter = await this.prisma.quotaCounter.findUnique({
+      where: { tenantId_periodStart: { tenantId, periodStart: period.start } },
+    });
     const used = Number(counter?.unitsUsed ?? 0n);
     const included = includedUnitsOf(tenant);
     const budget = tenant.budgetCents === null ? null : await this.budgets.status(tenantId);

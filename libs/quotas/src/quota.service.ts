@@ -8,7 +8,6 @@ import { QuotaError, QuotaErrorReason } from './quota.error';
 import type { QuotaReservation } from './quota-reservation';
 import { INCLUDED_UNITS, allowanceStarted, includedUnitsOf } from './free-allowance';
 
-
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
 
@@ -36,7 +35,10 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweepExpired().catch((e) => this.log.warn(`sweep failed: ${e.message}`)), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(
+      () => void this.sweepExpired().catch((e) => this.log.warn(`sweep failed: ${e.message}`)),
+      SWEEP_EVERY_MS,
+    );
     this.sweeper.unref();
   }
 
@@ -45,7 +47,8 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async reserve(tenantId: string, units: number, options: { ttlMs?: number } = {}): Promise<QuotaReservation> {
-    if (!Number.isInteger(units) || units < 0) throw QuotaError.badInput('units must be a non-negative integer', { units }, QuotaErrorReason.INVALID_UNITS);
+    if (!Number.isInteger(units) || units < 0)
+      throw QuotaError.badInput('units must be a non-negative integer', { units }, QuotaErrorReason.INVALID_UNITS);
     const period = billingPeriodOf();
     const id = `qr_${randomUUID()}`;
     const expiresAt = new Date(Date.now() + (options.ttlMs ?? DEFAULT_TTL_MS));
@@ -91,8 +94,17 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
    * over the caller's CTEs) decides whether anything is settled; `thresholds` is the int[] of
    * budget thresholds crossed, to pass to reportAlerts.
    */
-  settleCte(reservation: QuotaReservation, actualUnits: number, options: { onlyIf?: Prisma.Sql } = {}): { ctes: Prisma.Sql; thresholds: Prisma.Sql } {
-    if (!Number.isInteger(actualUnits) || actualUnits < 0) throw QuotaError.badInput('units must be a non-negative integer', { actualUnits }, QuotaErrorReason.INVALID_UNITS);
+  settleCte(
+    reservation: QuotaReservation,
+    actualUnits: number,
+    options: { onlyIf?: Prisma.Sql } = {},
+  ): { ctes: Prisma.Sql; thresholds: Prisma.Sql } {
+    if (!Number.isInteger(actualUnits) || actualUnits < 0)
+      throw QuotaError.badInput(
+        'units must be a non-negative integer',
+        { actualUnits },
+        QuotaErrorReason.INVALID_UNITS,
+      );
     const actual = BigInt(actualUnits);
     const onlyIf = options.onlyIf ?? Prisma.sql`TRUE`;
     // One statement: every request of the tenant updates this counter row, and its lock is held
@@ -112,7 +124,10 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
 
   /** Counts and logs the budget thresholds a settleCte statement reported. */
   reportAlerts(tenantId: string, thresholds: number[] | null | undefined): void {
-    this.alerts.report(tenantId, (thresholds ?? []).map((threshold) => ({ threshold: Number(threshold) })));
+    this.alerts.report(
+      tenantId,
+      (thresholds ?? []).map((threshold) => ({ threshold: Number(threshold) })),
+    );
   }
 
   async release(reservation: QuotaReservation): Promise<void> {
@@ -137,8 +152,14 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
   async refusal(tenantId: string, units: number, periodEnd: Date): Promise<QuotaError> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, include: { plan: true } });
     const waiting = tenant ? !allowanceStarted(tenant) : false;
-    const reason = waiting ? QuotaErrorReason.EMAIL_NOT_VERIFIED : tenant?.plan.hardCap === false ? QuotaErrorReason.BUDGET_EXCEEDED : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;
-    this.metrics.counter('quota_refusals_total', 'Reservations refused by the monthly quota or budget', ['reason']).inc({ reason });
+    const reason = waiting
+      ? QuotaErrorReason.EMAIL_NOT_VERIFIED
+      : tenant?.plan.hardCap === false
+        ? QuotaErrorReason.BUDGET_EXCEEDED
+        : QuotaErrorReason.MONTHLY_QUOTA_EXCEEDED;
+    this.metrics
+      .counter('quota_refusals_total', 'Reservations refused by the monthly quota or budget', ['reason'])
+      .inc({ reason });
     return QuotaError.quotaExceeded(reason, secondsUntil(periodEnd), {
       requested: units,
       plan: tenant?.planId,

@@ -38,6 +38,15 @@ import { AdmissionService } from './admission/admission.service';
     PlansResolver,
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
   ],
-  exports: [QuotaService, QuotaLeases, AdmissionService, BudgetService, PlanLimitsService, QuotaLimiters, ConcurrencyGate, BudgetAlertService],
+  exports: [
+    QuotaService,
+    QuotaLeases,
+    AdmissionService,
+    BudgetService,
+    PlanLimitsService,
+    QuotaLimiters,
+    ConcurrencyGate,
+    BudgetAlertService,
+  ],
 })
 export class QuotasModule {}

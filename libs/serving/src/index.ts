@@ -4,4 +4,10 @@
  */
 export { ServingModule } from './serving.module';
 export { PredictionService } from './prediction.service';
-export type { PredictionContext, PredictionInput, PredictionOptions, PredictionResult, PredictionTiming } from './prediction.types';
+export type {
+  PredictionContext,
+  PredictionInput,
+  PredictionOptions,
+  PredictionResult,
+  PredictionTiming,
+} from './prediction.types';

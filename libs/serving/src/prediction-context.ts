@@ -8,7 +8,10 @@ import type { PredictionContext } from './prediction.types';
  * its own idempotency key.
  */
 export function predictionContextOf(
-  tenantId: string, ctx: RequestContext, headers: Record<string, unknown> = {}, scope?: string,
+  tenantId: string,
+  ctx: RequestContext,
+  headers: Record<string, unknown> = {},
+  scope?: string,
 ): PredictionContext {
   const p = ctx.principal;
   const key = parseIdempotencyKey(headers['idempotency-key']);

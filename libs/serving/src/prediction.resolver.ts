@@ -26,14 +26,23 @@ export class PredictionResolver {
     const pctx = httpPredictionContext(tenantId, ctx, gql.req, gql.reply, String(info.path.key));
     const result = await this.predictions.predict(pctx, input);
     markReplay(gql.reply, result);
-    return { outputs: result.outputs, model: result.model, version: result.version, usage: result.usage, timing: result.timing, labels: this.labels(result, info) };
+    return {
+      outputs: result.outputs,
+      model: result.model,
+      version: result.version,
+      usage: result.usage,
+      timing: result.timing,
+      labels: this.labels(result, info),
+    };
   }
 
   /** Sorting every class of every instance costs: only when the operation selects `labels`. */
   private labels(result: PredictionResult, info: GraphQLResolveInfo): unknown {
     const labels = result.labels;
     if (!labels?.length) return null;
-    const asked = info.fieldNodes.some((n) => n.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name.value === 'labels'));
+    const asked = info.fieldNodes.some((n) =>
+      n.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name.value === 'labels'),
+    );
     if (!asked) return null;
     return labelScores(labels, result.outputs[result.outputSignature[0].name] as number[][]);
   }

@@ -1,8 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newId, sha256Hex } from '@app/common';
 import {
-  INFERENCE_EXECUTOR, InferenceError, InferenceErrorCode, InferenceRuntime, checkInputs,
-  type InferenceExecutor, type InferenceInputs, type PredictResult,
+  INFERENCE_EXECUTOR,
+  InferenceError,
+  InferenceErrorCode,
+  InferenceRuntime,
+  checkInputs,
+  type InferenceExecutor,
+  type InferenceInputs,
+  type PredictResult,
 } from '@app/inference';
 import { IdempotencyStore, Ledger } from '@app/ledger';
 import { ModelRegistry, type ResolvedModel } from '@app/models';
@@ -39,13 +45,18 @@ export class PredictionService {
     @Inject(INFERENCE_EXECUTOR) private readonly executor: InferenceExecutor,
   ) {}
 
-  async predict(ctx: PredictionContext, input: PredictionInput, options: PredictionOptions = {}): Promise<PredictionResult> {
+  async predict(
+    ctx: PredictionContext,
+    input: PredictionInput,
+    options: PredictionOptions = {},
+  ): Promise<PredictionResult> {
     const started = performance.now();
     const model = options.resolved ?? (await this.registry.resolve(ctx.tenantId, input.model, input.version));
     try {
       const result = await this.admitAndRun(ctx, model, input, options, started);
       // A replay ran nothing: not a call to the model.
-      if (!result.replayed) this.observe(ctx, model, true, result.timing.totalMs, result.instances, result.timing.batchSize, input.inputs);
+      if (!result.replayed)
+        this.observe(ctx, model, true, result.timing.totalMs, result.instances, result.timing.batchSize, input.inputs);
       return result;
     } catch (e) {
       this.observe(ctx, model, false, performance.now() - started, 0, 0);
@@ -54,7 +65,11 @@ export class PredictionService {
   }
 
   private async admitAndRun(
-    ctx: PredictionContext, model: ResolvedModel, input: PredictionInput, options: PredictionOptions, started: number,
+    ctx: PredictionContext,
+    model: ResolvedModel,
+    input: PredictionInput,
+    options: PredictionOptions,
+    started: number,
   ): Promise<PredictionResult> {
     // Every call counts against the rate limits, bad ones too; only valid ones take quota.
     const admitted = ctx.principal ? await this.admit(ctx) : null;
@@ -68,7 +83,9 @@ export class PredictionService {
       }
       const key = ctx.idempotencyKey;
       if (key) {
-        const hash = sha256Hex(JSON.stringify([model.modelName, model.version, inputs.raw, options.requestExtras ?? null]));
+        const hash = sha256Hex(
+          JSON.stringify([model.modelName, model.version, inputs.raw, options.requestExtras ?? null]),
+        );
         const claim = await this.idempotency.claim(ctx.tenantId, key, hash);
         if (claim.kind === 'replay') return { ...(claim.response as PredictionResult), replayed: true };
       }
@@ -85,10 +102,26 @@ export class PredictionService {
   }
 
   /** Per-model monitoring (calls, errors, latency, drift): in memory, written per minute off the path. */
-  private observe(ctx: PredictionContext, model: ResolvedModel, ok: boolean, latencyMs: number, instances: number, batchSize: number, inputs?: unknown): void {
+  private observe(
+    ctx: PredictionContext,
+    model: ResolvedModel,
+    ok: boolean,
+    latencyMs: number,
+    instances: number,
+    batchSize: number,
+    inputs?: unknown,
+  ): void {
     this.monitor.record({
-      tenantId: ctx.tenantId, modelId: model.modelId, versionId: model.versionId, model: model.modelName, version: model.version,
-      ok, latencyMs, instances, batchSize, inputs,
+      tenantId: ctx.tenantId,
+      modelId: model.modelId,
+      versionId: model.versionId,
+      model: model.modelName,
+      version: model.version,
+      ok,
+      latencyMs,
+      instances,
+      batchSize,
+      inputs,
     });
   }
 
@@ -105,13 +138,26 @@ export class PredictionService {
   }
 
   /** A failed call's audit event, through the ledger like every other effect; losing it must not hide the real error. */
-  private async auditFailure(ctx: PredictionContext, model: ResolvedModel, inputs: unknown, error: unknown, started: number, id: string): Promise<void> {
+  private async auditFailure(
+    ctx: PredictionContext,
+    model: ResolvedModel,
+    inputs: unknown,
+    error: unknown,
+    started: number,
+    id: string,
+  ): Promise<void> {
     await this.ledger
       .write({ tenantId: ctx.tenantId, audit: failedAudit(ctx, model, inputs, error, performance.now() - started, id) })
       .catch((err) => this.log.warn(`audit of a failed prediction failed: ${(err as Error).message}`));
   }
 
-  private async run(ctx: PredictionContext, model: ResolvedModel, inputs: InferenceInputs, ticket: QuotaTicket, started: number): Promise<PredictionResult> {
+  private async run(
+    ctx: PredictionContext,
+    model: ResolvedModel,
+    inputs: InferenceInputs,
+    ticket: QuotaTicket,
+    started: number,
+  ): Promise<PredictionResult> {
     const id = newId('prd');
     let run: PredictResult;
     try {
@@ -128,7 +174,12 @@ export class PredictionService {
       model: model.modelName,
       version: model.version,
       usage: { units },
-      timing: { queueMs: run.timing.queueMs, batchSize: run.batchSize, computeMs: run.timing.computeMs, totalMs: round(performance.now() - started) },
+      timing: {
+        queueMs: run.timing.queueMs,
+        batchSize: run.batchSize,
+        computeMs: run.timing.computeMs,
+        totalMs: round(performance.now() - started),
+      },
       labels: model.spec.labels,
       instances: run.instances,
       outputSignature: model.spec.outputs,
@@ -141,8 +192,17 @@ export class PredictionService {
       await this.ledger.write({
         tenantId: ctx.tenantId,
         usage: {
-          tenantId: ctx.tenantId, apiKeyId: ctx.apiKeyId, userId: ctx.userId, modelId: model.modelId, modelVersionId: model.versionId,
-          requestId: ctx.requestId, idempotencyKey: id, units, instances: run.instances, computeMs: run.computeShareMs, batchSize: run.batchSize,
+          tenantId: ctx.tenantId,
+          apiKeyId: ctx.apiKeyId,
+          userId: ctx.userId,
+          modelId: model.modelId,
+          modelVersionId: model.versionId,
+          requestId: ctx.requestId,
+          idempotencyKey: id,
+          units,
+          instances: run.instances,
+          computeMs: run.computeShareMs,
+          batchSize: run.batchSize,
         },
         audit: succeededAudit(ctx, model, inputs, result, payload),
         quota: { ticket, used: Math.min(units, ticket.units) },
@@ -171,14 +231,19 @@ export class PredictionService {
       const first = raw[model.spec.inputs[0]?.name ?? ''];
       const count = Array.isArray(first) ? first.length : first === undefined ? 0 : 1;
       if (count > limits.maxInstances) {
-        throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${limits.maxInstances} instances per request`, { limit: limits.maxInstances });
+        throw new InferenceError(
+          InferenceErrorCode.TOO_MANY_INSTANCES,
+          `at most ${limits.maxInstances} instances per request`,
+          { limit: limits.maxInstances },
+        );
       }
       return { raw, count: Math.max(count, 1) };
     }
     try {
       return { raw, count: checkInputs(model.spec, raw, limits).instances };
     } catch (e) {
-      if (e instanceof RangeError) throw new InferenceError(InferenceErrorCode.INVALID_INPUT, 'inputs are nested too deeply');
+      if (e instanceof RangeError)
+        throw new InferenceError(InferenceErrorCode.INVALID_INPUT, 'inputs are nested too deeply');
       throw e;
     }
   }

@@ -21,7 +21,16 @@ import { AccountEmailService } from './accounts/account-email.service';
     LoginThrottle,
     EmailTokenService,
     AccountEmailService,
-    PasswordService, AccountService, SessionService, TenantService, InvitationService, MemberService, AccountResolver, TenantResolver, MemberResolver],
+    PasswordService,
+    AccountService,
+    SessionService,
+    TenantService,
+    InvitationService,
+    MemberService,
+    AccountResolver,
+    TenantResolver,
+    MemberResolver,
+  ],
   exports: [SessionService, TenantService],
 })
 export class TenancyModule {}

@@ -27,7 +27,11 @@ export function trainingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Tra
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const c = schema.parse(cleaned);
   return {
-    maxColumns: c.DATASET_MAX_COLUMNS, maxRows: c.DATASET_MAX_ROWS, maxSeconds: c.TRAINING_MAX_SECONDS,
-    unitsPerSecond: c.TRAINING_UNITS_PER_SECOND, minRows: c.TRAINING_MIN_ROWS, vocabulary: c.TRAINING_VOCABULARY,
+    maxColumns: c.DATASET_MAX_COLUMNS,
+    maxRows: c.DATASET_MAX_ROWS,
+    maxSeconds: c.TRAINING_MAX_SECONDS,
+    unitsPerSecond: c.TRAINING_UNITS_PER_SECOND,
+    minRows: c.TRAINING_MIN_ROWS,
+    vocabulary: c.TRAINING_VOCABULARY,
   };
 }

@@ -35,11 +35,18 @@ export class TrainingError extends AppError {
   }
 
   static missing(what: 'dataset' | 'training job' | 'evaluation'): TrainingError {
-    const reason = { dataset: TrainingErrorReason.DATASET_NOT_FOUND, 'training job': TrainingErrorReason.TRAINING_JOB_NOT_FOUND, evaluation: TrainingErrorReason.EVALUATION_NOT_FOUND }[what];
+    const reason = {
+      dataset: TrainingErrorReason.DATASET_NOT_FOUND,
+      'training job': TrainingErrorReason.TRAINING_JOB_NOT_FOUND,
+      evaluation: TrainingErrorReason.EVALUATION_NOT_FOUND,
+    }[what];
     return new TrainingError(ErrorCode.NOT_FOUND, `${what} not found`, { reason });
   }
 
   static finished(status: string): TrainingError {
-    return new TrainingError(ErrorCode.CONFLICT, `the training job is already ${status}`, { reason: TrainingErrorReason.JOB_FINISHED, details: { status } });
+    return new TrainingError(ErrorCode.CONFLICT, `the training job is already ${status}`, {
+      reason: TrainingErrorReason.JOB_FINISHED,
+      details: { status },
+    });
   }
 }

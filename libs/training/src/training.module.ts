@@ -27,9 +27,21 @@ import { ModelVersionFieldsResolver } from './versions/model-version-fields.reso
   imports: [QueueModule, ModelsModule],
   providers: [
     { provide: TRAINING_CONFIG, useFactory: () => trainingConfigFromEnv() },
-    DatasetFileStore, DatasetService, VersionWriter, TrainedVersionPublisher, TrainingRunner,
+    DatasetFileStore,
+    DatasetService,
+    VersionWriter,
+    TrainedVersionPublisher,
+    TrainingRunner,
   ],
-  exports: [TRAINING_CONFIG, DatasetFileStore, DatasetService, VersionWriter, TrainingRunner, ModelsModule, QueueModule],
+  exports: [
+    TRAINING_CONFIG,
+    DatasetFileStore,
+    DatasetService,
+    VersionWriter,
+    TrainingRunner,
+    ModelsModule,
+    QueueModule,
+  ],
 })
 export class TrainingWorkerModule {}
 
@@ -38,7 +50,14 @@ export class TrainingWorkerModule {}
   imports: [TrainingWorkerModule],
   controllers: [DatasetUploadController],
   providers: [
-    DatasetUploadService, DatasetResolver, TrainingService, TrainingResolver, EvaluationService, EvaluationResolver, OptimizationService, OptimizationResolver,
+    DatasetUploadService,
+    DatasetResolver,
+    TrainingService,
+    TrainingResolver,
+    EvaluationService,
+    EvaluationResolver,
+    OptimizationService,
+    OptimizationResolver,
     ModelVersionFieldsResolver,
   ],
 })

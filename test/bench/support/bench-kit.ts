@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 const ROOT = path.resolve(__dirname, '../../..');
-export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface LoadResult {
   rps: number;
@@ -18,7 +19,10 @@ export interface LoadResult {
  * autocannon in its own process, so the load generator does not share the event loop (or the
  * CPU time slices) of the server under test any more than the machine forces it to.
  */
-export function autocannon(url: string, opts: { connections: number; seconds: number; method?: string; headers?: Record<string, string>; body?: string }): Promise<LoadResult> {
+export function autocannon(
+  url: string,
+  opts: { connections: number; seconds: number; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<LoadResult> {
   const args = ['-c', String(opts.connections), '-d', String(opts.seconds), '--json', '-m', opts.method ?? 'GET'];
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (opts.body) args.push('-b', opts.body);
@@ -41,7 +45,12 @@ export async function createBenchDatabase(): Promise<{ url: string; drop: () => 
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [path.join(ROOT, 'libs/db/migrations/cli.mjs'), 'deploy'], { env: { ...process.env, DATABASE_URL: url.toString() } }, (e) => (e ? reject(e) : resolve())),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'libs/db/migrations/cli.mjs'), 'deploy'],
+      { env: { ...process.env, DATABASE_URL: url.toString() } },
+      (e) => (e ? reject(e) : resolve()),
+    ),
   );
   return {
     url: url.toString(),
@@ -58,7 +67,9 @@ export function table(title: string, header: string[], rows: (string | number)[]
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   const line = (r: (string | number)[]) => '| ' + r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ') + ' |';
-  console.log(`\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.slice(1).map(line).join('\n')}`);
+  console.log(
+    `\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.slice(1).map(line).join('\n')}`,
+  );
 }
 
 export function fmt(n: number): string {

@@ -37,7 +37,9 @@ export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessE
   let exitCode: number | null | undefined;
   let answered: (r: { statusCode: number; body: string; atMs: number }) => void;
   let failed: (e: Error) => void;
-  const answer = new Promise<{ statusCode: number; body: string; atMs: number }>((resolve, reject) => ((answered = resolve), (failed = reject)));
+  const answer = new Promise<{ statusCode: number; body: string; atMs: number }>(
+    (resolve, reject) => ((answered = resolve), (failed = reject)),
+  );
   answer.catch(() => undefined);
   child.stdout!.on('data', (chunk: Buffer) => {
     const atMs = performance.now() - startedAt;
@@ -46,7 +48,11 @@ export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessE
     buffered = lines.pop()!;
     for (const line of lines) {
       if (!line.startsWith('{')) continue;
-      const parsed = JSON.parse(line) as { phases?: Phase[]; lambdaAnswer?: { statusCode: number; body: string }; lambdaError?: string };
+      const parsed = JSON.parse(line) as {
+        phases?: Phase[];
+        lambdaAnswer?: { statusCode: number; body: string };
+        lambdaError?: string;
+      };
       if (parsed.phases) phases = parsed.phases;
       if (parsed.lambdaAnswer) answered({ ...parsed.lambdaAnswer, atMs });
       if (parsed.lambdaError) failed(new Error(parsed.lambdaError));
@@ -88,24 +94,38 @@ export async function waitForHealth(url: string, proc: TimedChild, limitMs = 120
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { res, json: (await res.json().catch(() => null)) as Record<string, any> | null }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Signs up and creates an inference key on a running server; returns the key. */
 export async function keyFor(url: string, email: string): Promise<string> {
-  const s = await post(`${url}/graphql`, { query: `mutation { signUp(input: { email: "${email}", password: "Load-Test-Secret-9", tenantName: "Bench" }) { tenant { id } } }` });
+  const s = await post(`${url}/graphql`, {
+    query: `mutation { signUp(input: { email: "${email}", password: "Load-Test-Secret-9", tenantName: "Bench" }) { tenant { id } } }`,
+  });
   if (!s.res.ok || s.json?.errors) throw new Error(`signUp: ${JSON.stringify(s.json)}`);
   const cookies = s.res.headers.getSetCookie().map((c) => c.split(';')[0]!);
   const csrf = cookies.find((c) => c.startsWith('csrf_token='))!.split('=')[1]!;
-  const k = await post(`${url}/graphql`, { query: `mutation { createApiKey(input: { name: "bench", scopes: ["inference:run"] }) { secret } }` }, { cookie: cookies.join('; '), 'x-csrf-token': csrf });
+  const k = await post(
+    `${url}/graphql`,
+    { query: `mutation { createApiKey(input: { name: "bench", scopes: ["inference:run"] }) { secret } }` },
+    { cookie: cookies.join('; '), 'x-csrf-token': csrf },
+  );
   return k.json!.data.createApiKey.secret as string;
 }
 
 /** Sign-up, key, one OIP iris prediction; returns ms from spawn to its successful answer. */
 export async function firstPrediction(url: string, proc: TimedChild): Promise<number> {
   const key = await keyFor(url, `cold-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
-  const p = await post(`${url}/v2/models/iris/infer`, { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] }, { authorization: `Bearer ${key}` });
+  const p = await post(
+    `${url}/v2/models/iris/infer`,
+    { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] },
+    { authorization: `Bearer ${key}` },
+  );
   if (!p.res.ok) throw new Error(`first prediction: ${JSON.stringify(p.json)}`);
   return performance.now() - proc.startedAt;
 }
@@ -116,12 +136,28 @@ export async function firstPrediction(url: string, proc: TimedChild): Promise<nu
  */
 export function lambdaScript(lambdaJs: string, commonJs: string): string {
   const event = {
-    version: '2.0', routeKey: '$default', rawPath: '/graphql', rawQueryString: '',
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/graphql',
+    rawQueryString: '',
     headers: { 'content-type': 'application/json', host: 'api.example.com' },
     requestContext: {
-      accountId: '123456789012', apiId: 'bench', domainName: 'api.example.com', domainPrefix: 'api', requestId: 'cold-start',
-      routeKey: '$default', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(),
-      http: { method: 'POST', path: '/graphql', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cold-start-bench' },
+      accountId: '123456789012',
+      apiId: 'bench',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      requestId: 'cold-start',
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      http: {
+        method: 'POST',
+        path: '/graphql',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'cold-start-bench',
+      },
     },
     body: JSON.stringify({ query: '{ plans { name } }' }),
     isBase64Encoded: false,

@@ -20,16 +20,39 @@ import { AuthenticationService } from '../../../apps/api/src/auth/authentication
 export async function createDriverApp(driver: 'mercurius' | 'apollo'): Promise<NestFastifyApplication> {
   const graphql =
     driver === 'mercurius'
-      ? GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true, jit: 1, context: (req: unknown, reply: unknown) => ({ req, reply }) })
-      : GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, context: ({ request, reply }: { request: unknown; reply: unknown }) => ({ req: request, reply }) });
+      ? GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          autoSchemaFile: true,
+          jit: 1,
+          context: (req: unknown, reply: unknown) => ({ req, reply }),
+        })
+      : GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          context: ({ request, reply }: { request: unknown; reply: unknown }) => ({ req: request, reply }),
+        });
 
   @Module({
-    imports: [ConfigModule, MetricsModule, ReadinessModule, RedisModule, DbModule, AuditModule, graphql, TenancyModule, ApiKeysModule],
+    imports: [
+      ConfigModule,
+      MetricsModule,
+      ReadinessModule,
+      RedisModule,
+      DbModule,
+      AuditModule,
+      graphql,
+      TenancyModule,
+      ApiKeysModule,
+    ],
     providers: [AuthenticationService, { provide: APP_GUARD, useClass: AuthGuard }],
   })
   class DriverBenchModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(DriverBenchModule, new FastifyAdapter({ genReqId: () => 'bench' }), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    DriverBenchModule,
+    new FastifyAdapter({ genReqId: () => 'bench' }),
+    { logger: false },
+  );
   await app.register(fastifyCookie as never);
   await app.init();
   return app;

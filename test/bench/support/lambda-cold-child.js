@@ -5,9 +5,25 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '../../..');
 
 const event = (method, rawPath, body) => ({
-  version: '2.0', routeKey: '$default', rawPath, rawQueryString: '',
-  headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
-  requestContext: { accountId: '123456789012', apiId: 'abc123', domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' }, requestId: `r${Date.now()}`, routeKey: '$default', stage: '$default', timeEpoch: Date.now() },
+  version: '2.0',
+  routeKey: '$default',
+  rawPath,
+  rawQueryString: '',
+  headers: {
+    host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+    'content-type': 'application/json',
+    'x-forwarded-proto': 'https',
+  },
+  requestContext: {
+    accountId: '123456789012',
+    apiId: 'abc123',
+    domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+    http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' },
+    requestId: `r${Date.now()}`,
+    routeKey: '$default',
+    stage: '$default',
+    timeEpoch: Date.now(),
+  },
   ...(body ? { body: Buffer.from(body).toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
 });
 const context = { awsRequestId: 'bench', functionName: 'mas-api', getRemainingTimeInMillis: () => 29_000 };

@@ -14,7 +14,11 @@ export interface SignedWebhook {
 }
 
 /** A Stripe event JSON and its signature, e.g. for POST /webhooks/stripe. */
-export function signedWebhook(event: { id?: string; type: string; data: { object: Record<string, unknown> } } & Record<string, unknown>, secret: string, timestamp?: number): SignedWebhook {
+export function signedWebhook(
+  event: { id?: string; type: string; data: { object: Record<string, unknown> } } & Record<string, unknown>,
+  secret: string,
+  timestamp?: number,
+): SignedWebhook {
   const payload = JSON.stringify({
     id: event.id ?? `evt_fake_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
     object: 'event',

@@ -18,7 +18,10 @@ export class StripeHttpError extends Error {
 }
 
 export const missingParam = (param: string) =>
-  new StripeHttpError(400, 'invalid_request_error', `Missing required param: ${param}.`, { code: 'parameter_missing', param });
+  new StripeHttpError(400, 'invalid_request_error', `Missing required param: ${param}.`, {
+    code: 'parameter_missing',
+    param,
+  });
 
 export const noSuch = (what: string, id: string, param = 'id') =>
   new StripeHttpError(404, 'invalid_request_error', `No such ${what}: '${id}'`, { code: 'resource_missing', param });

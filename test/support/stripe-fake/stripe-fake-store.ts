@@ -34,7 +34,8 @@ export class StripeFakeStore {
   }
 
   meterFor(eventName: string): StripeObject | undefined {
-    for (const meter of this.meters.values()) if (meter.event_name === eventName && meter.status === 'active') return meter;
+    for (const meter of this.meters.values())
+      if (meter.event_name === eventName && meter.status === 'active') return meter;
     return undefined;
   }
 }
@@ -52,7 +53,10 @@ export function listEnvelope(url: string, items: StripeObject[], query: URLSearc
   if (after) start = ordered.findIndex((x) => x.id === after) + 1;
   let end = ordered.length;
   if (before) {
-    end = Math.max(0, ordered.findIndex((x) => x.id === before));
+    end = Math.max(
+      0,
+      ordered.findIndex((x) => x.id === before),
+    );
     start = Math.max(0, end - limit);
   }
   const data = ordered.slice(start, Math.min(end, start + limit));

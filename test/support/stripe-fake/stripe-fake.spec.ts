@@ -33,9 +33,15 @@ describe('StripeFake with the official SDK', () => {
   describe('customers', () => {
     it('creates, retrieves, updates, searches and lists', async () => {
       const stripe = client();
-      const created = await stripe.customers.create({ email: 'ops@acme.test', name: 'Acme', metadata: { tenantId: 't_1', plan: 'pro' } });
+      const created = await stripe.customers.create({
+        email: 'ops@acme.test',
+        name: 'Acme',
+        metadata: { tenantId: 't_1', plan: 'pro' },
+      });
       expect(created.id).toMatch(/^cus_/);
-      expect((await stripe.customers.retrieve(created.id)) as StripeType.Customer).toMatchObject({ email: 'ops@acme.test' });
+      expect((await stripe.customers.retrieve(created.id)) as StripeType.Customer).toMatchObject({
+        email: 'ops@acme.test',
+      });
 
       const updated = await stripe.customers.update(created.id, { name: 'Acme Inc', metadata: { plan: '' } });
       expect(updated).toMatchObject({ name: 'Acme Inc', metadata: { tenantId: 't_1' } });
@@ -49,7 +55,9 @@ describe('StripeFake with the official SDK', () => {
     });
 
     it('answers an unknown id the way Stripe does', async () => {
-      const error = await client().customers.retrieve('cus_missing').catch((e: unknown) => e);
+      const error = await client()
+        .customers.retrieve('cus_missing')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id' });
     });
@@ -78,8 +86,14 @@ describe('StripeFake with the official SDK', () => {
       cancel_url: 'https://app.test/cancel',
     });
     expect(checkout.url).toMatch(/^https:\/\/checkout\.stripe\.com\//);
-    expect(fake.checkoutSessions()[0]).toMatchObject({ customer: customer.id, line_items_requested: [{ price: 'price_pro' }] });
-    const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://app.test/billing' });
+    expect(fake.checkoutSessions()[0]).toMatchObject({
+      customer: customer.id,
+      line_items_requested: [{ price: 'price_pro' }],
+    });
+    const portal = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'https://app.test/billing',
+    });
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.com\//);
   });
 
@@ -87,7 +101,9 @@ describe('StripeFake with the official SDK', () => {
     const stripe = client();
     const price = fake.addPrice({ lookup_key: 'pro_monthly' });
     fake.addPrice({ lookup_key: 'other' });
-    const sub = fake.addSubscription('cus_a', { items: { object: 'list', data: [{ id: 'si_1', price }], has_more: false } });
+    const sub = fake.addSubscription('cus_a', {
+      items: { object: 'list', data: [{ id: 'si_1', price }], has_more: false },
+    });
     fake.addSubscription('cus_a', { status: 'canceled' });
     fake.addInvoice('cus_a', { subscription: sub.id, amount_paid: 1200 });
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
@@ -99,7 +115,11 @@ describe('StripeFake with the official SDK', () => {
 
   describe('meter events', () => {
     const send = (stripe: Client, identifier: string, customer = 'cus_a', value = 1) =>
-      stripe.billing.meterEvents.create({ event_name: 'inference_units', identifier, payload: { stripe_customer_id: customer, value: String(value) } });
+      stripe.billing.meterEvents.create({
+        event_name: 'inference_units',
+        identifier,
+        payload: { stripe_customer_id: customer, value: String(value) },
+      });
 
     beforeEach(() => {
       fake.addMeter('inference_units');
@@ -108,18 +128,28 @@ describe('StripeFake with the official SDK', () => {
     it('records accepted events, refuses a duplicate identifier as Stripe does, and the SDK does not retry it', async () => {
       const stripe = client({ maxNetworkRetries: 3 });
       const created = await send(stripe, 'usage:t1:2026-01-01T00', 'cus_a', 5);
-      expect(created).toMatchObject({ object: 'billing.meter_event', identifier: 'usage:t1:2026-01-01T00', payload: { value: '5' } });
+      expect(created).toMatchObject({
+        object: 'billing.meter_event',
+        identifier: 'usage:t1:2026-01-01T00',
+        payload: { value: '5' },
+      });
 
       const duplicate = await send(stripe, 'usage:t1:2026-01-01T00', 'cus_a', 5).catch((e: unknown) => e);
       expect(duplicate).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-      expect(duplicate).toMatchObject({ statusCode: 400, rawType: 'invalid_request_error', message: 'An event already exists with identifier usage:t1:2026-01-01T00.' });
+      expect(duplicate).toMatchObject({
+        statusCode: 400,
+        rawType: 'invalid_request_error',
+        message: 'An event already exists with identifier usage:t1:2026-01-01T00.',
+      });
       expect(fake.requests().filter((r) => r.path === '/v1/billing/meter_events')).toHaveLength(2);
       expect(fake.meterEventIdentifiers()).toEqual(['usage:t1:2026-01-01T00']);
       expect(fake.meterTotals()).toEqual({ cus_a: 5 });
     });
 
     it('refuses an event for which no meter exists', async () => {
-      const error = await client().billing.meterEvents.create({ event_name: 'nope', payload: { stripe_customer_id: 'cus_a', value: '1' } }).catch((e: unknown) => e);
+      const error = await client()
+        .billing.meterEvents.create({ event_name: 'nope', payload: { stripe_customer_id: 'cus_a', value: '1' } })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ statusCode: 400, rawType: 'invalid_request_error' });
     });
 
@@ -131,7 +161,11 @@ describe('StripeFake with the official SDK', () => {
       await send(stripe, 'e3', 'cus_b', 7);
       const meters = await stripe.billing.meters.list();
       expect(meters.data.map((m) => m.event_name)).toEqual(['inference_units']);
-      const summaries = await stripe.billing.meters.listEventSummaries(meters.data[0].id, { customer: 'cus_a', start_time: now - 60, end_time: now + 60 });
+      const summaries = await stripe.billing.meters.listEventSummaries(meters.data[0].id, {
+        customer: 'cus_a',
+        start_time: now - 60,
+        end_time: now + 60,
+      });
       expect(summaries.data.map((s) => s.aggregated_value)).toEqual([5]);
       expect(fake.meterTotals('inference_units')).toEqual({ cus_a: 5, cus_b: 7 });
     });
@@ -190,7 +224,12 @@ describe('StripeFake with the official SDK', () => {
     });
 
     it('bills every event exactly once under seeded random faults and SDK retries', async () => {
-      fake.setFaults({ rate: 0.4, kinds: ['500', 'drop-before', 'drop-after'], seed: 42, match: (r) => r.method === 'POST' });
+      fake.setFaults({
+        rate: 0.4,
+        kinds: ['500', 'drop-before', 'drop-after'],
+        seed: 42,
+        match: (r) => r.method === 'POST',
+      });
       const stripe = client({ maxNetworkRetries: 8 });
       for (let i = 0; i < 20; i++) await send(stripe, `batch-${i}`, i % 2 ? 'cus_a' : 'cus_b', i);
       expect(fake.requests().some((r) => r.fault)).toBe(true);
@@ -222,9 +261,14 @@ describe('StripeFake with the official SDK', () => {
 
   it('signs webhook payloads that the SDK verifies', () => {
     const secret = 'whsec_test_secret';
-    const { payload, signature } = signedWebhook({ type: 'invoice.paid', data: { object: { id: 'in_1', customer: 'cus_a' } } }, secret);
+    const { payload, signature } = signedWebhook(
+      { type: 'invoice.paid', data: { object: { id: 'in_1', customer: 'cus_a' } } },
+      secret,
+    );
     const event = new Stripe('sk_test_x').webhooks.constructEvent(payload, signature, secret);
     expect(event).toMatchObject({ type: 'invoice.paid', data: { object: { id: 'in_1' } } });
-    expect(() => new Stripe('sk_test_x').webhooks.constructEvent(payload, signature, 'whsec_other')).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => new Stripe('sk_test_x').webhooks.constructEvent(payload, signature, 'whsec_other')).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
   });
 });

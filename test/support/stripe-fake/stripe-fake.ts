@@ -37,7 +37,13 @@ interface Reply {
   headers: Record<string, string>;
 }
 
-const ROUTES: Route[] = [...customerRoutes, ...sessionRoutes, ...catalogRoutes, ...productPriceRoutes, ...billingRoutes];
+const ROUTES: Route[] = [
+  ...customerRoutes,
+  ...sessionRoutes,
+  ...catalogRoutes,
+  ...productPriceRoutes,
+  ...billingRoutes,
+];
 
 /**
  * A Stripe-compatible HTTP server on 127.0.0.1 for tests, spoken to by the official SDK:
@@ -169,7 +175,8 @@ export class StripeFake {
   /** Sum of accepted meter event values per Stripe customer id (optionally for one event name). */
   meterTotals(eventName?: string): Record<string, number> {
     const totals: Record<string, number> = {};
-    for (const e of this.store.meterEvents) if (!eventName || e.eventName === eventName) totals[e.customer] = (totals[e.customer] ?? 0) + e.value;
+    for (const e of this.store.meterEvents)
+      if (!eventName || e.eventName === eventName) totals[e.customer] = (totals[e.customer] ?? 0) + e.value;
     return totals;
   }
 
@@ -205,20 +212,43 @@ export class StripeFake {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const isV2 = url.pathname.startsWith('/v2/');
-    const body: FormObject = isV2 ? (raw ? (JSON.parse(raw) as FormObject) : {}) : decodeStripeForm(method === 'GET' ? '' : raw);
+    const body: FormObject = isV2
+      ? raw
+        ? (JSON.parse(raw) as FormObject)
+        : {}
+      : decodeStripeForm(method === 'GET' ? '' : raw);
     const idempotencyKey = header(req, 'idempotency-key');
-    const entry: LoggedRequest = { method, path: url.pathname, query: url.search, body, idempotencyKey, status: null, replayed: false };
+    const entry: LoggedRequest = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      body,
+      idempotencyKey,
+      status: null,
+      replayed: false,
+    };
     this.log.push(entry);
 
     const fault = this.faults.next({ method, path: url.pathname });
     if (fault) entry.fault = fault;
     if (fault === 'timeout') return; // never answered; the client's timeout ends it, stop() cleans up
     if (fault === 'drop-before') return void req.socket.destroy();
-    if (fault === '500') return this.send(res, entry, { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred (injected by the Stripe fake).' } }, headers: {} });
+    if (fault === '500')
+      return this.send(res, entry, {
+        status: 500,
+        body: { error: { type: 'api_error', message: 'An unknown error occurred (injected by the Stripe fake).' } },
+        headers: {},
+      });
     if (fault === '429') {
       return this.send(res, entry, {
         status: 429,
-        body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly (injected by the Stripe fake).' } },
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'rate_limit',
+            message: 'Too many requests hit the API too quickly (injected by the Stripe fake).',
+          },
+        },
         headers: { 'Retry-After': String(this.faults.retryAfterSeconds) },
       });
     }
@@ -229,10 +259,22 @@ export class StripeFake {
   }
 
   /** Runs the route, or replays the stored reply for a repeated Idempotency-Key. */
-  private apply(method: string, url: URL, body: FormObject, raw: string, key: string | undefined, req: IncomingMessage, entry: LoggedRequest): Reply {
+  private apply(
+    method: string,
+    url: URL,
+    body: FormObject,
+    raw: string,
+    key: string | undefined,
+    req: IncomingMessage,
+    entry: LoggedRequest,
+  ): Reply {
     const auth = header(req, 'authorization');
     if (!auth?.startsWith('Bearer ') || auth.length <= 'Bearer '.length) {
-      return { status: 401, body: { error: { type: 'invalid_request_error', message: 'You did not provide an API key.' } }, headers: {} };
+      return {
+        status: 401,
+        body: { error: { type: 'invalid_request_error', message: 'You did not provide an API key.' } },
+        headers: {},
+      };
     }
     const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${raw}`).digest('hex');
     if (key && method === 'POST') {
@@ -240,7 +282,12 @@ export class StripeFake {
       if (stored && stored.fingerprint !== fingerprint) {
         return {
           status: 400,
-          body: { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } },
+          body: {
+            error: {
+              type: 'idempotency_error',
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+            },
+          },
           headers: {},
         };
       }
@@ -251,7 +298,8 @@ export class StripeFake {
     }
     const reply = this.route(method, url, body);
     // Stripe saves the outcome of any request that reached its API (success or 4xx) under the key.
-    if (key && method === 'POST' && reply.status < 500) this.idempotent.set(key, { fingerprint, status: reply.status, body: reply.body });
+    if (key && method === 'POST' && reply.status < 500)
+      this.idempotent.set(key, { fingerprint, status: reply.status, body: reply.body });
     return reply;
   }
 
@@ -261,13 +309,32 @@ export class StripeFake {
       const m = r.pattern.exec(url.pathname);
       if (!m) continue;
       try {
-        return { status: 200, body: r.handle({ store: this.store, params: m.slice(1).map(decodeURIComponent), query: url.searchParams, body, path: url.pathname }), headers: {} };
+        return {
+          status: 200,
+          body: r.handle({
+            store: this.store,
+            params: m.slice(1).map(decodeURIComponent),
+            query: url.searchParams,
+            body,
+            path: url.pathname,
+          }),
+          headers: {},
+        };
       } catch (error) {
         if (!(error instanceof StripeHttpError)) throw error;
         return { status: error.status, body: error.toBody(), headers: error.extra.headers ?? {} };
       }
     }
-    return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${url.pathname}). The Stripe fake does not serve it.` } }, headers: {} };
+    return {
+      status: 404,
+      body: {
+        error: {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${method}: ${url.pathname}). The Stripe fake does not serve it.`,
+        },
+      },
+      headers: {},
+    };
   }
 
   private send(res: ServerResponse, entry: LoggedRequest, reply: Reply): void {

@@ -27,7 +27,13 @@ export class AuthenticationService {
       const key = await this.keys.verify(secret);
       return {
         csrfRejected: false,
-        principal: { kind: 'api_key', apiKeyId: key.id, tenantId: key.tenantId, createdById: key.createdById, permissions: permissionsOfScopes(key.scopes) },
+        principal: {
+          kind: 'api_key',
+          apiKeyId: key.id,
+          tenantId: key.tenantId,
+          createdById: key.createdById,
+          permissions: permissionsOfScopes(key.scopes),
+        },
       };
     }
     const token = req.cookies?.[SESSION_COOKIE];
@@ -37,7 +43,11 @@ export class AuthenticationService {
       if (resolved) {
         if (resolved.csrfValid) return { principal: resolved.principal, csrfRejected: false };
         const p = resolved.principal;
-        return { principal: { kind: 'anonymous' }, csrfRejected: true, csrfSession: p.kind === 'user' ? { userId: p.userId, tenantId: p.tenantId } : undefined };
+        return {
+          principal: { kind: 'anonymous' },
+          csrfRejected: true,
+          csrfSession: p.kind === 'user' ? { userId: p.userId, tenantId: p.tenantId } : undefined,
+        };
       }
     }
     return { principal: { kind: 'anonymous' }, csrfRejected: false };

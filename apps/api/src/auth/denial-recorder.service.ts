@@ -42,29 +42,45 @@ export class DenialRecorder {
     private readonly audit: AuditService,
     limiters: LimiterFactory,
   ) {
-    this.perTenant = limiters.create({ name: 'audited-denials', points: AUDITED_PER_TENANT_PER_MINUTE, durationSeconds: 60 });
+    this.perTenant = limiters.create({
+      name: 'audited-denials',
+      points: AUDITED_PER_TENANT_PER_MINUTE,
+      durationSeconds: 60,
+    });
   }
 
   /** Once per request (GraphQL asks the guard once per field); never delays the answer. */
   record(req: FastifyRequest & { denialRecorded?: boolean }, denial: Denial): void {
     if (req.denialRecorded) return;
     req.denialRecorded = true;
-    this.metrics.counter('auth_denials_total', 'Requests refused by authentication or authorization', ['reason']).inc({ reason: denial.reason });
+    this.metrics
+      .counter('auth_denials_total', 'Requests refused by authentication or authorization', ['reason'])
+      .inc({ reason: denial.reason });
     if (!denial.tenantId) return;
-    void this.write(req, denial, denial.tenantId).catch((e) => this.log.error(`denial audit failed: ${(e as Error).message}`));
+    void this.write(req, denial, denial.tenantId).catch((e) =>
+      this.log.error(`denial audit failed: ${(e as Error).message}`),
+    );
   }
 
-  private async write(req: FastifyRequest & { gqlOperation?: { fields: string[] } }, denial: Denial, tenantId: string): Promise<void> {
+  private async write(
+    req: FastifyRequest & { gqlOperation?: { fields: string[] } },
+    denial: Denial,
+    tenantId: string,
+  ): Promise<void> {
     const allowed = await this.perTenant.consume(tenantId).then(
       () => true,
       () => false,
     );
     if (!allowed) {
-      this.metrics.counter('auth_denials_unaudited_total', 'Denials over the per-tenant audit rate, counted only', []).inc();
+      this.metrics
+        .counter('auth_denials_unaudited_total', 'Denials over the per-tenant audit rate, counted only', [])
+        .inc();
       return;
     }
     const ua = req.headers['user-agent'];
-    const operation = req.gqlOperation ? `graphql:${req.gqlOperation.fields.join(',')}` : `${req.method} ${req.routeOptions?.url ?? 'unmatched'}`;
+    const operation = req.gqlOperation
+      ? `graphql:${req.gqlOperation.fields.join(',')}`
+      : `${req.method} ${req.routeOptions?.url ?? 'unmatched'}`;
     await this.prisma.$transaction((tx) =>
       this.audit.append(tx, tenantId, {
         actor: denial.actor,

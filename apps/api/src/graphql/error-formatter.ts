@@ -28,7 +28,13 @@ export function formatGraphQLError(error: GraphQLError, requestId?: string): Gra
     return {
       ...base,
       message: app.message,
-      extensions: { code: app.code, reason: app.reason, ...(app.retryAfter !== undefined ? { retryAfter: app.retryAfter } : {}), ...(app.details ? { details: app.details } : {}), requestId },
+      extensions: {
+        code: app.code,
+        reason: app.reason,
+        ...(app.retryAfter !== undefined ? { retryAfter: app.retryAfter } : {}),
+        ...(app.details ? { details: app.details } : {}),
+        requestId,
+      },
     };
   }
   const original = error.originalError;
@@ -36,13 +42,33 @@ export function formatGraphQLError(error: GraphQLError, requestId?: string): Gra
     // Syntax, validation (depth, aliases, cost, unknown fields) and variable coercion errors.
     return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'GRAPHQL_VALIDATION_FAILED', requestId } };
   }
-  const status = (original as { status?: number; statusCode?: number }).status ?? (original as { statusCode?: number }).statusCode;
-  if (status === 400) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId } };
+  const status =
+    (original as { status?: number; statusCode?: number }).status ?? (original as { statusCode?: number }).statusCode;
+  if (status === 400)
+    return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId } };
   // Database refusals that no service mapped: still the client's conflict or bad value, not a 500.
-  if (isUniqueViolation(original)) return { ...base, message: 'this already exists', extensions: { code: ErrorCode.CONFLICT, reason: 'ALREADY_EXISTS', requestId } };
-  if (isInvalidValue(original)) return { ...base, message: 'a value was not accepted', extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId } };
-  log.error({ err: original, requestId, path: error.path }, `unhandled error in ${error.path?.join('.') ?? 'operation'}: ${original.message}`);
-  return { message: 'internal error', locations: error.locations, path: error.path, extensions: { code: ErrorCode.INTERNAL, requestId } };
+  if (isUniqueViolation(original))
+    return {
+      ...base,
+      message: 'this already exists',
+      extensions: { code: ErrorCode.CONFLICT, reason: 'ALREADY_EXISTS', requestId },
+    };
+  if (isInvalidValue(original))
+    return {
+      ...base,
+      message: 'a value was not accepted',
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'INVALID_INPUT', requestId },
+    };
+  log.error(
+    { err: original, requestId, path: error.path },
+    `unhandled error in ${error.path?.join('.') ?? 'operation'}: ${original.message}`,
+  );
+  return {
+    message: 'internal error',
+    locations: error.locations,
+    path: error.path,
+    extensions: { code: ErrorCode.INTERNAL, requestId },
+  };
 }
 
 interface HttpLikeError {
@@ -63,8 +89,13 @@ export function formatExecutionErrors(execution: { data?: unknown; errors: Graph
     const original = (error.originalError ?? error) as Error & HttpLikeError;
     if (!appErrorIn(error) && Array.isArray(original.errors)) {
       for (const inner of original.errors as GraphQLError[]) {
-        const reason = typeof inner.extensions?.reason === 'string' ? inner.extensions.reason : 'GRAPHQL_VALIDATION_FAILED';
-        errors.push({ message: inner.message, locations: inner.locations, extensions: { code: ErrorCode.BAD_USER_INPUT, reason, requestId } });
+        const reason =
+          typeof inner.extensions?.reason === 'string' ? inner.extensions.reason : 'GRAPHQL_VALIDATION_FAILED';
+        errors.push({
+          message: inner.message,
+          locations: inner.locations,
+          extensions: { code: ErrorCode.BAD_USER_INPUT, reason, requestId },
+        });
       }
       statusCode ||= 400;
     } else if (!appErrorIn(error) && original.statusCode && original.statusCode >= 400 && original.statusCode < 500) {

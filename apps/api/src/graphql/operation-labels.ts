@@ -14,7 +14,12 @@ export interface GqlOperationLabels {
 export function operationLabels(schema: GraphQLSchema, document: DocumentNode): GqlOperationLabels {
   const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
   const type = op?.operation ?? 'query';
-  const root = type === 'mutation' ? schema.getMutationType() : type === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const root =
+    type === 'mutation'
+      ? schema.getMutationType()
+      : type === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   const known = root?.getFields() ?? {};
   const fields = new Set<string>();
   for (const sel of op?.selectionSet.selections ?? []) {

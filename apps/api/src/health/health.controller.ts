@@ -44,12 +44,19 @@ export class HealthController {
     const token = this.config.METRICS_TOKEN;
     if (token) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      if (!m || !constantTimeEqual(m[1]!, token)) throw AppError.unauthenticated('/metrics needs Authorization: Bearer <METRICS_TOKEN>', 'METRICS_TOKEN_REQUIRED');
+      if (!m || !constantTimeEqual(m[1]!, token))
+        throw AppError.unauthenticated(
+          '/metrics needs Authorization: Bearer <METRICS_TOKEN>',
+          'METRICS_TOKEN_REQUIRED',
+        );
       return;
     }
     const address = req.raw.socket.remoteAddress ?? '';
     if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) {
-      throw AppError.forbidden('/metrics answers loopback callers only; set METRICS_TOKEN to scrape it remotely', 'METRICS_LOOPBACK_ONLY');
+      throw AppError.forbidden(
+        '/metrics answers loopback callers only; set METRICS_TOKEN to scrape it remotely',
+        'METRICS_LOOPBACK_ONLY',
+      );
     }
   }
 }

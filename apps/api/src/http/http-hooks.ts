@@ -19,7 +19,11 @@ export function installHttpHooks(app: FastifyInstance, metrics: MetricsService):
   });
   app.addHook('onResponse', async (req: FastifyRequest & Timed, reply) => {
     const seconds = Number(process.hrtime.bigint() - (req.startedAt ?? process.hrtime.bigint())) / 1e9;
-    const labels = { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) };
+    const labels = {
+      method: req.method,
+      route: req.routeOptions?.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
     if (req.gqlOperation) {
@@ -33,17 +37,30 @@ export function installHttpHooks(app: FastifyInstance, metrics: MetricsService):
   app.setErrorHandler((err: FastifyError, req, reply: FastifyReply) => {
     reply.type('application/json; charset=utf-8');
     if (isAppError(err)) {
-      return reply.status(HTTP_STATUS[err.code]).send(restError(err.code, err.message, err.reason, req.id, err.retryAfter));
+      return reply
+        .status(HTTP_STATUS[err.code])
+        .send(restError(err.code, err.message, err.reason, req.id, err.retryAfter));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'unhandled error');
     const message = status === 500 ? 'internal error' : err.message;
     const reason = status === 500 ? undefined : platformReason(status, err.code);
-    return reply.status(status).send(restError(status === 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT, message, reason, req.id));
+    return reply
+      .status(status)
+      .send(restError(status === 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT, message, reason, req.id));
   });
 }
 
 /** One error shape for REST and for GraphQL-over-HTTP failures that never reached GraphQL. */
-export function restError(code: ErrorCode, message: string, reason: string | undefined, requestId: string, retryAfter?: number) {
-  return { error: message, errors: [{ message, extensions: { code, reason, requestId, ...(retryAfter !== undefined ? { retryAfter } : {}) } }] };
+export function restError(
+  code: ErrorCode,
+  message: string,
+  reason: string | undefined,
+  requestId: string,
+  retryAfter?: number,
+) {
+  return {
+    error: message,
+    errors: [{ message, extensions: { code, reason, requestId, ...(retryAfter !== undefined ? { retryAfter } : {}) } }],
+  };
 }

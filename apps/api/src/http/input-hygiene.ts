@@ -52,7 +52,12 @@ export function noNulInStringsRule(context: ValidationContext): ASTVisitor {
   return {
     StringValue(node) {
       if (node.value.includes('\u0000')) {
-        context.reportError(new GraphQLError(NUL_MESSAGE, { nodes: [node], extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'NUL_CHARACTER' } }));
+        context.reportError(
+          new GraphQLError(NUL_MESSAGE, {
+            nodes: [node],
+            extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'NUL_CHARACTER' },
+          }),
+        );
       }
     },
   };

@@ -2,7 +2,17 @@
  * URL prefixes that belong to the API, never to the portal: an unknown GET under them is a
  * JSON 404, not the portal's index.html.
  */
-export const API_PREFIXES = ['/graphql', '/graphiql', '/v1', '/v2', '/webhooks', '/healthz', '/readyz', '/metrics', '/uploads'];
+export const API_PREFIXES = [
+  '/graphql',
+  '/graphiql',
+  '/v1',
+  '/v2',
+  '/webhooks',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/uploads',
+];
 
 export function isApiPath(pathname: string): boolean {
   return API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`) || pathname.startsWith(`${p}:`));

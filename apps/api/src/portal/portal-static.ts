@@ -8,7 +8,10 @@ import { NOT_BUILT_HTML, PORTAL_HTML_HEADERS, isApiPath } from './portal-paths';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isFile(), () => false);
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /**
@@ -25,10 +28,12 @@ export async function registerPortalStatic(fastify: FastifyInstance, root: strin
   fastify.get('/*', async (req: FastifyRequest, reply: FastifyReply) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://portal').pathname);
     if (isApiPath(pathname)) return reply.callNotFound();
-    if (!existsSync(path.join(root, 'index.html'))) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(NOT_BUILT_HTML);
+    if (!existsSync(path.join(root, 'index.html')))
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(NOT_BUILT_HTML);
 
     const relative = path.normalize(pathname).replace(/^([/\\])+/, '');
-    const inside = relative && !relative.startsWith('..') && !relative.split(path.sep).some((part) => part.startsWith('.'));
+    const inside =
+      relative && !relative.startsWith('..') && !relative.split(path.sep).some((part) => part.startsWith('.'));
     if (inside && relative !== 'index.html' && (await isFile(path.join(root, relative)))) {
       const hashed = relative.startsWith(`assets${path.sep}`);
       return reply.sendFile(relative, root, hashed ? { maxAge: YEAR_MS, immutable: true } : { maxAge: 0 });

@@ -20,7 +20,9 @@ export class PortalModule implements OnModuleInit {
     if (!fastify) return;
     const root = path.join(repoRootOrCwd(), 'apps', 'portal', 'dist');
     // Encapsulated: the static plugin's decorators stay inside the portal's own context.
-    await startupProfile.time('portal: static assets', () => fastify.register(async (scope) => registerPortalStatic(scope, root)));
+    await startupProfile.time('portal: static assets', () =>
+      fastify.register(async (scope) => registerPortalStatic(scope, root)),
+    );
   }
 }
 

@@ -16,7 +16,10 @@ export function csrfToken(): string {
  * Calls the public API at /graphql with the session cookie and the double-submit CSRF header.
  * Any error in the answer becomes an ApiError carrying the server's message and code.
  */
-export async function request<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables): Promise<TData> {
+export async function request<TData, TVariables>(
+  op: Operation<TData, TVariables>,
+  variables: TVariables,
+): Promise<TData> {
   let res: Response;
   try {
     res = await window.fetch('/graphql', {

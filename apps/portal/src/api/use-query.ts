@@ -15,7 +15,11 @@ export interface QueryState<T> {
  * always the answer to the current variables: an answer to the previous ones (another grouping,
  * another page) is never shown under the new ones.
  */
-export function useQuery<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables, options: { skip?: boolean } = {}): QueryState<TData> {
+export function useQuery<TData, TVariables>(
+  op: Operation<TData, TVariables>,
+  variables: TVariables,
+  options: { skip?: boolean } = {},
+): QueryState<TData> {
   const [answer, setAnswer] = useState<{ key: string; data: TData }>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(!options.skip);

@@ -33,7 +33,13 @@ export function Layout({ path, title, children }: { path: string; title: string;
       </a>
       <header className="topbar">
         <span className="brand">Model service</span>
-        <button type="button" className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="menu-button secondary"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           Menu
         </button>
         <OrganizationSwitcher />
@@ -48,7 +54,11 @@ export function Layout({ path, title, children }: { path: string; title: string;
         <ul>
           {NAV.map((item) => (
             <li key={item.href}>
-              <Link href={item.href} aria-current={active(item.href) ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
+              <Link
+                href={item.href}
+                aria-current={active(item.href) ? 'page' : undefined}
+                onClick={() => setMenuOpen(false)}
+              >
                 {item.label}
               </Link>
             </li>

@@ -13,7 +13,12 @@ export function OrganizationSwitcher() {
   return (
     <div className="org-switcher">
       <label htmlFor="org-select">Organization</label>
-      <select id="org-select" value={me.currentTenantId ?? ''} onChange={(e) => void onChange(e.target.value)} disabled={switchTenant.busy}>
+      <select
+        id="org-select"
+        value={me.currentTenantId ?? ''}
+        onChange={(e) => void onChange(e.target.value)}
+        disabled={switchTenant.busy}
+      >
         {me.memberships.map((m) => (
           <option key={m.tenant.id} value={m.tenant.id}>
             {m.tenant.name} ({m.role.toLowerCase()})

@@ -1,5 +1,17 @@
 /** Forward paging over a GraphQL connection; "First page" goes back to the start. */
-export function Pager({ hasNext, onNext, onFirst, atFirst, total }: { hasNext: boolean; onNext: () => void; onFirst: () => void; atFirst: boolean; total?: number }) {
+export function Pager({
+  hasNext,
+  onNext,
+  onFirst,
+  atFirst,
+  total,
+}: {
+  hasNext: boolean;
+  onNext: () => void;
+  onFirst: () => void;
+  atFirst: boolean;
+  total?: number;
+}) {
   return (
     <nav className="pager" aria-label="Pages">
       {total !== undefined ? <span>{total} in all</span> : null}

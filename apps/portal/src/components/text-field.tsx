@@ -1,7 +1,11 @@
 import { useId, type InputHTMLAttributes } from 'react';
 
 /** An input with its label and optional hint, linked for screen readers. */
-export function TextField({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+export function TextField({
+  label,
+  hint,
+  ...input
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
   const id = useId();
   return (
     <div className="field">

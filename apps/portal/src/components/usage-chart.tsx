@@ -27,7 +27,11 @@ export function UsageChart({ days, series, title }: { days: string[]; series: Ch
 
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${formatNumber(totals.reduce((a, b) => a + b, 0))} units over ${days.length} days`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${title}: ${formatNumber(totals.reduce((a, b) => a + b, 0))} units over ${days.length} days`}
+      >
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} stroke="#e5e7eb" />
@@ -44,7 +48,16 @@ export function UsageChart({ days, series, title }: { days: string[]; series: Ch
               {series.map((s, k) => {
                 const v = s.values[i] ?? 0;
                 if (!v) return null;
-                const rect = <rect key={s.label} x={x} y={y(base + v)} width={bar} height={y(base) - y(base + v)} fill={COLORS[k % COLORS.length]} />;
+                const rect = (
+                  <rect
+                    key={s.label}
+                    x={x}
+                    y={y(base + v)}
+                    width={bar}
+                    height={y(base) - y(base + v)}
+                    fill={COLORS[k % COLORS.length]}
+                  />
+                );
                 base += v;
                 return rect;
               })}

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { ApiKeysQuery, RevokeApiKeyMutation, RotateApiKeyMutation, type CreatedApiKey } from '../api/operations/api-keys';
+import {
+  ApiKeysQuery,
+  RevokeApiKeyMutation,
+  RotateApiKeyMutation,
+  type CreatedApiKey,
+} from '../api/operations/api-keys';
 import { useMutation, useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
 import { Pager } from '../components/pager';
@@ -32,7 +37,10 @@ export function ApiKeysPage() {
 
   return (
     <>
-      <p className="lede">Keys let your code call models. A key is shown once, when it is created or rotated; we keep only its hash. Last use is recorded within about half a minute.</p>
+      <p className="lede">
+        Keys let your code call models. A key is shown once, when it is created or rotated; we keep only its hash. Last
+        use is recorded within about half a minute.
+      </p>
       {created ? <SecretOnce created={created} onDone={() => setCreated(undefined)} /> : null}
       <CreateApiKeyForm onCreated={onCreated} />
       <section aria-labelledby="keys-heading">
@@ -40,7 +48,12 @@ export function ApiKeysPage() {
         <ErrorBanner error={keys.error ?? rotate.error ?? revoke.error} />
         {keys.data ? (
           <>
-            <ApiKeyTable keys={keys.data.apiKeys.edges.map((e) => e.node)} onRotate={onRotate} onRevoke={onRevoke} busy={rotate.busy || revoke.busy} />
+            <ApiKeyTable
+              keys={keys.data.apiKeys.edges.map((e) => e.node)}
+              onRotate={onRotate}
+              onRevoke={onRevoke}
+              busy={rotate.busy || revoke.busy}
+            />
             <Pager
               total={keys.data.apiKeys.totalCount}
               hasNext={keys.data.apiKeys.pageInfo.hasNextPage}

@@ -18,7 +18,11 @@ export function BillingPage() {
   const quota = useQuery(QuotaQuery, {});
   const invoices = useQuery(InvoicesQuery, {});
   const period = quota.data?.quota.period;
-  const ledgerVars = useMemo(() => (period ? { from: period.start, to: period.end, groupBy: ['MODEL' as const] } : { from: '', to: '', groupBy: [] }), [period]);
+  const ledgerVars = useMemo(
+    () =>
+      period ? { from: period.start, to: period.end, groupBy: ['MODEL' as const] } : { from: '', to: '', groupBy: [] },
+    [period],
+  );
   const ledger = useQuery(UsageQuery, ledgerVars, { skip: !period });
   const checkout = useMutation(StartCheckoutMutation);
   const portal = useMutation(OpenBillingPortalMutation);
@@ -57,7 +61,8 @@ export function BillingPage() {
         <ErrorBanner error={quota.error ?? ledger.error} />
         {period ? (
           <p>
-            {formatDate(period.start)} – {formatDate(period.end)}: {formatNumber(Number(quota.data!.quota.unitsUsed))} of {formatNumber(Number(quota.data!.quota.unitsIncluded))} included units
+            {formatDate(period.start)} – {formatDate(period.end)}: {formatNumber(Number(quota.data!.quota.unitsUsed))}{' '}
+            of {formatNumber(Number(quota.data!.quota.unitsIncluded))} included units
           </p>
         ) : null}
         {ledger.data?.usage.length ? (
@@ -89,7 +94,13 @@ export function BillingPage() {
               <tbody>
                 {invoices.data.invoices.map((inv) => (
                   <tr key={inv.id}>
-                    <td>{inv.hostedInvoiceUrl ? <a href={inv.hostedInvoiceUrl}>{inv.number ?? inv.id}</a> : (inv.number ?? inv.id)}</td>
+                    <td>
+                      {inv.hostedInvoiceUrl ? (
+                        <a href={inv.hostedInvoiceUrl}>{inv.number ?? inv.id}</a>
+                      ) : (
+                        (inv.number ?? inv.id)
+                      )}
+                    </td>
                     <td>
                       {formatDate(inv.periodStart)} – {formatDate(inv.periodEnd)}
                     </td>

@@ -12,7 +12,13 @@ const DAYS = 30;
 export function DashboardPage() {
   const [groupBy, setGroupBy] = useState<'MODEL' | 'API_KEY'>('MODEL');
   const days = useMemo(() => lastDays(DAYS), []);
-  const range = useMemo(() => ({ from: `${days[0]}T00:00:00.000Z`, to: new Date(Date.parse(`${days[DAYS - 1]}T00:00:00.000Z`) + 86_400_000).toISOString() }), [days]);
+  const range = useMemo(
+    () => ({
+      from: `${days[0]}T00:00:00.000Z`,
+      to: new Date(Date.parse(`${days[DAYS - 1]}T00:00:00.000Z`) + 86_400_000).toISOString(),
+    }),
+    [days],
+  );
   const usage = useQuery(UsageQuery, { ...range, groupBy: ['DAY', groupBy] });
   const quota = useQuery(QuotaQuery, {});
   // Key names for the legend: usage is grouped by key id.
@@ -20,7 +26,13 @@ export function DashboardPage() {
   const keyName = new Map(keys.data?.apiKeys.edges.map((e) => [e.node.id, `${e.node.name} (${e.node.prefix}…)`]) ?? []);
 
   const series = usage.data
-    ? toSeries(usage.data.usage, days, (b) => (groupBy === 'MODEL' ? (b.model ?? 'unknown model') : b.apiKeyId ? (keyName.get(b.apiKeyId) ?? b.apiKeyId) : 'portal (no key)'))
+    ? toSeries(usage.data.usage, days, (b) =>
+        groupBy === 'MODEL'
+          ? (b.model ?? 'unknown model')
+          : b.apiKeyId
+            ? (keyName.get(b.apiKeyId) ?? b.apiKeyId)
+            : 'portal (no key)',
+      )
     : [];
 
   return (
@@ -44,7 +56,11 @@ export function DashboardPage() {
         <ErrorBanner error={usage.error} />
         {usage.data ? (
           series.length ? (
-            <UsageChart title={`Units per day by ${groupBy === 'MODEL' ? 'model' : 'key'}`} days={days} series={series} />
+            <UsageChart
+              title={`Units per day by ${groupBy === 'MODEL' ? 'model' : 'key'}`}
+              days={days}
+              series={series}
+            />
           ) : (
             <p>No usage in the last {DAYS} days. Try a model in the Playground.</p>
           )

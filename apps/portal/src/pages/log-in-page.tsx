@@ -17,8 +17,22 @@ export function LogInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
     <main className="auth-card">
       <h1>Log in</h1>
       <form onSubmit={submit}>
-        <TextField label="E-mail" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <TextField
+          label="E-mail"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <ErrorBanner error={logIn.error} />
         <button type="submit" disabled={logIn.busy}>
           {logIn.busy ? 'Logging in…' : 'Log in'}

@@ -20,7 +20,8 @@ export function ModelDetailPage({ name }: { name: string }) {
   return (
     <>
       <p>
-        <Link href="/models">← All models</Link> · <Link href={`/playground?model=${encodeURIComponent(name)}`}>Try it in the playground</Link>
+        <Link href="/models">← All models</Link> ·{' '}
+        <Link href={`/playground?model=${encodeURIComponent(name)}`}>Try it in the playground</Link>
       </p>
       <ErrorBanner error={model.error} />
       {model.data && !m ? <p role="alert">There is no model named {name}.</p> : null}
@@ -32,12 +33,14 @@ export function ModelDetailPage({ name }: { name: string }) {
             <ul>
               {m.inputs.map((t) => (
                 <li key={`in-${t.name}`}>
-                  input <code>{t.name}</code> {t.datatype} [{t.shape.join(', ')}]{t.labels?.length ? `: ${t.labels.join(', ')}` : ''}
+                  input <code>{t.name}</code> {t.datatype} [{t.shape.join(', ')}]
+                  {t.labels?.length ? `: ${t.labels.join(', ')}` : ''}
                 </li>
               ))}
               {m.outputs.map((t) => (
                 <li key={`out-${t.name}`}>
-                  output <code>{t.name}</code> {t.datatype} [{t.shape.join(', ')}]{t.labels?.length ? `: ${t.labels.join(', ')}` : ''}
+                  output <code>{t.name}</code> {t.datatype} [{t.shape.join(', ')}]
+                  {t.labels?.length ? `: ${t.labels.join(', ')}` : ''}
                 </li>
               ))}
             </ul>
@@ -75,7 +78,11 @@ export function ModelDetailPage({ name }: { name: string }) {
                 </tbody>
               </table>
             </div>
-            {m.public ? <p className="hint">A built-in catalog model: its versions and aliases are managed by the platform.</p> : <AliasForm model={m.name} versions={m.versions} onSaved={() => void model.reload()} />}
+            {m.public ? (
+              <p className="hint">A built-in catalog model: its versions and aliases are managed by the platform.</p>
+            ) : (
+              <AliasForm model={m.name} versions={m.versions} onSaved={() => void model.reload()} />
+            )}
           </section>
           <MonitoringCard model={m.name} />
           {m.public ? null : <UploadVersionForm model={m.name} current={m} onPublished={() => void model.reload()} />}

@@ -21,7 +21,9 @@ export function ModelsPage() {
   };
   return (
     <>
-      <p className="lede">The public catalog and your own models. Open one for its versions, evaluation metrics and aliases.</p>
+      <p className="lede">
+        The public catalog and your own models. Open one for its versions, evaluation metrics and aliases.
+      </p>
       <ErrorBanner error={models.error} />
       {models.data ? (
         <>
@@ -49,9 +51,22 @@ export function ModelsPage() {
       ) : null}
       <form className="card" onSubmit={submit} aria-labelledby="new-model-heading">
         <h2 id="new-model-heading">New model</h2>
-        <TextField label="Model name" required pattern="[a-z0-9_-]{1,64}" hint="Lower-case letters, digits, - and _ (up to 64)." value={name} onChange={(e) => setName(e.target.value)} />
+        <TextField
+          label="Model name"
+          required
+          pattern="[a-z0-9_-]{1,64}"
+          hint="Lower-case letters, digits, - and _ (up to 64)."
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
-        <TextField label="Task" required hint="e.g. tabular-classification, image-classification" value={task} onChange={(e) => setTask(e.target.value)} />
+        <TextField
+          label="Task"
+          required
+          hint="e.g. tabular-classification, image-classification"
+          value={task}
+          onChange={(e) => setTask(e.target.value)}
+        />
         <ErrorBanner error={create.error} />
         <button type="submit" disabled={create.busy}>
           Create model

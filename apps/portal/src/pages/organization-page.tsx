@@ -1,6 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { CreateTenantMutation, ROLES, SwitchTenantMutation, type Role } from '../api/operations/accounts';
-import { InviteMemberMutation, MembersQuery, RemoveMemberMutation, UpdateMemberRoleMutation, type Invitation } from '../api/operations/members';
+import {
+  InviteMemberMutation,
+  MembersQuery,
+  RemoveMemberMutation,
+  UpdateMemberRoleMutation,
+  type Invitation,
+} from '../api/operations/members';
 import { useMutation, useQuery } from '../api/use-query';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBanner } from '../components/error-banner';
@@ -42,7 +48,9 @@ export function OrganizationPage() {
     const res = await createTenant.run({ name: orgName });
     if (res && (await switchTenant.run({ tenantId: res.createTenant.id }))) await refresh();
   };
-  const inviteLink = sent?.token ? `${window.location.origin}/signup?invitation=${encodeURIComponent(sent.token)}` : undefined;
+  const inviteLink = sent?.token
+    ? `${window.location.origin}/signup?invitation=${encodeURIComponent(sent.token)}`
+    : undefined;
 
   return (
     <>
@@ -65,7 +73,12 @@ export function OrganizationPage() {
                   <tr key={m.userId}>
                     <td>{m.email}</td>
                     <td>
-                      <select aria-label={`Role of ${m.email}`} value={m.role} disabled={m.userId === me.id || updateRole.busy} onChange={(e) => void changeRole(m.userId, e.target.value as Role)}>
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        disabled={m.userId === me.id || updateRole.busy}
+                        onChange={(e) => void changeRole(m.userId, e.target.value as Role)}
+                      >
                         {ROLES.map((r) => (
                           <option key={r} value={r}>
                             {r.toLowerCase()}
@@ -76,7 +89,12 @@ export function OrganizationPage() {
                     <td>{formatDate(m.joinedAt)}</td>
                     <td>
                       {m.userId !== me.id ? (
-                        <button type="button" className="danger" onClick={() => void removeMember(m.userId, m.email)} aria-label={`Remove ${m.email}`}>
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() => void removeMember(m.userId, m.email)}
+                          aria-label={`Remove ${m.email}`}
+                        >
                           Remove
                         </button>
                       ) : (

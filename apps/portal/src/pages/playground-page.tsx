@@ -82,7 +82,14 @@ export function PlaygroundPage() {
         <ErrorBanner error={models.error ?? detail.error} />
         <div className="field">
           <label htmlFor="pg-inputs">Inputs (JSON)</label>
-          <textarea id="pg-inputs" rows={6} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} aria-invalid={jsonProblem ? true : undefined} />
+          <textarea
+            id="pg-inputs"
+            rows={6}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            aria-invalid={jsonProblem ? true : undefined}
+          />
         </div>
         {imageName ? (
           <ImageDrop
@@ -105,7 +112,11 @@ export function PlaygroundPage() {
       </form>
       {result ? <PredictionResult prediction={result} labels={detail.data?.model?.outputs[0]?.labels} /> : null}
       {/* Images make the snippet unreadable: show the shape of the call with a placeholder. */}
-      {variables ? <CodeSnippet variables={preview && imageName ? { input: { model, inputs: { [imageName]: '<base64 image>' } } } : variables} /> : null}
+      {variables ? (
+        <CodeSnippet
+          variables={preview && imageName ? { input: { model, inputs: { [imageName]: '<base64 image>' } } } : variables}
+        />
+      ) : null}
     </>
   );
 }

@@ -16,7 +16,12 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
   const signUp = useMutation(SignUpMutation);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const input = { email, password, name: name || undefined, ...(invitationToken ? { invitationToken } : { tenantName }) };
+    const input = {
+      email,
+      password,
+      name: name || undefined,
+      ...(invitationToken ? { invitationToken } : { tenantName }),
+    };
     if (await signUp.run({ input })) await onSignedIn();
   };
   return (
@@ -24,7 +29,14 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
       <h1>Create your account</h1>
       {invitationToken ? <p>You are joining an organization you were invited to.</p> : null}
       <form onSubmit={submit}>
-        <TextField label="E-mail" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField
+          label="E-mail"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <TextField label="Your name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
         <TextField
           label="Password"
@@ -36,7 +48,14 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {invitationToken ? null : <TextField label="Organization name" required value={tenantName} onChange={(e) => setTenantName(e.target.value)} />}
+        {invitationToken ? null : (
+          <TextField
+            label="Organization name"
+            required
+            value={tenantName}
+            onChange={(e) => setTenantName(e.target.value)}
+          />
+        )}
         <ErrorBanner error={signUp.error} />
         <button type="submit" disabled={signUp.busy}>
           {signUp.busy ? 'Creating…' : 'Sign up'}

@@ -1,5 +1,10 @@
 import { useEffect, useState } from 'react';
-import { CancelTrainingMutation, DatasetsQuery, DeleteDatasetMutation, TrainingJobsQuery } from '../api/operations/training';
+import {
+  CancelTrainingMutation,
+  DatasetsQuery,
+  DeleteDatasetMutation,
+  TrainingJobsQuery,
+} from '../api/operations/training';
 import { useMutation, useQuery } from '../api/use-query';
 import { ErrorBanner } from '../components/error-banner';
 import { DatasetUploadForm } from './training/dataset-upload-form';
@@ -40,15 +45,32 @@ export function TrainingPage() {
           <div className="table-wrap">
             <table>
               <thead>
-                <tr><th scope="col">Name</th><th scope="col">Rows</th><th scope="col">Columns</th><th scope="col">Actions</th></tr>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Rows</th>
+                  <th scope="col">Columns</th>
+                  <th scope="col">Actions</th>
+                </tr>
               </thead>
               <tbody>
                 {dsList.map((d) => (
                   <tr key={d.id}>
                     <td>{d.name}</td>
                     <td>{d.rows}</td>
-                    <td>{d.columns.map((c) => `${c.name} (${c.type.toLowerCase()}${c.missing ? `, ${c.missing} missing` : ''})`).join(', ')}</td>
-                    <td><button type="button" className="secondary" onClick={async () => (await remove.run({ id: d.id })) && void datasets.reload()}>Delete</button></td>
+                    <td>
+                      {d.columns
+                        .map((c) => `${c.name} (${c.type.toLowerCase()}${c.missing ? `, ${c.missing} missing` : ''})`)
+                        .join(', ')}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={async () => (await remove.run({ id: d.id })) && void datasets.reload()}
+                      >
+                        Delete
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -62,12 +84,35 @@ export function TrainingPage() {
         <ErrorBanner error={jobs.error ?? cancel.error} />
         {jobList.map((j) => (
           <article key={j.id} className="card" aria-label={`training of ${j.model}`}>
-            <h3>{j.model} · {j.status.toLowerCase()}{j.task ? ` · ${j.task.toLowerCase()}` : ''}</h3>
+            <h3>
+              {j.model} · {j.status.toLowerCase()}
+              {j.task ? ` · ${j.task.toLowerCase()}` : ''}
+            </h3>
             <LossCurve history={j.history} epochs={j.progress.epochs} />
-            {j.error ? <p className="error">{j.error.message} ({j.error.reason})</p> : null}
-            {j.modelVersion ? <p>Published version {j.modelVersion.version} after {(j.computeMs / 1000).toFixed(1)} s of training.</p> : null}
-            {ACTIVE.has(j.status) ? <button type="button" className="secondary" onClick={async () => (await cancel.run({ id: j.id })) && void reload()}>Cancel</button> : null}
-            {j.modelVersion ? <button type="button" className="secondary" onClick={() => setModel(j.model)}>Compare versions</button> : null}
+            {j.error ? (
+              <p className="error">
+                {j.error.message} ({j.error.reason})
+              </p>
+            ) : null}
+            {j.modelVersion ? (
+              <p>
+                Published version {j.modelVersion.version} after {(j.computeMs / 1000).toFixed(1)} s of training.
+              </p>
+            ) : null}
+            {ACTIVE.has(j.status) ? (
+              <button
+                type="button"
+                className="secondary"
+                onClick={async () => (await cancel.run({ id: j.id })) && void reload()}
+              >
+                Cancel
+              </button>
+            ) : null}
+            {j.modelVersion ? (
+              <button type="button" className="secondary" onClick={() => setModel(j.model)}>
+                Compare versions
+              </button>
+            ) : null}
           </article>
         ))}
       </section>

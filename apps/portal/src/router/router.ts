@@ -16,7 +16,10 @@ export interface Location {
 }
 
 function current(): Location {
-  return { path: window.location.pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) };
+  return {
+    path: window.location.pathname.replace(/\/+$/, '') || '/',
+    query: new URLSearchParams(window.location.search),
+  };
 }
 
 export function useLocation(): Location {

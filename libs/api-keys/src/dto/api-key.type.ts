@@ -5,7 +5,10 @@ import { PageInfo } from '@app/common';
 export class ApiKey {
   @Field(() => ID) id!: string;
   @Field() name!: string;
-  @Field({ description: 'The first characters of the key, e.g. mk_live_3xQa7bZk: enough to recognise it, useless to use it' }) prefix!: string;
+  @Field({
+    description: 'The first characters of the key, e.g. mk_live_3xQa7bZk: enough to recognise it, useless to use it',
+  })
+  prefix!: string;
   @Field(() => [String]) scopes!: string[];
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
@@ -35,7 +38,9 @@ export class ApiKeyConnection {
 @InputType()
 export class CreateApiKeyInput {
   @Field() name!: string;
-  @Field(() => [String], { description: 'inference:run, models:read, models:write, usage:read, billing:read, audit:read, keys:write, admin' })
+  @Field(() => [String], {
+    description: 'inference:run, models:read, models:write, usage:read, billing:read, audit:read, keys:write, admin',
+  })
   scopes!: string[];
   @Field(() => Date, { nullable: true }) expiresAt?: Date | null;
 }

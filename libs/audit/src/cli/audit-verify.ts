@@ -11,7 +11,14 @@ import { AuditSigner } from '../export/audit-signer';
 import { AuditVerifyService } from '../verify/audit-verify.service';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      tenant: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
   const app = loadConfig();
   const config = loadAuditConfig(app);
   const prisma = await createPrismaService(app, { migrate: false });
@@ -22,13 +29,30 @@ async function main(): Promise<number> {
     let cursor: string | undefined;
     for (;;) {
       // A system tool across tenants: it lists tenants, then verifies each one's chain on its own.
-      const tenants = values.tenant ? [{ id: values.tenant }] : await prisma.tenant.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 500, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+      const tenants = values.tenant
+        ? [{ id: values.tenant }]
+        : await prisma.tenant.findMany({
+            select: { id: true },
+            orderBy: { id: 'asc' },
+            take: 500,
+            ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+          });
       for (const { id } of tenants) {
         const started = Date.now();
         const r = await verifier.verify(id, range);
         if (!r.ok) broken++;
-        const line = { tenantId: id, ok: r.ok, checked: r.checked, firstBadSeq: r.firstBadSeq?.toString() ?? null, ms: Date.now() - started };
-        console.log(values.json ? JSON.stringify(line) : `${r.ok ? 'ok  ' : 'BAD '} ${id}  checked=${r.checked}${r.ok ? '' : `  firstBadSeq=${line.firstBadSeq}`}  (${line.ms} ms)`);
+        const line = {
+          tenantId: id,
+          ok: r.ok,
+          checked: r.checked,
+          firstBadSeq: r.firstBadSeq?.toString() ?? null,
+          ms: Date.now() - started,
+        };
+        console.log(
+          values.json
+            ? JSON.stringify(line)
+            : `${r.ok ? 'ok  ' : 'BAD '} ${id}  checked=${r.checked}${r.ok ? '' : `  firstBadSeq=${line.firstBadSeq}`}  (${line.ms} ms)`,
+        );
       }
       if (values.tenant || tenants.length < 500) break;
       cursor = tenants[tenants.length - 1]!.id;

@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 import { verifyExport } from '../export/export-verifier';
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'public-key': { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'public-key': { type: 'string' }, json: { type: 'boolean' } },
+  });
   const [jsonl, digestArg] = positionals;
   if (!jsonl) {
     console.error('usage: verify-export <export.jsonl> [<export.digest.json>] [--public-key <key.pem>]');
@@ -22,7 +25,9 @@ async function main(): Promise<number> {
   const r = await verifyExport(jsonl, digest, pinned);
   if (values.json) console.log(JSON.stringify(r));
   else {
-    console.log(`${r.ok ? 'VALID' : 'INVALID'}  ${jsonl}  events=${r.count}  key=${r.keyId}${r.keyPinned ? ' (pinned)' : ' (from the digest: pass --public-key to pin)'}`);
+    console.log(
+      `${r.ok ? 'VALID' : 'INVALID'}  ${jsonl}  events=${r.count}  key=${r.keyId}${r.keyPinned ? ' (pinned)' : ' (from the digest: pass --public-key to pin)'}`,
+    );
     for (const p of r.problems) console.log(`  - ${p}`);
   }
   return r.ok ? 0 : 1;

@@ -4,7 +4,11 @@ import { Field, ID, InputType } from '@nestjs/graphql';
 export class AuditEventFilter {
   @Field(() => String, { nullable: true, description: 'user, api_key or system' }) actorType?: string | null;
   @Field(() => ID, { nullable: true }) actorId?: string | null;
-  @Field(() => String, { nullable: true, description: 'exact action, e.g. api_key.create; or a prefix ending in ".*", e.g. api_key.*' }) action?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'exact action, e.g. api_key.create; or a prefix ending in ".*", e.g. api_key.*',
+  })
+  action?: string | null;
   @Field(() => String, { nullable: true }) targetType?: string | null;
   @Field(() => ID, { nullable: true }) targetId?: string | null;
   @Field(() => String, { nullable: true }) requestId?: string | null;

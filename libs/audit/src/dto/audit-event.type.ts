@@ -14,10 +14,14 @@ export class AuditTarget {
   @Field(() => ID, { nullable: true }) id!: string | null;
 }
 
-@ObjectType({ description: 'One record of the tenant\'s hash chain. Never contains secrets or, unless payload logging is on, raw inference data.' })
+@ObjectType({
+  description:
+    "One record of the tenant's hash chain. Never contains secrets or, unless payload logging is on, raw inference data.",
+})
 export class AuditEvent {
   @Field(() => ID) id!: string;
-  @Field(() => Float, { description: 'Gap-free per tenant, from 1 (a 64-bit integer; exact as a number up to 2^53)' }) seq!: number;
+  @Field(() => Float, { description: 'Gap-free per tenant, from 1 (a 64-bit integer; exact as a number up to 2^53)' })
+  seq!: number;
   @Field() occurredAt!: Date;
   @Field(() => AuditActor) actor!: AuditActor;
   @Field() action!: string;

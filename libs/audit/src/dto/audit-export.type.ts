@@ -8,7 +8,8 @@ export class AuditExportResult {
   @Field(() => Int) count!: number;
   @Field() fromTime!: Date;
   @Field() toTime!: Date;
-  @Field({ description: 'where the .jsonl file is (file:// or s3://); the digest is next to it as .digest.json' }) uri!: string;
+  @Field({ description: 'where the .jsonl file is (file:// or s3://); the digest is next to it as .digest.json' })
+  uri!: string;
   @Field() digestUri!: string;
   @Field({ description: 'SHA-256 (hex) of the .jsonl file' }) sha256!: string;
   @Field({ description: 'Ed25519 signature (base64) of the canonical digest' }) signature!: string;
@@ -30,6 +31,7 @@ export class AuditSettings {
 @ObjectType()
 export class AuditPurgeResult {
   @Field(() => Int) deleted!: number;
-  @Field(() => Float, { nullable: true, description: 'events up to this seq are now only in exports' }) throughSeq!: number | null;
+  @Field(() => Float, { nullable: true, description: 'events up to this seq are now only in exports' }) throughSeq!:
+    number | null;
   @Field(() => ID, { nullable: true }) anchorExportId!: string | null;
 }

@@ -4,5 +4,6 @@ import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 export class AuditVerification {
   @Field() ok!: boolean;
   @Field(() => Int, { description: 'events whose hash and link were checked' }) checked!: number;
-  @Field(() => Float, { nullable: true, description: 'the first seq that was altered, removed, reordered or forged' }) firstBadSeq!: number | null;
+  @Field(() => Float, { nullable: true, description: 'the first seq that was altered, removed, reordered or forged' })
+  firstBadSeq!: number | null;
 }

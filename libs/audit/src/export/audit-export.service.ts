@@ -42,7 +42,12 @@ export class AuditExportService {
     const anchor = await repo.anchor(tenantId);
     const bounds = await repo.seqRange(tenantId, anchor?.toSeq ?? 0n, range);
     if (!bounds) throw AuditError.invalid(AuditErrorReason.NOTHING_TO_EXPORT, 'no audit events in this range', 'from');
-    const prev = bounds.lo === 1n ? GENESIS_HASH : bounds.lo - 1n === anchor?.toSeq ? anchor.lastHash : (await repo.at(tenantId, bounds.lo - 1n))?.hash;
+    const prev =
+      bounds.lo === 1n
+        ? GENESIS_HASH
+        : bounds.lo - 1n === anchor?.toSeq
+          ? anchor.lastHash
+          : (await repo.at(tenantId, bounds.lo - 1n))?.hash;
     if (!prev) throw AuditError.chainBroken(bounds.lo - 1n);
     const hi = bounds.hi ?? (await repo.head(tenantId))?.lastSeq ?? bounds.lo;
 
@@ -51,16 +56,39 @@ export class AuditExportService {
     try {
       const jsonl = path.join(tmp, `${id}.jsonl`);
       const written = await this.writeLines(repo, tenantId, { seq: bounds.lo - 1n, hash: prev }, hi, jsonl);
-      const row = { id, tenantId, fromSeq: bounds.lo, toSeq: written.toSeq, fromTime: written.fromTime, toTime: written.toTime, prevHash: prev, lastHash: written.lastHash, sha256: written.sha256, keyId: await this.signer.keyId(), createdAt: new Date() };
+      const row = {
+        id,
+        tenantId,
+        fromSeq: bounds.lo,
+        toSeq: written.toSeq,
+        fromTime: written.fromTime,
+        toTime: written.toTime,
+        prevHash: prev,
+        lastHash: written.lastHash,
+        sha256: written.sha256,
+        keyId: await this.signer.keyId(),
+        createdAt: new Date(),
+      };
       const body = digestBodyOf(row);
       const signature = await this.signer.sign(signedBytes(body));
       const pub = await this.signer.publicKey();
-      const digest: ExportDigestFile = { ...body, file: `${id}.jsonl`, signature: { alg: 'Ed25519', keyId: row.keyId, publicKey: pub.spkiBase64, value: signature } };
+      const digest: ExportDigestFile = {
+        ...body,
+        file: `${id}.jsonl`,
+        signature: { alg: 'Ed25519', keyId: row.keyId, publicKey: pub.spkiBase64, value: signature },
+      };
       const digestFile = path.join(tmp, `${id}.digest.json`);
       await writeFile(digestFile, `${JSON.stringify(digest, null, 2)}\n`);
       const key = `${tenantId}/${id}`;
       const uri = await this.sink.put(`${key}.jsonl`, jsonl, 'application/x-ndjson', written.sha256);
-      const digestUri = await this.sink.put(`${key}.digest.json`, digestFile, 'application/json', createHash('sha256').update(JSON.stringify(digest, null, 2) + '\n').digest('hex'));
+      const digestUri = await this.sink.put(
+        `${key}.digest.json`,
+        digestFile,
+        'application/json',
+        createHash('sha256')
+          .update(JSON.stringify(digest, null, 2) + '\n')
+          .digest('hex'),
+      );
       await this.prisma.$transaction(async (tx) => {
         await tx.auditExport.create({ data: { ...row, uri, signature } });
         await this.audit.append(tx, tenantId, {
@@ -68,23 +96,48 @@ export class AuditExportService {
           action: 'audit.export',
           target: { type: 'audit_export', id },
           requestId,
-          metadata: { fromSeq: body.fromSeq, toSeq: body.toSeq, count: body.count, sha256: body.sha256, keyId: body.keyId, uri },
+          metadata: {
+            fromSeq: body.fromSeq,
+            toSeq: body.toSeq,
+            count: body.count,
+            sha256: body.sha256,
+            keyId: body.keyId,
+            uri,
+          },
         });
       });
-      return { id, fromSeq: Number(row.fromSeq), toSeq: Number(row.toSeq), count: body.count, fromTime: row.fromTime, toTime: row.toTime, uri, digestUri, sha256: row.sha256, signature, keyId: row.keyId };
+      return {
+        id,
+        fromSeq: Number(row.fromSeq),
+        toSeq: Number(row.toSeq),
+        count: body.count,
+        fromTime: row.fromTime,
+        toTime: row.toTime,
+        uri,
+        digestUri,
+        sha256: row.sha256,
+        signature,
+        keyId: row.keyId,
+      };
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
   }
 
   /** Streams the range page by page into the file, re-checking each link as it goes. */
-  private async writeLines(repo: AuditEventRepository, tenantId: string, start: { seq: bigint; hash: string }, hi: bigint, file: string) {
+  private async writeLines(
+    repo: AuditEventRepository,
+    tenantId: string,
+    start: { seq: bigint; hash: string },
+    hi: bigint,
+    file: string,
+  ) {
     const out = createWriteStream(file);
     const sha = createHash('sha256');
     const chain = new ChainVerifier(start);
     let fromTime: Date | null = null;
     let toTime = new Date(0);
-    for (let cursor = start.seq; ; ) {
+    for (let cursor = start.seq; ;) {
       const rows = await repo.page(tenantId, cursor, this.config.AUDIT_VERIFY_PAGE_SIZE, hi);
       for (const r of rows) {
         if (!chain.push(r)) throw AuditError.chainBroken(chain.firstBadSeq);
@@ -99,7 +152,8 @@ export class AuditExportService {
     }
     out.end();
     await once(out, 'finish');
-    if (!fromTime) throw AuditError.invalid(AuditErrorReason.NOTHING_TO_EXPORT, 'no audit events in this range', 'from');
+    if (!fromTime)
+      throw AuditError.invalid(AuditErrorReason.NOTHING_TO_EXPORT, 'no audit events in this range', 'from');
     return { toSeq: chain.head.seq, lastHash: chain.head.hash, sha256: sha.digest('hex'), fromTime, toTime };
   }
 }

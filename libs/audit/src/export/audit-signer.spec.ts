@@ -27,14 +27,30 @@ describe('AuditSigner', () => {
 
   it('with a database server and no configured key it refuses to sign (a local key would be lost)', async () => {
     const config = loadAuditConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', NODE_ENV: 'production' }, {});
-    await expect(new AuditSigner(config).sign(Buffer.from('x'))).rejects.toMatchObject({ reason: 'AUDIT_SIGNING_KEY_MISSING' });
+    await expect(new AuditSigner(config).sign(Buffer.from('x'))).rejects.toMatchObject({
+      reason: 'AUDIT_SIGNING_KEY_MISSING',
+    });
   });
 
   it('uses AUDIT_SIGNING_KEY (PEM with literal \\n) and rejects a key that is not Ed25519', async () => {
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const signer = new AuditSigner(loadAuditConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', NODE_ENV: 'production' }, { AUDIT_SIGNING_KEY: pem.replace(/\n/g, '\\n') }));
+    const signer = new AuditSigner(
+      loadAuditConfig(
+        { DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', NODE_ENV: 'production' },
+        { AUDIT_SIGNING_KEY: pem.replace(/\n/g, '\\n') },
+      ),
+    );
     expect(await signer.keyId()).toMatch(/^ed25519:[0-9a-f]{16}$/);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await expect(new AuditSigner(loadAuditConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', NODE_ENV: 'production' }, { AUDIT_SIGNING_KEY: rsa })).keyId()).rejects.toThrow(/Ed25519/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    await expect(
+      new AuditSigner(
+        loadAuditConfig(
+          { DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', NODE_ENV: 'production' },
+          { AUDIT_SIGNING_KEY: rsa },
+        ),
+      ).keyId(),
+    ).rejects.toThrow(/Ed25519/);
   });
 });

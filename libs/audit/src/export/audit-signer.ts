@@ -5,9 +5,11 @@ import { sha256Hex, ErrorCode } from '@app/common';
 import { AuditError, AuditErrorReason } from '../audit.error';
 import type { AuditConfig } from '../audit.config';
 
-export const keyIdOf = (publicKey: KeyObject): string => `ed25519:${sha256Hex(publicKey.export({ type: 'spki', format: 'der' })).slice(0, 16)}`;
+export const keyIdOf = (publicKey: KeyObject): string =>
+  `ed25519:${sha256Hex(publicKey.export({ type: 'spki', format: 'der' })).slice(0, 16)}`;
 
-export const publicKeyFromBase64 = (spkiDerBase64: string): KeyObject => createPublicKey({ key: Buffer.from(spkiDerBase64, 'base64'), format: 'der', type: 'spki' });
+export const publicKeyFromBase64 = (spkiDerBase64: string): KeyObject =>
+  createPublicKey({ key: Buffer.from(spkiDerBase64, 'base64'), format: 'der', type: 'spki' });
 
 /**
  * The Ed25519 key that signs export digests (and so the anchors verification starts from after
@@ -25,7 +27,11 @@ export class AuditSigner {
 
   async publicKey(): Promise<{ keyId: string; spkiBase64: string; pem: string }> {
     const { publicKey, keyId } = await this.key();
-    return { keyId, spkiBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), pem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    return {
+      keyId,
+      spkiBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
   }
 
   async sign(message: Buffer): Promise<string> {
@@ -50,7 +56,8 @@ export class AuditSigner {
   private async load() {
     const pem = await this.configuredPem();
     const privateKey = createPrivateKey(pem);
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM)');
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM)');
     const publicKey = createPublicKey(privateKey);
     return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
   }
@@ -60,7 +67,9 @@ export class AuditSigner {
     if (this.config.AUDIT_SIGNING_KEY_FILE) return readFile(this.config.AUDIT_SIGNING_KEY_FILE, 'utf8');
     if (!this.config.embedded) {
       // A generated key on a server's (or Lambda's) local disk would be lost with it.
-      throw new AuditError(ErrorCode.INTERNAL, 'audit export signing key not configured (AUDIT_SIGNING_KEY)', { reason: AuditErrorReason.SIGNING_KEY_MISSING });
+      throw new AuditError(ErrorCode.INTERNAL, 'audit export signing key not configured (AUDIT_SIGNING_KEY)', {
+        reason: AuditErrorReason.SIGNING_KEY_MISSING,
+      });
     }
     const file = path.join(this.config.dataDir, 'audit-signing-key.pem');
     try {

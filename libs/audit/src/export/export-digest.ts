@@ -63,6 +63,36 @@ export function digestBodyOf(row: ExportRowLike): ExportDigestBody {
 
 /** The exact bytes that are signed: canonical JSON of the body, so field order cannot matter. */
 export function signedBytes(body: ExportDigestBody): Buffer {
-  const { format, exportId, tenantId, fromSeq, toSeq, fromTime, toTime, count, prevHash, lastHash, sha256, keyId, createdAt } = body;
-  return Buffer.from(canonicalJson({ format, exportId, tenantId, fromSeq, toSeq, fromTime, toTime, count, prevHash, lastHash, sha256, keyId, createdAt }));
+  const {
+    format,
+    exportId,
+    tenantId,
+    fromSeq,
+    toSeq,
+    fromTime,
+    toTime,
+    count,
+    prevHash,
+    lastHash,
+    sha256,
+    keyId,
+    createdAt,
+  } = body;
+  return Buffer.from(
+    canonicalJson({
+      format,
+      exportId,
+      tenantId,
+      fromSeq,
+      toSeq,
+      fromTime,
+      toTime,
+      count,
+      prevHash,
+      lastHash,
+      sha256,
+      keyId,
+      createdAt,
+    }),
+  );
 }

@@ -14,5 +14,9 @@ export function exportSinkFor(config: AuditConfig): AuditExportSink {
     region: config.AUDIT_EXPORT_S3_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(config.AUDIT_EXPORT_S3_ENDPOINT ? { endpoint: config.AUDIT_EXPORT_S3_ENDPOINT, forcePathStyle: true } : {}),
   });
-  return new S3ExportSink(s3, { bucket: config.AUDIT_EXPORT_S3_BUCKET, prefix: config.AUDIT_EXPORT_S3_PREFIX, lockDays: config.AUDIT_OBJECT_LOCK_DAYS });
+  return new S3ExportSink(s3, {
+    bucket: config.AUDIT_EXPORT_S3_BUCKET,
+    prefix: config.AUDIT_EXPORT_S3_PREFIX,
+    lockDays: config.AUDIT_OBJECT_LOCK_DAYS,
+  });
 }

@@ -29,7 +29,8 @@ export async function verifyExport(jsonlPath: string, digestPath: string, pinned
   const key = pinned ?? publicKeyFromBase64(digest.signature?.publicKey ?? '');
   const keyId = keyIdOf(key);
   if (keyId !== digest.keyId) problems.push(`digest names key ${digest.keyId}, verifying with ${keyId}`);
-  if (!verify(null, signedBytes(digest), key, Buffer.from(digest.signature?.value ?? '', 'base64'))) problems.push('digest signature does not verify');
+  if (!verify(null, signedBytes(digest), key, Buffer.from(digest.signature?.value ?? '', 'base64')))
+    problems.push('digest signature does not verify');
 
   const sha = createHash('sha256');
   const chain = new ChainVerifier({ seq: BigInt(digest.fromSeq) - 1n, hash: digest.prevHash });
@@ -59,8 +60,15 @@ export async function verifyExport(jsonlPath: string, digestPath: string, pinned
   if (count !== digest.count) problems.push(`digest says ${digest.count} events, file has ${count}`);
   if (chain.ok && (chain.head.seq.toString() !== digest.toSeq || chain.head.hash !== digest.lastHash)) {
     chain.fail(chain.head.seq + 1n);
-    problems.push('the chain does not end at the digest\'s toSeq/lastHash');
+    problems.push("the chain does not end at the digest's toSeq/lastHash");
   }
   if (!chain.ok) problems.push(`chain broken at seq ${chain.firstBadSeq}`);
-  return { ok: problems.length === 0, count, firstBadSeq: chain.firstBadSeq?.toString() ?? null, problems, keyId, keyPinned: !!pinned };
+  return {
+    ok: problems.length === 0,
+    count,
+    firstBadSeq: chain.firstBadSeq?.toString() ?? null,
+    problems,
+    keyId,
+    keyPinned: !!pinned,
+  };
 }

@@ -38,7 +38,12 @@ describe('S3ExportSink (Object Lock, compliance mode)', () => {
 
   it('puts the file with COMPLIANCE mode, a retain-until date and its SHA-256 checksum', async () => {
     const { port } = server.address() as AddressInfo;
-    const s3 = new S3Client({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } });
+    const s3 = new S3Client({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+    });
     const now = new Date('2026-11-28T12:00:00.000Z');
     const sink = new S3ExportSink(s3, { bucket: 'audit-bucket', prefix: 'audit/', lockDays: 2192, now: () => now });
     const file = path.join(dir, 'x.jsonl');
@@ -53,7 +58,9 @@ describe('S3ExportSink (Object Lock, compliance mode)', () => {
     const put = puts[0]!;
     expect(put.url.split('?')[0]).toBe('/audit-bucket/audit/ten_1/exp_1.jsonl');
     expect(put.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
-    expect(new Date(put.headers['x-amz-object-lock-retain-until-date'] as string).toISOString()).toBe(new Date(now.getTime() + 2192 * 86_400_000).toISOString());
+    expect(new Date(put.headers['x-amz-object-lock-retain-until-date'] as string).toISOString()).toBe(
+      new Date(now.getTime() + 2192 * 86_400_000).toISOString(),
+    );
     expect(put.headers['x-amz-checksum-sha256']).toBe(Buffer.from(sha, 'hex').toString('base64'));
     expect(put.headers['content-type']).toBe('application/x-ndjson');
     expect(put.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKE\//);

@@ -13,21 +13,35 @@ const MAX_PAGE = 100;
 export class AuditQueryService {
   constructor(private readonly tenants: TenantPrisma) {}
 
-  async list(tenantId: string, filter: AuditEventFilter = {}, first = 20, after?: string | null): Promise<AuditEventConnection> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw AuditError.invalid(AuditErrorReason.INVALID_PAGE_SIZE, `first must be between 1 and ${MAX_PAGE}`, 'first');
+  async list(
+    tenantId: string,
+    filter: AuditEventFilter = {},
+    first = 20,
+    after?: string | null,
+  ): Promise<AuditEventConnection> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw AuditError.invalid(AuditErrorReason.INVALID_PAGE_SIZE, `first must be between 1 and ${MAX_PAGE}`, 'first');
     checkTimeRange(filter);
     const before = after ? decodeCursor(after) : null;
     const where: Prisma.AuditEventWhereInput = {
       ...(filter.actorType ? { actorType: filter.actorType } : {}),
       ...(filter.actorId ? { actorId: filter.actorId } : {}),
-      ...(filter.action ? (filter.action.endsWith('.*') ? { action: { startsWith: filter.action.slice(0, -1) } } : { action: filter.action }) : {}),
+      ...(filter.action
+        ? filter.action.endsWith('.*')
+          ? { action: { startsWith: filter.action.slice(0, -1) } }
+          : { action: filter.action }
+        : {}),
       ...(filter.targetType ? { targetType: filter.targetType } : {}),
       ...(filter.targetId ? { targetId: filter.targetId } : {}),
       ...(filter.requestId ? { requestId: filter.requestId } : {}),
-      ...(filter.from || filter.to ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+      ...(filter.from || filter.to
+        ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } }
+        : {}),
       ...(before !== null ? { seq: { lt: before } } : {}),
     };
-    const rows = await this.tenants.forTenant(tenantId).auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take: first + 1 });
+    const rows = await this.tenants
+      .forTenant(tenantId)
+      .auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take: first + 1 });
     const edges = rows.slice(0, first).map((r) => ({ node: toView(r), cursor: encodeCursor(r.seq) }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }

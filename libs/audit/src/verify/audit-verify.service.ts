@@ -43,7 +43,8 @@ export class AuditVerifyService {
     // Nothing may sit at or below where the chain starts: a row there is forged (or left over).
     const stray = await repo.firstAtOrBelow(tenantId, start.seq);
     if (stray) return bad(stray.seq, 0);
-    const bounds = range.from || range.to ? await repo.seqRange(tenantId, start.seq, range) : { lo: start.seq + 1n, hi: null };
+    const bounds =
+      range.from || range.to ? await repo.seqRange(tenantId, start.seq, range) : { lo: start.seq + 1n, hi: null };
     if (!bounds) return { ok: true, checked: 0, firstBadSeq: null };
     if (bounds.lo > start.seq + 1n) {
       // A range in the middle: hook onto the event just before it, itself checked.

@@ -5,7 +5,20 @@ function chain(n: number): ChainEvent[] {
   const out: ChainEvent[] = [];
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
-    const e = { id: `aud_${i}`, tenantId: 'ten_1', seq: BigInt(i), occurredAt: new Date(1_700_000_000_000 + i), actorType: 'user', actorId: 'usr_1', action: 'x.y', targetType: null, targetId: null, requestId: null, metadata: { i }, prevHash: prev };
+    const e = {
+      id: `aud_${i}`,
+      tenantId: 'ten_1',
+      seq: BigInt(i),
+      occurredAt: new Date(1_700_000_000_000 + i),
+      actorType: 'user',
+      actorId: 'usr_1',
+      action: 'x.y',
+      targetType: null,
+      targetId: null,
+      requestId: null,
+      metadata: { i },
+      prevHash: prev,
+    };
     prev = auditEventHash(e);
     out.push({ ...e, hash: prev });
   }
@@ -28,7 +41,10 @@ describe('ChainVerifier', () => {
     expect(run([...c.slice(0, 4), ...c.slice(5)]).firstBadSeq).toBe(5n);
     expect(run(c.map((e) => (e.seq === 7n ? { ...e, metadata: { i: 8 } } : e))).firstBadSeq).toBe(7n);
     const swapped = [...c];
-    [swapped[2], swapped[5]] = [{ ...c[5]!, seq: 3n }, { ...c[2]!, seq: 6n }];
+    [swapped[2], swapped[5]] = [
+      { ...c[5]!, seq: 3n },
+      { ...c[2]!, seq: 6n },
+    ];
     expect(run(swapped).firstBadSeq).toBe(3n);
   });
 

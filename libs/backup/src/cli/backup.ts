@@ -12,7 +12,10 @@ if (!dir) {
   process.exit(2);
 }
 createBackup(installationFromEnv(), dir).then(
-  ({ manifest, ms }) => console.log(`backup written to ${dir}: ${manifest.database.kind} database and ${manifest.files.length - 1} files in ${(ms / 1000).toFixed(1)} s`),
+  ({ manifest, ms }) =>
+    console.log(
+      `backup written to ${dir}: ${manifest.database.kind} database and ${manifest.files.length - 1} files in ${(ms / 1000).toFixed(1)} s`,
+    ),
   (e) => {
     console.error(`backup failed: ${(e as Error).message}`);
     process.exit(1);

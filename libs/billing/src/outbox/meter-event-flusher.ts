@@ -7,7 +7,13 @@ import { sendMeterEvent, type OutboxRow } from './meter-event-sender';
 
 export type FlusherOptions = Pick<
   BillingConfig,
-  'METER_FLUSH_INTERVAL_MS' | 'METER_FLUSH_BATCH_SIZE' | 'METER_FLUSH_CONCURRENCY' | 'METER_MAX_ATTEMPTS' | 'METER_BACKOFF_BASE_MS' | 'METER_BACKOFF_MAX_MS' | 'METER_CLAIM_MS'
+  | 'METER_FLUSH_INTERVAL_MS'
+  | 'METER_FLUSH_BATCH_SIZE'
+  | 'METER_FLUSH_CONCURRENCY'
+  | 'METER_MAX_ATTEMPTS'
+  | 'METER_BACKOFF_BASE_MS'
+  | 'METER_BACKOFF_MAX_MS'
+  | 'METER_CLAIM_MS'
 >;
 
 export interface FlushResult {
@@ -54,7 +60,8 @@ export class MeterEventFlusher {
         const r = await (this.running = this.flushOnce());
         // A full batch means more is waiting: go again at once. All failing: Stripe is down, wait longer.
         if (r.claimed === this.options.METER_FLUSH_BATCH_SIZE && r.failed === 0) delay = 0;
-        else if (r.claimed > 0 && r.failed === r.claimed) delay = Math.min(delay * 4, this.options.METER_BACKOFF_MAX_MS);
+        else if (r.claimed > 0 && r.failed === r.claimed)
+          delay = Math.min(delay * 4, this.options.METER_BACKOFF_MAX_MS);
       } catch (e) {
         this.log.warn(`flush failed: ${(e as Error).message}`);
       }
@@ -94,12 +101,21 @@ export class MeterEventFlusher {
 
   private async deliver(row: OutboxRow, result: FlushResult): Promise<void> {
     const customerId = row.customerId ?? (await this.customerOf(row.tenantId));
-    const outcome = customerId ? await sendMeterEvent(this.stripe, row, customerId) : { ok: false as const, error: 'tenant has no Stripe customer' };
+    const outcome = customerId
+      ? await sendMeterEvent(this.stripe, row, customerId)
+      : { ok: false as const, error: 'tenant has no Stripe customer' };
     if (outcome.ok) {
-      await this.db.$executeRaw`UPDATE meter_event_outbox SET status = 'SENT', "sentAt" = now(), "lastError" = NULL WHERE id = ${row.id} AND status = 'PENDING'`;
+      await this.db
+        .$executeRaw`UPDATE meter_event_outbox SET status = 'SENT', "sentAt" = now(), "lastError" = NULL WHERE id = ${row.id} AND status = 'PENDING'`;
       result.sent++;
       if (outcome.duplicate) result.duplicates++;
-      this.metrics?.counter('meter_events_sent_total', 'Meter events accepted by Stripe (duplicate: accepted by an earlier attempt)', ['duplicate']).inc({ duplicate: String(outcome.duplicate) });
+      this.metrics
+        ?.counter(
+          'meter_events_sent_total',
+          'Meter events accepted by Stripe (duplicate: accepted by an earlier attempt)',
+          ['duplicate'],
+        )
+        .inc({ duplicate: String(outcome.duplicate) });
       return;
     }
     result.failed++;
@@ -107,10 +123,14 @@ export class MeterEventFlusher {
     if (row.attempts >= this.options.METER_MAX_ATTEMPTS) {
       result.dead++;
       this.log.error(`meter event ${row.identifier} dead after ${row.attempts} attempts: ${outcome.error}`);
-      await this.db.$executeRaw`UPDATE meter_event_outbox SET status = 'DEAD', "lastError" = ${outcome.error} WHERE id = ${row.id} AND status = 'PENDING'`;
+      await this.db
+        .$executeRaw`UPDATE meter_event_outbox SET status = 'DEAD', "lastError" = ${outcome.error} WHERE id = ${row.id} AND status = 'PENDING'`;
       return;
     }
-    const backoff = Math.min(this.options.METER_BACKOFF_BASE_MS * 2 ** (row.attempts - 1), this.options.METER_BACKOFF_MAX_MS);
+    const backoff = Math.min(
+      this.options.METER_BACKOFF_BASE_MS * 2 ** (row.attempts - 1),
+      this.options.METER_BACKOFF_MAX_MS,
+    );
     const delayMs = Math.max(outcome.retryAfterMs ?? 0, Math.round(backoff * (0.5 + Math.random() / 2)));
     await this.db.$executeRaw`
       UPDATE meter_event_outbox SET "lastError" = ${outcome.error}, "nextAttemptAt" = now() + make_interval(secs => ${delayMs / 1000})
@@ -118,13 +138,19 @@ export class MeterEventFlusher {
   }
 
   private async customerOf(tenantId: string): Promise<string | null> {
-    const rows = await this.db.$queryRaw<{ stripeCustomerId: string | null }[]>`SELECT "stripeCustomerId" FROM tenants WHERE id = ${tenantId}`;
+    const rows = await this.db.$queryRaw<
+      { stripeCustomerId: string | null }[]
+    >`SELECT "stripeCustomerId" FROM tenants WHERE id = ${tenantId}`;
     return rows[0]?.stripeCustomerId ?? null;
   }
 
   private async refreshDeadGauge(): Promise<void> {
     if (!this.metrics) return;
-    const [{ n }] = await this.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM meter_event_outbox WHERE status = 'DEAD'`;
-    this.metrics.gauge('meter_events_dead', 'Meter events that exhausted their attempts: see the meter-dead-letters CLI', []).set(Number(n));
+    const [{ n }] = await this.db.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM meter_event_outbox WHERE status = 'DEAD'`;
+    this.metrics
+      .gauge('meter_events_dead', 'Meter events that exhausted their attempts: see the meter-dead-letters CLI', [])
+      .set(Number(n));
   }
 }

@@ -37,6 +37,10 @@ export async function sendMeterEvent(stripe: StripeClient, row: OutboxRow, custo
     const err = e as { type?: string; statusCode?: number; message?: string; headers?: Record<string, string> };
     if (err.statusCode === 400 && DUPLICATE.test(err.message ?? '')) return { ok: true, duplicate: true };
     const retryAfter = Number(err.headers?.['retry-after']);
-    return { ok: false, error: `${err.type ?? 'Error'} ${err.statusCode ?? ''}: ${err.message ?? String(e)}`.slice(0, 500), ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    return {
+      ok: false,
+      error: `${err.type ?? 'Error'} ${err.statusCode ?? ''}: ${err.message ?? String(e)}`.slice(0, 500),
+      ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    };
   }
 }

@@ -19,7 +19,8 @@ export function planPricesFromEnv(env: NodeJS.ProcessEnv = process.env): Map<str
   for (const [name, value] of Object.entries(env)) {
     const m = VAR.exec(name);
     if (!m || value === undefined || value === '') continue;
-    if (!PRICE_ID.test(value)) throw new Error(`${name}: expected a Stripe price id (price_...), got ${JSON.stringify(value)}`);
+    if (!PRICE_ID.test(value))
+      throw new Error(`${name}: expected a Stripe price id (price_...), got ${JSON.stringify(value)}`);
     const planId = m[2]!.toLowerCase().replace(/_/g, '-');
     const ids = out.get(planId) ?? {};
     if (m[1] === 'PRICE') ids.stripePriceId = value;

@@ -18,8 +18,16 @@ export interface ReconcileRow {
  * says it sent, and what Stripe aggregated (billing.meters.listEventSummaries). Reads every
  * tenant: an operator's tool, never reachable from the API.
  */
-export async function reconcileUsage(db: Pick<PrismaClient, '$queryRaw'>, stripe: StripeClient | null, eventName: string, from: Date, to: Date): Promise<ReconcileRow[]> {
-  const rows = await db.$queryRaw<{ tenantId: string; customerId: string | null; ledger: bigint; sent: bigint; pending: bigint; dead: bigint }[]>`
+export async function reconcileUsage(
+  db: Pick<PrismaClient, '$queryRaw'>,
+  stripe: StripeClient | null,
+  eventName: string,
+  from: Date,
+  to: Date,
+): Promise<ReconcileRow[]> {
+  const rows = await db.$queryRaw<
+    { tenantId: string; customerId: string | null; ledger: bigint; sent: bigint; pending: bigint; dead: bigint }[]
+  >`
     SELECT t.id AS "tenantId", t."stripeCustomerId" AS "customerId",
       COALESCE((SELECT SUM(units) FROM usage_records u WHERE u."tenantId" = t.id AND u."occurredAt" >= ${from} AND u."occurredAt" < ${to}), 0)::bigint AS ledger,
       COALESCE(SUM(o.value) FILTER (WHERE o.status = 'SENT'), 0)::bigint AS sent,
@@ -27,14 +35,21 @@ export async function reconcileUsage(db: Pick<PrismaClient, '$queryRaw'>, stripe
       COALESCE(SUM(o.value) FILTER (WHERE o.status = 'DEAD'), 0)::bigint AS dead
     FROM tenants t JOIN meter_event_outbox o ON o."tenantId" = t.id AND o.timestamp >= ${from} AND o.timestamp < ${to}
     GROUP BY t.id, t."stripeCustomerId" ORDER BY t.id`;
-  const meter = stripe ? (await stripe.billing.meters.list({ limit: 100 })).data.find((m) => m.event_name === eventName) : undefined;
+  const meter = stripe
+    ? (await stripe.billing.meters.list({ limit: 100 })).data.find((m) => m.event_name === eventName)
+    : undefined;
   const out: ReconcileRow[] = [];
   for (const r of rows) {
     let stripeUnits: number | null = null;
     if (stripe && meter && r.customerId) {
       stripeUnits = 0;
-      const params = { customer: r.customerId, start_time: Math.floor(from.getTime() / 1000), end_time: Math.ceil(to.getTime() / 1000) };
-      for await (const s of stripe.billing.meters.listEventSummaries(meter.id, params)) stripeUnits += s.aggregated_value;
+      const params = {
+        customer: r.customerId,
+        start_time: Math.floor(from.getTime() / 1000),
+        end_time: Math.ceil(to.getTime() / 1000),
+      };
+      for await (const s of stripe.billing.meters.listEventSummaries(meter.id, params))
+        stripeUnits += s.aggregated_value;
     }
     const ledgerUnits = Number(r.ledger);
     out.push({

@@ -20,13 +20,21 @@ export class StripeCheckoutService {
     private readonly audit: AuditService,
   ) {}
 
-  async start(tenantId: string, principal: AuthenticatedPrincipal, planId: string, requestId: string): Promise<{ url: string }> {
+  async start(
+    tenantId: string,
+    principal: AuthenticatedPrincipal,
+    planId: string,
+    requestId: string,
+  ): Promise<{ url: string }> {
     const plan = await this.prisma.plan.findUnique({ where: { id: planId } });
     if (!plan) throw BillingError.unknownPlan(planId);
     if (!this.stripe) throw BillingError.disabled();
     if (!plan.public || !plan.stripePriceId) throw BillingError.notPurchasable(planId);
     const customer = await this.customers.ensure(tenantId);
-    const lineItems = [{ price: plan.stripePriceId, quantity: 1 }, ...(plan.stripeMeteredPriceId ? [{ price: plan.stripeMeteredPriceId }] : [])];
+    const lineItems = [
+      { price: plan.stripePriceId, quantity: 1 },
+      ...(plan.stripeMeteredPriceId ? [{ price: plan.stripeMeteredPriceId }] : []),
+    ];
     const session = await this.stripe.checkout.sessions
       .create({
         mode: 'subscription',
@@ -40,7 +48,13 @@ export class StripeCheckoutService {
       })
       .catch((e) => Promise.reject(BillingError.unavailable(e)));
     await this.prisma.$transaction((tx) =>
-      this.audit.append(tx, tenantId, { actor: actorOf(principal), action: 'billing.checkout_started', target: { type: 'plan', id: planId }, requestId, metadata: { checkoutSessionId: session.id } }),
+      this.audit.append(tx, tenantId, {
+        actor: actorOf(principal),
+        action: 'billing.checkout_started',
+        target: { type: 'plan', id: planId },
+        requestId,
+        metadata: { checkoutSessionId: session.id },
+      }),
     );
     return { url: session.url! };
   }

@@ -7,14 +7,23 @@ export type StripeClient = StripeType;
 const StripeCtor: typeof StripeType = require('stripe').default ?? require('stripe');
 
 /** The SDK client, or null when billing is off (no STRIPE_SECRET_KEY): the ledger still works. */
-export function createStripeClient(config: Pick<BillingConfig, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'STRIPE_TIMEOUT_MS'>, maxNetworkRetries = 2): StripeClient | null {
+export function createStripeClient(
+  config: Pick<BillingConfig, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'STRIPE_TIMEOUT_MS'>,
+  maxNetworkRetries = 2,
+): StripeClient | null {
   if (!config.STRIPE_SECRET_KEY) return null;
   const base = config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE) : null;
   return new StripeCtor(config.STRIPE_SECRET_KEY, {
     maxNetworkRetries,
     timeout: config.STRIPE_TIMEOUT_MS,
     telemetry: false,
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
   });
 }
 

@@ -20,7 +20,10 @@ export class StripeCustomerService {
     const customer = await this.stripe.customers
       .create({ name: tenant.name, metadata: { tenantId } }, { idempotencyKey: `customer-${tenantId}` })
       .catch((e) => Promise.reject(BillingError.unavailable(e)));
-    await this.prisma.tenant.updateMany({ where: { id: tenantId, stripeCustomerId: null }, data: { stripeCustomerId: customer.id } });
+    await this.prisma.tenant.updateMany({
+      where: { id: tenantId, stripeCustomerId: null },
+      data: { stripeCustomerId: customer.id },
+    });
     return customer.id;
   }
 }

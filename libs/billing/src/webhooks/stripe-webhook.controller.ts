@@ -13,7 +13,10 @@ export class StripeWebhookController {
   @Post('stripe')
   @HttpCode(200)
   @RouteConfig({ rawBody: true })
-  async receive(@Req() req: RawBodyRequest, @Headers('stripe-signature') signature?: string): Promise<{ received: true; duplicate: boolean }> {
+  async receive(
+    @Req() req: RawBodyRequest,
+    @Headers('stripe-signature') signature?: string,
+  ): Promise<{ received: true; duplicate: boolean }> {
     const event = this.webhooks.verify(req.rawBody, signature);
     const applied = await this.webhooks.apply(event);
     return { received: true, duplicate: !applied };

@@ -33,11 +33,14 @@ export class StripeWebhookService {
 
   verify(raw: Buffer | undefined, signature: string | undefined): StripeType.Event {
     if (!this.config.STRIPE_WEBHOOK_SECRET) throw BillingError.disabled();
-    if (!raw || !signature) throw AppError.badInput('missing body or Stripe-Signature header', undefined, 'WEBHOOK_SIGNATURE_INVALID');
+    if (!raw || !signature)
+      throw AppError.badInput('missing body or Stripe-Signature header', undefined, 'WEBHOOK_SIGNATURE_INVALID');
     try {
       return this.stripe.webhooks.constructEvent(raw, signature, this.config.STRIPE_WEBHOOK_SECRET, 300);
     } catch {
-      this.metrics.counter('stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']).inc({ outcome: 'bad_signature' });
+      this.metrics
+        .counter('stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome'])
+        .inc({ outcome: 'bad_signature' });
       throw AppError.badInput('invalid or stale Stripe signature', undefined, 'WEBHOOK_SIGNATURE_INVALID');
     }
   }
@@ -50,13 +53,17 @@ export class StripeWebhookService {
         INSERT INTO stripe_events (id, type, created, "processedAt") VALUES (${event.id}, ${event.type}, ${created}, now())
         ON CONFLICT (id) DO NOTHING RETURNING id`;
       if (fresh.length === 0) return false;
-      if (event.type.startsWith('customer.subscription.')) await this.subscriptions.handle(tx, event as StripeType.CustomerSubscriptionUpdatedEvent, created);
-      else if (event.type === 'checkout.session.completed') await this.checkouts.handle(tx, event as StripeType.CheckoutSessionCompletedEvent, created);
+      if (event.type.startsWith('customer.subscription.'))
+        await this.subscriptions.handle(tx, event as StripeType.CustomerSubscriptionUpdatedEvent, created);
+      else if (event.type === 'checkout.session.completed')
+        await this.checkouts.handle(tx, event as StripeType.CheckoutSessionCompletedEvent, created);
       else if (event.type.startsWith('invoice.')) await this.invoices.handle(tx, event as StripeType.InvoicePaidEvent);
       else this.log.debug?.(`ignored ${event.type}`);
       return true;
     });
-    this.metrics.counter('stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']).inc({ outcome: applied ? 'applied' : 'duplicate' });
+    this.metrics
+      .counter('stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome'])
+      .inc({ outcome: applied ? 'applied' : 'duplicate' });
     return applied;
   }
 }

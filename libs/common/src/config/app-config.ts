@@ -27,7 +27,12 @@ export const appConfigSchema = z.object({
   // API keys: how long a verified key stays cached in each process. Revocation is immediate
   // in the revoking process and reaches the others through Redis pub/sub, or within this TTL.
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   COOKIE_SECURE: bool.optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(10),
@@ -63,6 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     cookieSecure: c.COOKIE_SECURE ?? isProduction,
     introspection: c.GRAPHQL_INTROSPECTION ?? !isProduction,
-    trustProxy: !c.TRUST_PROXY ? false : ['1', 'true'].includes(c.TRUST_PROXY) ? true : c.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: !c.TRUST_PROXY
+      ? false
+      : ['1', 'true'].includes(c.TRUST_PROXY)
+        ? true
+        : c.TRUST_PROXY.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
   };
 }

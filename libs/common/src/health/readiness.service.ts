@@ -14,7 +14,9 @@ export class ReadinessService {
     this.checks.set(name, check);
   }
 
-  async run(timeoutMs = 2_000): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; error?: string } & Record<string, unknown>> }> {
+  async run(
+    timeoutMs = 2_000,
+  ): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; error?: string } & Record<string, unknown>> }> {
     const results = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;

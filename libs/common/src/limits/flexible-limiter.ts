@@ -24,11 +24,20 @@ export class LimiterFactory {
   constructor(private readonly connections: RedisConnections) {}
 
   create(o: LimiterOptions): RateLimiterAbstract {
-    const common = { keyPrefix: `mas:${o.name}`, points: o.points, duration: o.durationSeconds, blockDuration: o.blockSeconds ?? 0 };
+    const common = {
+      keyPrefix: `mas:${o.name}`,
+      points: o.points,
+      duration: o.durationSeconds,
+      blockDuration: o.blockSeconds ?? 0,
+    };
     if (this.redis === undefined) this.redis = this.connections.open('limits');
     if (!this.redis) return new RateLimiterMemory(common);
     // Memory insurance: if Redis is unreachable, limits keep working per process.
-    return new RateLimiterRedis({ ...common, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(common) });
+    return new RateLimiterRedis({
+      ...common,
+      storeClient: this.redis,
+      insuranceLimiter: new RateLimiterMemory(common),
+    });
   }
 }
 

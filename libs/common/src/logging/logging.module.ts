@@ -34,15 +34,15 @@ export function requestIdOf(req: IncomingMessage): string {
 /** pino-http options: exported so that the redaction can be tested on its own. */
 export function pinoHttpOptions(config: AppConfig) {
   return {
-            level: config.LOG_LEVEL,
-            redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
-            genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
-            customProps: () => ({}),
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/metrics' },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-            },
-            transport: config.LOG_PRETTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+    level: config.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
+    customProps: () => ({}),
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/metrics' },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+    },
+    transport: config.LOG_PRETTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
   };
 }
 

@@ -8,7 +8,19 @@ describe('logging', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[Redacted]' } }, sink);
-    log.info({ req: { headers: { authorization: 'Bearer mk_live_SECRET', cookie: 'mas_session=SECRET', 'x-api-key': 'mk_live_SECRET', 'x-csrf-token': 'SECRET' } } }, 'request');
+    log.info(
+      {
+        req: {
+          headers: {
+            authorization: 'Bearer mk_live_SECRET',
+            cookie: 'mas_session=SECRET',
+            'x-api-key': 'mk_live_SECRET',
+            'x-csrf-token': 'SECRET',
+          },
+        },
+      },
+      'request',
+    );
     log.info({ input: { password: 'hunter2-SECRET', token: 'SECRET' }, secret: 'SECRET' }, 'fields');
     const out = lines.join('');
     expect(out).not.toContain('SECRET');

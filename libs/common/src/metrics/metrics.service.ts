@@ -16,18 +16,39 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    this.httpRequests = this.counter('http_requests_total', 'HTTP requests by route and status', ['method', 'route', 'status']);
-    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP request latency', ['method', 'route', 'status']);
-    this.graphqlOperations = this.counter('graphql_operations_total', 'GraphQL operations by name and outcome', ['operation', 'type', 'outcome']);
-    this.graphqlDuration = this.histogram('graphql_operation_duration_seconds', 'GraphQL operation latency', ['operation', 'type']);
+    this.httpRequests = this.counter('http_requests_total', 'HTTP requests by route and status', [
+      'method',
+      'route',
+      'status',
+    ]);
+    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP request latency', [
+      'method',
+      'route',
+      'status',
+    ]);
+    this.graphqlOperations = this.counter('graphql_operations_total', 'GraphQL operations by name and outcome', [
+      'operation',
+      'type',
+      'outcome',
+    ]);
+    this.graphqlDuration = this.histogram('graphql_operation_duration_seconds', 'GraphQL operation latency', [
+      'operation',
+      'type',
+    ]);
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-    return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Counter<L>) ??
+      new Counter({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
-    return (this.registry.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Gauge<L>) ??
+      new Gauge({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: L[], buckets?: number[]): Histogram<L> {

@@ -26,7 +26,8 @@ export const keysetPage = {
   decode(cursor: string): KeysetPosition {
     const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
     const createdAt = new Date(iso ?? '');
-    if (!id || Number.isNaN(createdAt.getTime())) throw AppError.badInput('invalid cursor', { field: 'after' }, 'INVALID_CURSOR');
+    if (!id || Number.isNaN(createdAt.getTime()))
+      throw AppError.badInput('invalid cursor', { field: 'after' }, 'INVALID_CURSOR');
     return { createdAt, id };
   },
 

@@ -24,7 +24,11 @@ export class RedisConnections implements OnApplicationShutdown {
 
   open(name: string): Redis | null {
     if (!this.config.REDIS_URL) return null;
-    const r = new (loadRedis())(this.config.REDIS_URL, { connectionName: `mas:${name}`, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const r = new (loadRedis())(this.config.REDIS_URL, {
+      connectionName: `mas:${name}`,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
     r.on('error', (e) => this.log.warn(`${name}: ${e.message}`));
     this.opened.push(r);
     return r;

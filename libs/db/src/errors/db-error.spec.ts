@@ -26,7 +26,10 @@ d('database errors: the same meaning from PostgreSQL and PGlite', () => {
       'PGlite (PrismaPGlite)',
       async () => {
         const pglite = new PGlite();
-        for (const m of readdirSync(MIGRATIONS).filter((n) => /^\d/.test(n)).sort()) await pglite.exec(readFileSync(path.join(MIGRATIONS, m, 'migration.sql'), 'utf8'));
+        for (const m of readdirSync(MIGRATIONS)
+          .filter((n) => /^\d/.test(n))
+          .sort())
+          await pglite.exec(readFileSync(path.join(MIGRATIONS, m, 'migration.sql'), 'utf8'));
         const prisma = new PrismaService(new PrismaPGlite(pglite as never), 'embedded', () => pglite.close());
         return { prisma, close: () => prisma.onModuleDestroy() };
       },
@@ -38,13 +41,19 @@ d('database errors: the same meaning from PostgreSQL and PGlite', () => {
       const { prisma, close } = await open();
       try {
         await prisma.user.create({ data: { id: 'usr_1', email: 'a@example.com', passwordHash: 'x' } });
-        const dup = await prisma.user.create({ data: { id: 'usr_2', email: 'a@example.com', passwordHash: 'x' } }).catch((e: unknown) => e);
+        const dup = await prisma.user
+          .create({ data: { id: 'usr_2', email: 'a@example.com', passwordHash: 'x' } })
+          .catch((e: unknown) => e);
         expect(isUniqueViolation(dup)).toBe(true);
         expect(uniqueConstraintOf(dup)).toBe('users_email_key');
         expect(isInvalidValue(dup)).toBe(false);
-        const inTx = await prisma.$transaction((tx) => tx.user.create({ data: { id: 'usr_3', email: 'a@example.com', passwordHash: 'x' } })).catch((e: unknown) => e);
+        const inTx = await prisma
+          .$transaction((tx) => tx.user.create({ data: { id: 'usr_3', email: 'a@example.com', passwordHash: 'x' } }))
+          .catch((e: unknown) => e);
         expect(isUniqueViolation(inTx)).toBe(true);
-        const nul = await prisma.user.create({ data: { id: 'usr_4', email: 'a\u0000b@example.com', passwordHash: 'x' } }).catch((e: unknown) => e);
+        const nul = await prisma.user
+          .create({ data: { id: 'usr_4', email: 'a\u0000b@example.com', passwordHash: 'x' } })
+          .catch((e: unknown) => e);
         expect(isInvalidValue(nul)).toBe(true);
         expect(isUniqueViolation(nul)).toBe(false);
       } finally {
@@ -55,7 +64,10 @@ d('database errors: the same meaning from PostgreSQL and PGlite', () => {
 
   it('the shape the built app gets from PGlite (SQLSTATE as the code, no driverAdapterError) maps the same', () => {
     // Seen from dist/ in embedded mode: PrismaClientKnownRequestError { code: '23505', meta: { modelName } }.
-    const e = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), { code: '23505', meta: { modelName: 'User' } });
+    const e = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+      code: '23505',
+      meta: { modelName: 'User' },
+    });
     expect(isUniqueViolation(e)).toBe(true);
     expect(uniqueConstraintOf(e)).toBe('users_email_key');
     expect(isInvalidValue(Object.assign(new Error('invalid byte sequence'), { code: '22021' }))).toBe(true);

@@ -4,7 +4,17 @@
 
 interface KnownShape {
   code?: unknown;
-  meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; originalMessage?: string; constraint?: { index?: string; fields?: string[] } } }; target?: unknown };
+  meta?: {
+    driverAdapterError?: {
+      cause?: {
+        kind?: string;
+        originalCode?: string;
+        originalMessage?: string;
+        constraint?: { index?: string; fields?: string[] };
+      };
+    };
+    target?: unknown;
+  };
   message?: unknown;
 }
 

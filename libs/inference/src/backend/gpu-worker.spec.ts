@@ -59,14 +59,22 @@ describe('backend selection, on whatever this machine has', () => {
     const backend = await runtime.init();
     const gpu = installed('@tensorflow/tfjs-node-gpu');
     const native = installed('@tensorflow/tfjs-node');
-    process.stdout.write(`backend in use: ${backend} (tfjs-node-gpu installed: ${gpu}, tfjs-node installed: ${native})\n`);
+    process.stdout.write(
+      `backend in use: ${backend} (tfjs-node-gpu installed: ${gpu}, tfjs-node installed: ${native})\n`,
+    );
     expect(backend).toBe(gpu ? 'tfjs-node-gpu' : native ? 'tfjs-node' : 'wasm');
 
     const [iris] = await buildCatalog(dir);
     const spec = { id: `iris-${backend}`, artifactDir: iris.artifactDir, ...iris.version };
-    const rows = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]];
+    const rows = [
+      [5.1, 3.5, 1.4, 0.2],
+      [5.9, 3.0, 4.2, 1.5],
+      [6.7, 3.0, 5.2, 2.3],
+    ];
     const results = await Promise.all(rows.map((row) => runtime.predict(spec, { features: [row] })));
-    expect(results.map((r) => labelScores(iris.version.labels!, r.outputs.probabilities as number[][])[0][0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(
+      results.map((r) => labelScores(iris.version.labels!, r.outputs.probabilities as number[][])[0][0].label),
+    ).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(results.every((r) => r.batchSize === 3)).toBe(true);
     runtime.onModuleDestroy();
   });

@@ -16,10 +16,13 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
 
-  it.each(['tfjs-node', 'tfjs-node-gpu', 'webgl'])('fails start-up clearly when TFJS_BACKEND=%s cannot load', async (name) => {
-    await expect(selectBackend(name)).rejects.toMatchObject({
-      inferenceCode: InferenceErrorCode.BACKEND_UNAVAILABLE,
-      message: expect.stringContaining(`TFJS_BACKEND=${name}`),
-    });
-  });
+  it.each(['tfjs-node', 'tfjs-node-gpu', 'webgl'])(
+    'fails start-up clearly when TFJS_BACKEND=%s cannot load',
+    async (name) => {
+      await expect(selectBackend(name)).rejects.toMatchObject({
+        inferenceCode: InferenceErrorCode.BACKEND_UNAVAILABLE,
+        message: expect.stringContaining(`TFJS_BACKEND=${name}`),
+      });
+    },
+  );
 });

@@ -38,23 +38,33 @@ let selected: Promise<BackendName> | undefined;
  * when that one cannot load. The backend is process-wide, so the first choice sticks.
  */
 export function selectBackend(forced: string | undefined = process.env.TFJS_BACKEND): Promise<BackendName> {
-  selected ??= startupProfile.time('TF.js backend', () => choose(forced)).catch((e: unknown) => {
-    selected = undefined;
-    throw e;
-  });
+  selected ??= startupProfile
+    .time('TF.js backend', () => choose(forced))
+    .catch((e: unknown) => {
+      selected = undefined;
+      throw e;
+    });
   return selected;
 }
 
 async function choose(forced: string | undefined): Promise<BackendName> {
   if (forced) {
     if (!BACKEND_PREFERENCE.includes(forced as BackendName)) {
-      throw new InferenceError(InferenceErrorCode.BACKEND_UNAVAILABLE, `TFJS_BACKEND=${forced} is not one of ${BACKEND_PREFERENCE.join(', ')}`);
+      throw new InferenceError(
+        InferenceErrorCode.BACKEND_UNAVAILABLE,
+        `TFJS_BACKEND=${forced} is not one of ${BACKEND_PREFERENCE.join(', ')}`,
+      );
     }
     try {
       await activate(forced as BackendName);
       return forced as BackendName;
     } catch (e) {
-      throw new InferenceError(InferenceErrorCode.BACKEND_UNAVAILABLE, `TFJS_BACKEND=${forced} cannot be loaded: ${(e as Error).message}`, undefined, e);
+      throw new InferenceError(
+        InferenceErrorCode.BACKEND_UNAVAILABLE,
+        `TFJS_BACKEND=${forced} cannot be loaded: ${(e as Error).message}`,
+        undefined,
+        e,
+      );
     }
   }
   for (const name of BACKEND_PREFERENCE) {

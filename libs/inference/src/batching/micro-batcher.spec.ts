@@ -9,14 +9,23 @@ function request(values: number[], key = 'k', failAfter?: number): BatchRequest<
     key,
     instances: values.length,
     open: () => [],
-    write: (rows, offset) => values.forEach((v, i) => {
-      if (failAfter !== undefined && i >= failAfter) throw new Error('bad value');
-      rows[offset + i] = v;
-    }),
+    write: (rows, offset) =>
+      values.forEach((v, i) => {
+        if (failAfter !== undefined && i >= failAfter) throw new Error('bad value');
+        rows[offset + i] = v;
+      }),
   };
 }
 
-function doubling(options: { maxBatchSize?: number; maxDelayMs?: number; maxQueuedInstances?: number; fail?: boolean; slowMs?: number } = {}) {
+function doubling(
+  options: {
+    maxBatchSize?: number;
+    maxDelayMs?: number;
+    maxQueuedInstances?: number;
+    fail?: boolean;
+    slowMs?: number;
+  } = {},
+) {
   const batches: number[][] = [];
   const batcher = new MicroBatcher<Rows, number[]>({
     maxBatchSize: options.maxBatchSize ?? 8,
@@ -49,7 +58,10 @@ describe('MicroBatcher', () => {
   it('counts multi-instance requests toward the max batch size', async () => {
     const { batches, submit } = doubling({ maxBatchSize: 4 });
     await Promise.all([submit([1, 1, 1]), submit([2, 2]), submit([3])]);
-    expect(batches).toEqual([[1, 1, 1], [2, 2, 3]]);
+    expect(batches).toEqual([
+      [1, 1, 1],
+      [2, 2, 3],
+    ]);
   });
 
   it('runs a request larger than the max batch size alone', async () => {
@@ -76,7 +88,8 @@ describe('MicroBatcher', () => {
   it('does not hold a lone request for the delay', async () => {
     const { submit } = doubling({ maxBatchSize: 64, maxDelayMs: 60_000 });
     const held = new Promise((r) => setTimeout(() => r('held'), 5_000).unref());
-    for (let i = 0; i < 3; i++) await expect(Promise.race([submit([i]), held])).resolves.toMatchObject({ output: [i * 2] });
+    for (let i = 0; i < 3; i++)
+      await expect(Promise.race([submit([i]), held])).resolves.toMatchObject({ output: [i * 2] });
   });
 
   it('holds a request briefly while frequent arrivals are filling its batch', async () => {
@@ -112,7 +125,10 @@ describe('MicroBatcher', () => {
   it('refuses work beyond the queue limit with OVERLOADED (retryable)', async () => {
     const { submit } = doubling({ maxQueuedInstances: 2 });
     const ok = [submit([1]), submit([2])];
-    await expect(submit([3])).rejects.toMatchObject({ inferenceCode: InferenceErrorCode.OVERLOADED, contractCode: 'RATE_LIMITED' });
+    await expect(submit([3])).rejects.toMatchObject({
+      inferenceCode: InferenceErrorCode.OVERLOADED,
+      contractCode: 'RATE_LIMITED',
+    });
     await Promise.all(ok);
   });
 

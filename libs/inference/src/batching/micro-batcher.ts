@@ -83,7 +83,11 @@ export class MicroBatcher<TBatch, TResult> {
   submit(request: BatchRequest<TBatch>, timeoutMs?: number): Promise<Batched<TResult>> {
     const { key, instances } = request;
     if (this.queuedInstances + instances > this.options.maxQueuedInstances) {
-      return Promise.reject(new InferenceError(InferenceErrorCode.OVERLOADED, 'the model is overloaded, retry shortly', { queued: this.queuedInstances }));
+      return Promise.reject(
+        new InferenceError(InferenceErrorCode.OVERLOADED, 'the model is overloaded, retry shortly', {
+          queued: this.queuedInstances,
+        }),
+      );
     }
     const now = performance.now();
     let open = this.openFor(key, instances);
@@ -102,7 +106,15 @@ export class MicroBatcher<TBatch, TResult> {
     this.arrivals.observe(now);
     return new Promise<Batched<TResult>>((resolve, reject) => {
       const deadline = timeoutMs !== undefined && timeoutMs > 0 ? now + timeoutMs : Infinity;
-      batch.slots.push({ instances, offset: batch.size, enqueuedAt: now, deadline, settled: false, resolve: resolve as Slot['resolve'], reject });
+      batch.slots.push({
+        instances,
+        offset: batch.size,
+        enqueuedAt: now,
+        deadline,
+        settled: false,
+        resolve: resolve as Slot['resolve'],
+        reject,
+      });
       batch.size += instances;
       this.queuedInstances += instances;
       if (deadline !== Infinity) this.deadlines.watch(deadline);
@@ -128,10 +140,13 @@ export class MicroBatcher<TBatch, TResult> {
       const fillMs = this.arrivals.expectedMs(head.capacity - head.size);
       if (left > 0 && fillMs < left) {
         // Arrivals are frequent: waiting a little fills the batch; hold, but never past maxDelayMs.
-        this.holdTimer ??= setTimeout(() => {
-          this.holdTimer = undefined;
-          this.dispatch();
-        }, Math.min(left, Math.max(fillMs, 0.5)));
+        this.holdTimer ??= setTimeout(
+          () => {
+            this.holdTimer = undefined;
+            this.dispatch();
+          },
+          Math.min(left, Math.max(fillMs, 0.5)),
+        );
         return;
       }
     }
@@ -181,7 +196,10 @@ export class MicroBatcher<TBatch, TResult> {
         });
       }
     } catch (e) {
-      const error = e instanceof InferenceError ? e : new InferenceError(InferenceErrorCode.MODEL_FAILED, 'the model failed to run', undefined, e);
+      const error =
+        e instanceof InferenceError
+          ? e
+          : new InferenceError(InferenceErrorCode.MODEL_FAILED, 'the model failed to run', undefined, e);
       for (const slot of open.slots) settleWith(slot, error);
     } finally {
       this.running = undefined;
@@ -208,7 +226,9 @@ export class MicroBatcher<TBatch, TResult> {
 
 function timeoutError(slot: Slot): InferenceError {
   const timeoutMs = Math.round(slot.deadline - slot.enqueuedAt);
-  return new InferenceError(InferenceErrorCode.TIMEOUT, `inference did not finish within ${timeoutMs} ms`, { timeoutMs });
+  return new InferenceError(InferenceErrorCode.TIMEOUT, `inference did not finish within ${timeoutMs} ms`, {
+    timeoutMs,
+  });
 }
 
 function settleWith(slot: Slot, error: unknown): void {

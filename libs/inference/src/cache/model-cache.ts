@@ -59,7 +59,13 @@ export class ModelCache {
   stats(): ModelCacheStats {
     let bytes = 0;
     for (const e of this.entries.values()) bytes += e.bytes;
-    return { models: this.entries.size, bytes, budgetBytes: this.budgetBytes, loads: this.loads, evictions: this.evictions };
+    return {
+      models: this.entries.size,
+      bytes,
+      budgetBytes: this.budgetBytes,
+      loads: this.loads,
+      evictions: this.evictions,
+    };
   }
 
   /** Drops one version (e.g. deleted) or all; disposal waits for running batches. */
@@ -97,13 +103,23 @@ export class ModelCache {
       model = spec.format === 'graph' ? await tf.loadGraphModel(loader) : await tf.loadLayersModel(loader);
     } catch (e) {
       if (e instanceof InferenceError) throw e;
-      throw new InferenceError(InferenceErrorCode.MODEL_LOAD_FAILED, `model ${spec.id} could not be loaded`, undefined, e);
+      throw new InferenceError(
+        InferenceErrorCode.MODEL_LOAD_FAILED,
+        `model ${spec.id} could not be loaded`,
+        undefined,
+        e,
+      );
     }
     try {
       await warmUp(model, spec);
     } catch (e) {
       model.dispose();
-      throw new InferenceError(InferenceErrorCode.MODEL_LOAD_FAILED, `model ${spec.id} failed its warm-up run`, undefined, e);
+      throw new InferenceError(
+        InferenceErrorCode.MODEL_LOAD_FAILED,
+        `model ${spec.id} failed its warm-up run`,
+        undefined,
+        e,
+      );
     }
     this.loads++;
     const entry: Entry = { spec, model, bytes: weightBytesOf(model), inUse: 0, evicted: false };
@@ -124,9 +140,8 @@ export class ModelCache {
 }
 
 function weightBytesOf(model: LoadedModel): number {
-  const tensors = model instanceof tf.GraphModel
-    ? Object.values(model.weights).flat()
-    : model.weights.map((w) => w.read());
+  const tensors =
+    model instanceof tf.GraphModel ? Object.values(model.weights).flat() : model.weights.map((w) => w.read());
   return tensors.reduce((sum, t) => sum + t.size * (t.dtype === 'bool' ? 1 : 4), 0);
 }
 

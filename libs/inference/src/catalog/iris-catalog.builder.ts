@@ -19,7 +19,10 @@ interface Split {
 function stratifiedSplit(classes: number[], random: () => number): Split {
   const split: Split = { train: [], test: [] };
   IRIS_LABELS.forEach((_, c) => {
-    const rows = shuffled(classes.flatMap((k, i) => (k === c ? [i] : [])), random);
+    const rows = shuffled(
+      classes.flatMap((k, i) => (k === c ? [i] : [])),
+      random,
+    );
     split.test.push(...rows.slice(0, TEST_PER_CLASS));
     split.train.push(...rows.slice(TEST_PER_CLASS));
   });
@@ -40,8 +43,20 @@ function columnStats(rows: number[][]): { mean: number[]; std: number[] } {
 function createModel(mean: number[], std: number[]): tf.Sequential {
   const model = tf.sequential({ name: 'iris' });
   model.add(tf.layers.dense({ name: 'standardise', inputShape: [4], units: 4, trainable: false }));
-  model.add(tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: SEED }) }));
-  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: SEED + 1 }) }));
+  model.add(
+    tf.layers.dense({
+      units: 16,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: SEED }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 3,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: SEED + 1 }),
+    }),
+  );
   const kernel = tf.tidy(() => tf.diag(tf.tensor1d(std.map((s) => 1 / s))));
   const bias = tf.tensor1d(mean.map((m, j) => -m / std[j]));
   model.layers[0].setWeights([kernel, bias]);
@@ -61,17 +76,26 @@ export async function trainIris(targetDir: string): Promise<Omit<CatalogEntry, '
     model.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
     const [xs, ys] = tf.tidy(() => [
       tf.tensor2d(train.map((i) => features[i])),
-      tf.oneHot(tf.tensor1d(train.map((i) => classes[i]), 'int32'), 3),
+      tf.oneHot(
+        tf.tensor1d(
+          train.map((i) => classes[i]),
+          'int32',
+        ),
+        3,
+      ),
     ]);
     // shuffle: false because TF.js shuffles with Math.random; the rows are pre-shuffled, seeded.
     await model.fit(xs, ys, { epochs: 60, batchSize: 16, shuffle: false, verbose: 0 });
     tf.dispose([xs, ys]);
-    const predicted = tf.tidy(() => (model.predict(tf.tensor2d(test.map((i) => features[i]))) as tf.Tensor).argMax(1).arraySync() as number[]);
+    const predicted = tf.tidy(
+      () => (model.predict(tf.tensor2d(test.map((i) => features[i]))) as tf.Tensor).argMax(1).arraySync() as number[],
+    );
     const accuracy = predicted.filter((p, k) => p === classes[test[k]]).length / test.length;
     await model.save(new FileSystemSaver(targetDir));
     return {
       name: 'iris',
-      description: 'Iris species (setosa, versicolor, virginica) from sepal and petal length and width in cm. Trained with TF.js on the Iris data set when the catalog is built.',
+      description:
+        'Iris species (setosa, versicolor, virginica) from sepal and petal length and width in cm. Trained with TF.js on the Iris data set when the catalog is built.',
       task: 'tabular-classification',
       version: {
         format: 'layers',

@@ -32,9 +32,14 @@ function evaluateBundle<T>(file: string): T {
 
 /** Class names in the order of the model's output (nsfwjs's NSFW_CLASSES). */
 export function nsfwLabels(): string[] {
-  const { NSFW_CLASSES } = evaluateBundle<{ NSFW_CLASSES?: Record<number, string> }>(path.join(nsfwDist(), 'cjs', 'nsfw_classes.js'));
+  const { NSFW_CLASSES } = evaluateBundle<{ NSFW_CLASSES?: Record<number, string> }>(
+    path.join(nsfwDist(), 'cjs', 'nsfw_classes.js'),
+  );
   const classes = NSFW_CLASSES ?? {};
-  return Object.keys(classes).map(Number).sort((a, b) => a - b).map((k) => classes[k]);
+  return Object.keys(classes)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((k) => classes[k]);
 }
 
 /** Unpacks nsfwjs's MobileNetV2 into model.json + binary shards; returns its catalog metadata. */
@@ -49,7 +54,8 @@ export async function unpackNsfwMobileNet(targetDir: string): Promise<Omit<Catal
   }
   await writeFile(path.join(targetDir, 'model.json'), JSON.stringify({ format: 'layers-model', ...modelJson }));
   const labels = nsfwLabels();
-  const version = (JSON.parse(readFileSync(path.join(nsfwDist(), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(nsfwDist(), '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
   return {
     name: NSFW_MODEL_NAME,
     description: `Image content classifier (MobileNetV2, 224x224) from nsfwjs: ${labels.join(', ')}. Takes a PNG or JPEG image, base64.`,

@@ -19,7 +19,11 @@ export class RemoteInference {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async predict(spec: ModelSpec, inputs: InferenceInputs, options: { timeoutMs?: number } = {}): Promise<PredictResult> {
+  async predict(
+    spec: ModelSpec,
+    inputs: InferenceInputs,
+    options: { timeoutMs?: number } = {},
+  ): Promise<PredictResult> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     let res: Response;
     try {
@@ -31,20 +35,33 @@ export class RemoteInference {
         signal: AbortSignal.timeout(timeoutMs + 5_000),
       });
     } catch (e) {
-      throw new InferenceError(InferenceErrorCode.BACKEND_UNAVAILABLE, 'the inference worker is unreachable', undefined, e);
+      throw new InferenceError(
+        InferenceErrorCode.BACKEND_UNAVAILABLE,
+        'the inference worker is unreachable',
+        undefined,
+        e,
+      );
     }
     // The worker refusing our secret is the platform's misconfiguration, never the caller's:
     // it must not come back as the client's UNAUTHENTICATED. A plain Error reaches clients as
     // INTERNAL with a generic message; the log says what is wrong (never the secret itself).
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel().catch(() => undefined);
-      throw new Error(`the inference worker at ${this.workerUrl} refused the api (HTTP ${res.status}): check WORKER_SHARED_SECRET on both sides`);
+      throw new Error(
+        `the inference worker at ${this.workerUrl} refused the api (HTTP ${res.status}): check WORKER_SHARED_SECRET on both sides`,
+      );
     }
-    const body = (await res.json().catch(() => ({}))) as { result?: PredictResult; error?: { code: string; reason?: string; message: string; details?: Record<string, unknown> } };
+    const body = (await res.json().catch(() => ({}))) as {
+      result?: PredictResult;
+      error?: { code: string; reason?: string; message: string; details?: Record<string, unknown> };
+    };
     if (res.ok && body.result) return body.result;
     const err = body.error ?? { code: 'INTERNAL', message: `worker answered HTTP ${res.status}` };
-    if (err.reason && err.reason in InferenceErrorCode) throw new InferenceError(err.reason as InferenceErrorCode, err.message, err.details);
-    const code = (Object.values(ErrorCode) as string[]).includes(err.code) ? (err.code as ErrorCode) : ErrorCode.INTERNAL;
+    if (err.reason && err.reason in InferenceErrorCode)
+      throw new InferenceError(err.reason as InferenceErrorCode, err.message, err.details);
+    const code = (Object.values(ErrorCode) as string[]).includes(err.code)
+      ? (err.code as ErrorCode)
+      : ErrorCode.INTERNAL;
     throw new AppError(code, err.message, { reason: err.reason, details: err.details });
   }
 
@@ -60,6 +77,7 @@ export class RemoteInference {
 /** A RemoteInference when WORKER_URL and WORKER_SHARED_SECRET are set, else null (run in-process). */
 export function remoteInferenceFromEnv(env: NodeJS.ProcessEnv = process.env): RemoteInference | null {
   if (!env.WORKER_URL) return null;
-  if (!env.WORKER_SHARED_SECRET || env.WORKER_SHARED_SECRET.length < 16) throw new Error('WORKER_URL needs WORKER_SHARED_SECRET (16+ characters)');
+  if (!env.WORKER_SHARED_SECRET || env.WORKER_SHARED_SECRET.length < 16)
+    throw new Error('WORKER_URL needs WORKER_SHARED_SECRET (16+ characters)');
   return new RemoteInference(env.WORKER_URL, env.WORKER_SHARED_SECRET);
 }

@@ -29,7 +29,8 @@ const startsWith = (bytes: Buffer, magic: number[]): boolean => magic.every((b, 
 function bytesOf(base64: unknown, limits: ImageLimits): Buffer {
   if (typeof base64 !== 'string') throw notImage('an image must be a base64 string');
   const body = base64.startsWith('data:') ? base64.slice(base64.indexOf(',') + 1) : base64;
-  if (body.length > Math.ceil(limits.maxBytes / 3) * 4 + 4) throw notImage(`the image is larger than ${limits.maxBytes} bytes`);
+  if (body.length > Math.ceil(limits.maxBytes / 3) * 4 + 4)
+    throw notImage(`the image is larger than ${limits.maxBytes} bytes`);
   if (!BASE64.test(body)) throw notImage('the image is not valid base64');
   return Buffer.from(body, 'base64');
 }
@@ -42,10 +43,15 @@ export function decodeImage(base64: unknown, limits: ImageLimits): RgbaImage {
     if (bytes.length < 24) throw notImage('truncated PNG');
     const width = bytes.readUInt32BE(16);
     const height = bytes.readUInt32BE(20);
-    if (width * height > limits.maxMegapixels * 1e6) throw notImage(`the image is larger than ${limits.maxMegapixels} megapixels`);
+    if (width * height > limits.maxMegapixels * 1e6)
+      throw notImage(`the image is larger than ${limits.maxMegapixels} megapixels`);
     try {
       const png = PNG.sync.read(bytes);
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+      return {
+        width: png.width,
+        height: png.height,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+      };
     } catch (e) {
       throw notImage('the PNG could not be decoded', e);
     }

@@ -14,7 +14,9 @@ export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(b
 
 /** The digests of files held in memory (an upload about to be stored). */
 export function digestsOf(files: { path: string; bytes: Buffer }[]): ArtifactDigest[] {
-  return files.map((f) => ({ path: f.path, sha256: sha256Of(f.bytes), sizeBytes: f.bytes.length })).sort((a, b) => a.path.localeCompare(b.path));
+  return files
+    .map((f) => ({ path: f.path, sha256: sha256Of(f.bytes), sizeBytes: f.bytes.length }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The digests of every file under a folder (a catalog artifact built at start), dot files skipped. */
@@ -42,7 +44,9 @@ export function checkDigest(expected: Map<string, string>, file: string, bytes: 
   if (want === got) return;
   throw new InferenceError(
     InferenceErrorCode.ARTIFACT_INTEGRITY,
-    want ? `artifact file ${file} does not match its recorded SHA-256: refused` : `artifact file ${file} is not part of this version: refused`,
+    want
+      ? `artifact file ${file} does not match its recorded SHA-256: refused`
+      : `artifact file ${file} is not part of this version: refused`,
     { file, expectedSha256: want ?? null, actualSha256: got },
   );
 }

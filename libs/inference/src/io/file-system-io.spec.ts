@@ -30,20 +30,35 @@ describe('file system IO handlers', () => {
     const dim = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
     mkdirSync(graphDir);
     writeFileSync(path.join(graphDir, 'w.bin'), Buffer.from(new Float32Array([2, 3]).buffer));
-    writeFileSync(path.join(graphDir, 'model.json'), JSON.stringify({
-      format: 'graph-model',
-      modelTopology: {
-        node: [
-          { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim(-1, 2) } } },
-          { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(2, 1) } } } },
-          { name: 'y', op: 'MatMul', input: ['x', 'w'], attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } } },
-        ],
-        versions: { producer: 1 },
-      },
-      weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2, 1], dtype: 'float32' }] }],
-    }));
+    writeFileSync(
+      path.join(graphDir, 'model.json'),
+      JSON.stringify({
+        format: 'graph-model',
+        modelTopology: {
+          node: [
+            { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim(-1, 2) } } },
+            {
+              name: 'w',
+              op: 'Const',
+              attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(2, 1) } } },
+            },
+            {
+              name: 'y',
+              op: 'MatMul',
+              input: ['x', 'w'],
+              attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } },
+            },
+          ],
+          versions: { producer: 1 },
+        },
+        weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2, 1], dtype: 'float32' }] }],
+      }),
+    );
     const model = await tf.loadGraphModel(new FileSystemLoader(graphDir));
-    const x = tf.tensor2d([[1, 1], [2, 0]]);
+    const x = tf.tensor2d([
+      [1, 1],
+      [2, 0],
+    ]);
     const y = model.predict(x) as tf.Tensor;
     expect(Array.from(y.dataSync())).toEqual([5, 4]);
     tf.dispose([x, y]);
@@ -53,9 +68,14 @@ describe('file system IO handlers', () => {
   it('refuses weight shards outside the model folder', async () => {
     const evil = path.join(dir, 'evil');
     mkdirSync(evil);
-    writeFileSync(path.join(evil, 'model.json'), JSON.stringify({
-      modelTopology: {}, format: 'layers-model', weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }],
-    }));
+    writeFileSync(
+      path.join(evil, 'model.json'),
+      JSON.stringify({
+        modelTopology: {},
+        format: 'layers-model',
+        weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }],
+      }),
+    );
     await expect(new FileSystemLoader(evil).load()).rejects.toThrow(/outside the model folder/);
   });
 });

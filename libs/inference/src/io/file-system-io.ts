@@ -14,7 +14,10 @@ export class FileSystemLoader implements tf.io.IOHandler {
   private readonly expected?: Map<string, string>;
 
   /** files: the version's recorded digests; every byte read is checked against them (no TOCTOU gap). */
-  constructor(private readonly dir: string, files?: Pick<ArtifactDigest, 'path' | 'sha256'>[]) {
+  constructor(
+    private readonly dir: string,
+    files?: Pick<ArtifactDigest, 'path' | 'sha256'>[],
+  ) {
     if (files) this.expected = new Map(files.map((f) => [f.path, f.sha256]));
   }
 
@@ -43,7 +46,8 @@ export class FileSystemLoader implements tf.io.IOHandler {
   // Shard paths come from a file we may not have written (tenant uploads): stay in the folder.
   private resolveShard(shard: string): string {
     const full = path.resolve(this.dir, shard);
-    if (!full.startsWith(path.resolve(this.dir) + path.sep)) throw new Error(`weight shard outside the model folder: ${shard}`);
+    if (!full.startsWith(path.resolve(this.dir) + path.sep))
+      throw new Error(`weight shard outside the model folder: ${shard}`);
     return full;
   }
 }

@@ -26,7 +26,9 @@ const product = (dims: number[]): number => dims.reduce((a, b) => a * b, 1);
 /** A new batch with room for `capacity` instances of these instance shapes. */
 export function openBatch(spec: ModelSpec, instanceShapes: number[][], capacity: number): TensorBatch {
   return {
-    data: spec.inputs.map((sig, i) => typedArrayFor(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype, capacity * product(instanceShapes[i]))),
+    data: spec.inputs.map((sig, i) =>
+      typedArrayFor(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype, capacity * product(instanceShapes[i])),
+    ),
     instanceShapes,
   };
 }
@@ -35,7 +37,12 @@ export function openBatch(spec: ModelSpec, instanceShapes: number[][], capacity:
  * Runs one micro-batch: the requests already wrote their rows into the batch's arrays, so the
  * model gets views of them (no stacking copy) and is called once. All tensors are disposed.
  */
-export async function executeBatch(model: LoadedModel, spec: ModelSpec, batch: TensorBatch, size: number): Promise<BatchOutputs> {
+export async function executeBatch(
+  model: LoadedModel,
+  spec: ModelSpec,
+  batch: TensorBatch,
+  size: number,
+): Promise<BatchOutputs> {
   const outputs = tf.tidy(() => {
     const feeds = spec.inputs.map((sig, i) => {
       const shape = batch.instanceShapes[i];

@@ -43,7 +43,10 @@ export class BatchedResult {
     if (!this.nested) {
       const nested: OutputValues = {};
       this.spec.outputs.forEach((sig, o) => {
-        nested[sig.name] = nest(rowsOf(this.batch, o, this.offset, this.instances), 0, [this.instances, ...this.batch.instanceShapes[o]]);
+        nested[sig.name] = nest(rowsOf(this.batch, o, this.offset, this.instances), 0, [
+          this.instances,
+          ...this.batch.instanceShapes[o],
+        ]);
       });
       this.nested = nested;
     }
@@ -53,13 +56,18 @@ export class BatchedResult {
   /** What goes over the wire (the worker's internal port sends results as JSON). */
   toJSON(): Record<string, unknown> {
     return {
-      outputs: this.outputs, instances: this.instances,
-      batchSize: this.batchSize, computeShareMs: this.computeShareMs, timing: this.timing,
+      outputs: this.outputs,
+      instances: this.instances,
+      batchSize: this.batchSize,
+      computeShareMs: this.computeShareMs,
+      timing: this.timing,
     };
   }
 }
 
 /** Per instance, every class of the version's labels with its score, highest first. */
 export function labelScores(labels: readonly string[], rows: number[][]): LabelledScore[][] {
-  return rows.map((row) => row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score));
+  return rows.map((row) =>
+    row.map((score, i) => ({ label: labels[i] ?? String(i), score })).sort((a, b) => b.score - a.score),
+  );
 }

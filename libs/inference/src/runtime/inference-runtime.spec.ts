@@ -13,7 +13,10 @@ import { inferenceConfigFromEnv } from './inference-config';
 import { InferenceRuntime } from './inference-runtime';
 
 const specOf = (entry: CatalogEntry, batching = { maxBatchSize: 64, maxDelayMs: 5 }): ModelSpec => ({
-  id: entry.name, artifactDir: entry.artifactDir, ...entry.version, batching,
+  id: entry.name,
+  artifactDir: entry.artifactDir,
+  ...entry.version,
+  batching,
 });
 
 function pngBase64(width: number, height: number): string {
@@ -52,15 +55,25 @@ describe('InferenceRuntime', () => {
   });
 
   it('classifies iris measurements given in raw centimetres', async () => {
-    const result = await runtime.predict(iris, { features: [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]] });
+    const result = await runtime.predict(iris, {
+      features: [
+        [5.1, 3.5, 1.4, 0.2],
+        [5.9, 3.0, 4.2, 1.5],
+        [6.7, 3.0, 5.2, 2.3],
+      ],
+    });
     expect(result.instances).toBe(3);
-    expect(labelScores(iris.labels!, result.outputs.probabilities as number[][]).map((scores) => scores[0].label)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(
+      labelScores(iris.labels!, result.outputs.probabilities as number[][]).map((scores) => scores[0].label),
+    ).toEqual(['setosa', 'versicolor', 'virginica']);
     const rows = result.outputs.probabilities as number[][];
     for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
 
   it('stacks concurrent requests for one version into one batch', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => runtime.predict(iris, { features: [[6, 3, 4, 1.3]] })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => runtime.predict(iris, { features: [[6, 3, 4, 1.3]] })),
+    );
     expect(results.map((r) => r.batchSize)).toEqual(new Array(20).fill(20));
     for (const r of results) {
       expect(r.timing.totalMs).toBeGreaterThanOrEqual(r.timing.queueMs);
@@ -71,7 +84,8 @@ describe('InferenceRuntime', () => {
   it('rejects invalid input before loading the model', async () => {
     const fresh = new InferenceRuntime(inferenceConfigFromEnv({}));
     await expect(fresh.predict(iris, { features: [[1, 2, NaN, 4]] })).rejects.toMatchObject({
-      inferenceCode: InferenceErrorCode.INVALID_INPUT, contractCode: 'BAD_USER_INPUT',
+      inferenceCode: InferenceErrorCode.INVALID_INPUT,
+      contractCode: 'BAD_USER_INPUT',
     });
     expect(fresh.memory().cache.loads).toBe(0);
   });
@@ -95,7 +109,8 @@ describe('InferenceRuntime', () => {
     ['a number', 42],
   ])('answers NOT_IMAGE for %s', async (_, image) => {
     await expect(runtime.predict(nsfw, { image } as never)).rejects.toMatchObject({
-      inferenceCode: InferenceErrorCode.NOT_IMAGE, contractCode: 'BAD_USER_INPUT',
+      inferenceCode: InferenceErrorCode.NOT_IMAGE,
+      contractCode: 'BAD_USER_INPUT',
     });
   });
 
@@ -103,7 +118,11 @@ describe('InferenceRuntime', () => {
     await runtime.predict(iris, { features: [[5, 3, 1.5, 0.2]] });
     const start = tf.memory().numTensors;
     for (let wave = 0; wave < 20; wave++) {
-      await Promise.all(Array.from({ length: 500 }, (_, i) => runtime.predict(iris, { features: [[4 + (i % 4), 3, 1 + (i % 5), 0.2 + (wave % 2)]] })));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          runtime.predict(iris, { features: [[4 + (i % 4), 3, 1 + (i % 5), 0.2 + (wave % 2)]] }),
+        ),
+      );
     }
     expect(tf.memory().numTensors).toBe(start);
   });

@@ -37,13 +37,20 @@ class PlannedRequest implements BatchRequest<TensorBatch> {
   readonly key: string;
   readonly instances: number;
 
-  constructor(private readonly spec: ModelSpec, private readonly plan: InputPlan) {
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly plan: InputPlan,
+  ) {
     this.key = plan.key;
     this.instances = plan.instances;
   }
 
   open(capacity: number): TensorBatch {
-    return openBatch(this.spec, this.plan.inputs.map((p) => p.instanceShape), capacity);
+    return openBatch(
+      this.spec,
+      this.plan.inputs.map((p) => p.instanceShape),
+      capacity,
+    );
   }
 
   write(batch: TensorBatch, offset: number): void {
@@ -57,14 +64,21 @@ class ReadyRequest implements BatchRequest<TensorBatch> {
   readonly instances: number;
   private readonly names: string[];
 
-  constructor(private readonly spec: ModelSpec, private readonly inputs: ValidatedInputs) {
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly inputs: ValidatedInputs,
+  ) {
     this.names = spec.inputs.map((s) => s.name);
     this.key = this.names.map((n) => `${n}:${inputs.tensors[n].instanceShape.join('x')}|`).join('');
     this.instances = inputs.instances;
   }
 
   open(capacity: number): TensorBatch {
-    return openBatch(this.spec, this.names.map((n) => this.inputs.tensors[n].instanceShape), capacity);
+    return openBatch(
+      this.spec,
+      this.names.map((n) => this.inputs.tensors[n].instanceShape),
+      capacity,
+    );
   }
 
   write(batch: TensorBatch, offset: number): void {
@@ -119,7 +133,11 @@ export class InferenceRuntime {
   }
 
   /** Validates, batches with concurrent requests for the same version, and runs the model. */
-  async predict(spec: ModelSpec, inputs: InferenceInputs, options: { timeoutMs?: number } = {}): Promise<PredictResult> {
+  async predict(
+    spec: ModelSpec,
+    inputs: InferenceInputs,
+    options: { timeoutMs?: number } = {},
+  ): Promise<PredictResult> {
     if (!this.backend) await this.init();
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
     let request: BatchRequest<TensorBatch>;
@@ -146,7 +164,10 @@ export class InferenceRuntime {
 
   /** The version's own instance cap (its batching.maxInstances), else the configured one. */
   limitsFor(spec: ModelSpec): ValidationLimits {
-    return { maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances, maxElements: this.config.maxElements };
+    return {
+      maxInstances: spec.batching?.maxInstances ?? this.config.maxInstances,
+      maxElements: this.config.maxElements,
+    };
   }
 
   /** Checks inputs against the version: raw columns for a trained version, its tensors otherwise. */
@@ -164,7 +185,8 @@ export class InferenceRuntime {
   }
 
   private imageList(spec: ModelSpec, inputs: InferenceInputs): unknown[] {
-    if (spec.inputs.length !== 1) throw new InferenceError(InferenceErrorCode.MODEL_FAILED, `image model ${spec.id} must declare one input`);
+    if (spec.inputs.length !== 1)
+      throw new InferenceError(InferenceErrorCode.MODEL_FAILED, `image model ${spec.id} must declare one input`);
     const name = spec.inputs[0].name;
     const unknown = Object.keys(inputs ?? {}).filter((k) => k !== name);
     if (unknown.length) throw invalidInput(`unknown input(s): ${unknown.join(', ')}`, { expected: [name] });
@@ -173,7 +195,9 @@ export class InferenceRuntime {
     if (list.length === 0) throw invalidInput(`missing input "${name}": a base64 PNG/JPEG or a list of them`);
     const { maxInstances } = this.limitsFor(spec);
     if (list.length > maxInstances) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, { limit: maxInstances });
+      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${maxInstances} instances per request`, {
+        limit: maxInstances,
+      });
     }
     return list;
   }

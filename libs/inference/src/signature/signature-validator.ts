@@ -2,7 +2,10 @@ import { InferenceError, InferenceErrorCode, invalidInput } from '../inference.e
 import { InputValue, OipDatatype, TensorSignature, ValidatedInputs, ValidationLimits } from './model-signature';
 
 type Checker = (v: unknown) => boolean;
-const intIn = (min: number, max: number): Checker => (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const intIn =
+  (min: number, max: number): Checker =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const INT32_MAX = 2 ** 31 - 1;
 
 // TF.js computes in float32/int32/bool, so wide integer types are accepted only in int32 range.
@@ -44,7 +47,9 @@ function checkShape(name: string, actual: number[], declared: number[]): void {
   const ok = actual.length === declared.length && declared.every((d, i) => d === -1 || d === actual[i]);
   if (!ok) {
     throw invalidInput(`input "${name}" has shape [${actual}], expected [${declared}] (-1: any)`, {
-      input: name, shape: actual, expected: declared,
+      input: name,
+      shape: actual,
+      expected: declared,
     });
   }
 }
@@ -86,12 +91,20 @@ export interface InputPlan {
  * Checks request inputs against a model version's declared signature: every input present,
  * the same instance count, shapes and limits. Values are checked later, by writeInputs.
  */
-export function planInputs(signature: TensorSignature[], inputs: Record<string, InputValue>, limits: ValidationLimits): InputPlan {
-  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) throw invalidInput('inputs must be an object keyed by input name');
+export function planInputs(
+  signature: TensorSignature[],
+  inputs: Record<string, InputValue>,
+  limits: ValidationLimits,
+): InputPlan {
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
+    throw invalidInput('inputs must be an object keyed by input name');
   for (const k in inputs) {
     if (!signature.some((s) => s.name === k)) {
       const unknown = Object.keys(inputs).filter((n) => !signature.some((s) => s.name === n));
-      throw invalidInput(`unknown input(s): ${unknown.join(', ')}`, { inputs: unknown, expected: signature.map((s) => s.name) });
+      throw invalidInput(`unknown input(s): ${unknown.join(', ')}`, {
+        inputs: unknown,
+        expected: signature.map((s) => s.name),
+      });
     }
   }
   const plan: InputPlan = { instances: -1, inputs: [], key: '' };
@@ -101,7 +114,8 @@ export function planInputs(signature: TensorSignature[], inputs: Record<string, 
     const value = inputs[sig.name];
     if (value === undefined) throw invalidInput(`missing input "${sig.name}"`, { input: sig.name });
     const flat = value !== null && typeof value === 'object' && !Array.isArray(value);
-    if (!flat && !Array.isArray(value)) throw invalidInput(`input "${sig.name}" must be an array of instances or { shape, data }`);
+    if (!flat && !Array.isArray(value))
+      throw invalidInput(`input "${sig.name}" must be an array of instances or { shape, data }`);
     const shape = flat ? flatShape(sig.name, value) : inferShape(value);
     checkShape(sig.name, shape, sig.shape);
     const instances = shape[0];
@@ -111,14 +125,28 @@ export function planInputs(signature: TensorSignature[], inputs: Record<string, 
     }
     plan.instances = instances;
     if (instances > limits.maxInstances) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_INSTANCES, `at most ${limits.maxInstances} instances per request`, { limit: limits.maxInstances });
+      throw new InferenceError(
+        InferenceErrorCode.TOO_MANY_INSTANCES,
+        `at most ${limits.maxInstances} instances per request`,
+        { limit: limits.maxInstances },
+      );
     }
     elements += product(shape);
     if (elements > limits.maxElements) {
-      throw new InferenceError(InferenceErrorCode.TOO_MANY_ELEMENTS, `at most ${limits.maxElements} elements per request`, { limit: limits.maxElements });
+      throw new InferenceError(
+        InferenceErrorCode.TOO_MANY_ELEMENTS,
+        `at most ${limits.maxElements} elements per request`,
+        { limit: limits.maxElements },
+      );
     }
     const instanceShape = shape.slice(1);
-    plan.inputs.push({ sig, value: flat ? (value as { data: unknown[] }).data : (value as unknown[]), flat, shape, instanceShape });
+    plan.inputs.push({
+      sig,
+      value: flat ? (value as { data: unknown[] }).data : (value as unknown[]),
+      flat,
+      shape,
+      instanceShape,
+    });
     plan.key += `${sig.name}:${instanceShape.join('x')}|`;
   }
   return plan;
@@ -152,9 +180,17 @@ export function writeInputs(plan: InputPlan, targets: TypedData[], row: number):
 
 /** Writes nested arrays depth-first, checking that siblings have the same length (no ragged rows). */
 function writeNested(
-  name: string, node: unknown[], shape: number[], depth: number, check: Checker, bool: boolean, target: TypedData, at: number,
+  name: string,
+  node: unknown[],
+  shape: number[],
+  depth: number,
+  check: Checker,
+  bool: boolean,
+  target: TypedData,
+  at: number,
 ): number {
-  if (node.length !== shape[depth]) throw invalidInput(`input "${name}" is ragged or has the wrong rank`, { input: name });
+  if (node.length !== shape[depth])
+    throw invalidInput(`input "${name}" is ragged or has the wrong rank`, { input: name });
   const leaf = depth === shape.length - 1;
   for (let i = 0; i < node.length; i++) {
     const child = node[i];
@@ -189,7 +225,9 @@ function flatShape(name: string, value: { shape?: unknown; data?: unknown }): nu
     throw invalidInput(`input "${name}" must be { shape: int[], data: [] }`, { input: name });
   }
   if (data.length !== product(shape as number[])) {
-    throw invalidInput(`input "${name}" data has ${data.length} values, shape needs ${product(shape as number[])}`, { input: name });
+    throw invalidInput(`input "${name}" data has ${data.length} values, shape needs ${product(shape as number[])}`, {
+      input: name,
+    });
   }
   return shape as number[];
 }

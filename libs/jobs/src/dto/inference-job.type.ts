@@ -22,14 +22,22 @@ export class InferenceJob {
   @Field(() => ID) id!: string;
   @Field(() => InferenceJobStatus) status!: InferenceJobStatus;
   @Field(() => InferenceJobProgress) progress!: InferenceJobProgress;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'One object per instance, in order (per output name; `labelled` for classifiers). Grows as the job runs.' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description:
+      'One object per instance, in order (per output name; `labelled` for classifiers). Grows as the job runs.',
+  })
   outputs!: unknown[] | null;
   @Field(() => GraphQLJSON, { nullable: true, description: '{ code, reason, message } when the job FAILED' })
   error!: unknown | null;
   @Field() model!: string;
   @Field(() => Int) version!: number;
   @Field(() => String, { nullable: true }) webhookUrl!: string | null;
-  @Field(() => String, { nullable: true, description: 'The Standard Webhooks secret (whsec_<base64>) of this job\'s webhook: verify the webhook-id, webhook-timestamp and webhook-signature headers with any Standard Webhooks library. Only in the submitInferenceJob answer: store it then.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The Standard Webhooks secret (whsec_<base64>) of this job's webhook: verify the webhook-id, webhook-timestamp and webhook-signature headers with any Standard Webhooks library. Only in the submitInferenceJob answer: store it then.",
+  })
   webhookSecret!: string | null;
   @Field(() => Date, { nullable: true }) webhookDeliveredAt!: Date | null;
   @Field(() => Int) attempts!: number;
@@ -54,9 +62,15 @@ export class InferenceJobConnection {
 @InputType()
 export class SubmitInferenceJobInput {
   @Field() model!: string;
-  @Field(() => String, { nullable: true, description: 'A version number or an alias; default the `stable` alias' }) version?: string | null;
-  @Field(() => [GraphQLJSON], { description: 'One entry per example: the input value of a single-input model, or an object keyed by input name' })
+  @Field(() => String, { nullable: true, description: 'A version number or an alias; default the `stable` alias' })
+  version?: string | null;
+  @Field(() => [GraphQLJSON], {
+    description: 'One entry per example: the input value of a single-input model, or an object keyed by input name',
+  })
   instances!: unknown[];
-  @Field(() => String, { nullable: true, description: 'POSTed a signed JSON notice when the job ends (public http(s) addresses only)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'POSTed a signed JSON notice when the job ends (public http(s) addresses only)',
+  })
   webhookUrl?: string | null;
 }

@@ -6,11 +6,31 @@ import { JobError, JobErrorReason } from '../job.error';
 // metadata at 169.254.169.254), CGNAT, multicast and reserved ranges, in IPv4 and IPv6.
 const blocked = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32]] as const) blocked.addSubnet(net, bits, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv6');
 
 /** True for an address a webhook may not be sent to (IPv4-mapped IPv6 is checked as IPv4). */
 export function isPrivateAddress(address: string): boolean {
@@ -31,15 +51,26 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
   try {
     url = new URL(raw);
   } catch {
-    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl is not a valid URL', { field: 'webhookUrl' });
+    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl is not a valid URL', {
+      field: 'webhookUrl',
+    });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl must be http or https', { field: 'webhookUrl' });
-  if (url.username || url.password) throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl must not carry credentials', { field: 'webhookUrl' });
-  if (raw.length > 2048) throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl is too long', { field: 'webhookUrl' });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl must be http or https', {
+      field: 'webhookUrl',
+    });
+  if (url.username || url.password)
+    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl must not carry credentials', {
+      field: 'webhookUrl',
+    });
+  if (raw.length > 2048)
+    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, 'webhookUrl is too long', { field: 'webhookUrl' });
   if (allowPrivate) return url;
   const addresses = await resolveAll(url.hostname);
   if (!addresses.length || addresses.some(isPrivateAddress)) {
-    throw JobError.invalid(JobErrorReason.PRIVATE_WEBHOOK_URL, 'webhookUrl must point to a public address', { field: 'webhookUrl' });
+    throw JobError.invalid(JobErrorReason.PRIVATE_WEBHOOK_URL, 'webhookUrl must point to a public address', {
+      field: 'webhookUrl',
+    });
   }
   return url;
 }
@@ -50,6 +81,8 @@ export async function resolveAll(hostname: string): Promise<string[]> {
   try {
     return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   } catch {
-    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, `webhookUrl host "${host}" does not resolve`, { field: 'webhookUrl' });
+    throw JobError.invalid(JobErrorReason.INVALID_WEBHOOK_URL, `webhookUrl host "${host}" does not resolve`, {
+      field: 'webhookUrl',
+    });
   }
 }

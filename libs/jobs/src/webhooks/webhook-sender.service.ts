@@ -61,14 +61,20 @@ export class WebhookSender {
         const status = await this.post(d.url, body, headers);
         if (status >= 200 && status < 300) {
           // The job id is the key; the unscoped client is fine for a row this worker just finished.
-          await this.prisma.inferenceJob.update({ where: { id: d.jobId }, data: { webhookAttempts: attempt, webhookDeliveredAt: new Date(), webhookError: null } });
+          await this.prisma.inferenceJob.update({
+            where: { id: d.jobId },
+            data: { webhookAttempts: attempt, webhookDeliveredAt: new Date(), webhookError: null },
+          });
           return true;
         }
         error = `HTTP ${status}`;
       } catch (e) {
         error = (e as Error).message;
       }
-      await this.prisma.inferenceJob.update({ where: { id: d.jobId }, data: { webhookAttempts: attempt, webhookError: error.slice(0, 500) } });
+      await this.prisma.inferenceJob.update({
+        where: { id: d.jobId },
+        data: { webhookAttempts: attempt, webhookError: error.slice(0, 500) },
+      });
       if (this.stopping || attempt === this.config.WEBHOOK_MAX_ATTEMPTS) break;
       await new Promise((r) => setTimeout(r, this.config.WEBHOOK_BACKOFF_MS * 2 ** (attempt - 1)));
     }
@@ -79,7 +85,11 @@ export class WebhookSender {
     const url = new URL(target);
     const allowPrivate = this.config.ALLOW_PRIVATE_WEBHOOKS;
     // Checked on the address actually connected to, so DNS rebinding after submit gains nothing.
-    const lookup = (host: string, options: object, cb: (e: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+    const lookup = (
+      host: string,
+      options: object,
+      cb: (e: Error | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
       dnsLookup(host, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
         if (err) return cb(err, []);
         const bad = !allowPrivate && addresses.some((a) => isPrivateAddress(a.address));
@@ -90,16 +100,25 @@ export class WebhookSender {
     };
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = client.request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'mas-webhooks/1', ...headers },
-        timeout: this.config.WEBHOOK_TIMEOUT_MS,
-        lookup: lookup as never,
-      }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
+      const req = client.request(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'mas-webhooks/1',
+            ...headers,
+          },
+          timeout: this.config.WEBHOOK_TIMEOUT_MS,
+          lookup: lookup as never,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', reject);
       req.end(body);

@@ -12,7 +12,9 @@ describe('job webhook signatures (Standard Webhooks)', () => {
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     const stale = standardWebhookHeaders(secret, 'msg_job_1', body, new Date(Date.now() - 3_600_000));
     expect(() => new Webhook(secret).verify(body, stale)).toThrow(WebhookVerificationError);
-    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(body, headers)).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it('a secret issued before the switch (base64url) signs with the same key bytes', () => {

@@ -11,7 +11,12 @@ export const SIGNATURE_HEADER = 'x-mas-signature';
  * webhook-signature `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed by the bytes
  * of the `whsec_<base64>` secret. Customers verify with any Standard Webhooks library.
  */
-export function standardWebhookHeaders(secret: string, messageId: string, body: string, at = new Date()): Record<string, string> {
+export function standardWebhookHeaders(
+  secret: string,
+  messageId: string,
+  body: string,
+  at = new Date(),
+): Record<string, string> {
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
@@ -34,7 +39,13 @@ export function signWebhook(secret: string, body: string, timestamp = Math.floor
 }
 
 /** For receivers of the deprecated header: checks it within `toleranceS` of now. */
-export function verifyWebhookSignature(secret: string, body: string, header: string, toleranceS = 300, now = Date.now()): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  body: string,
+  header: string,
+  toleranceS = 300,
+  now = Date.now(),
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !parts.v1 || Math.abs(now / 1000 - t) > toleranceS) return false;

@@ -19,7 +19,11 @@ export function parseIdempotencyKey(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const key = Array.isArray(value) ? value[0] : value;
   if (typeof key !== 'string' || key.length < 8 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw AppError.badInput('Idempotency-Key must be 8 to 255 printable ASCII characters', undefined, 'INVALID_IDEMPOTENCY_KEY');
+    throw AppError.badInput(
+      'Idempotency-Key must be 8 to 255 printable ASCII characters',
+      undefined,
+      'INVALID_IDEMPOTENCY_KEY',
+    );
   }
   return key;
 }
@@ -38,7 +42,10 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly prisma: PrismaService) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweep().catch((e) => this.log.warn(`sweep failed: ${e.message}`)), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(
+      () => void this.sweep().catch((e) => this.log.warn(`sweep failed: ${e.message}`)),
+      SWEEP_EVERY_MS,
+    );
     this.sweeper.unref();
   }
 
@@ -70,7 +77,10 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
       }
       if (row.response !== null) return { kind: 'replay', response: row.response };
       if (Date.now() >= deadline) {
-        throw AppError.conflict('a request with this Idempotency-Key is still running; retry later', 'IDEMPOTENCY_KEY_IN_USE');
+        throw AppError.conflict(
+          'a request with this Idempotency-Key is still running; retry later',
+          'IDEMPOTENCY_KEY_IN_USE',
+        );
       }
       await sleep(POLL_MS);
     }
@@ -78,11 +88,15 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
 
   /** The first call failed: forget the claim so that a retry runs. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM idempotency_keys WHERE "tenantId" = ${tenantId} AND key = ${key} AND response IS NULL`;
+    await this.prisma
+      .$executeRaw`DELETE FROM idempotency_keys WHERE "tenantId" = ${tenantId} AND key = ${key} AND response IS NULL`;
   }
 
   /** In the ledger's batch: the answers of the calls that claimed their keys. */
-  async completeBatch(tx: Prisma.TransactionClient, rows: readonly { tenantId: string; key: string; response: unknown }[]): Promise<void> {
+  async completeBatch(
+    tx: Prisma.TransactionClient,
+    rows: readonly { tenantId: string; key: string; response: unknown }[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     await tx.$executeRaw`
       UPDATE idempotency_keys k SET response = r.response::jsonb

@@ -10,7 +10,11 @@ export function createArtifactStore(config: ModelsConfig): ArtifactStore {
     const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
     const { S3ArtifactStore } = require('./s3-artifact-store') as typeof import('./s3-artifact-store');
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const client = new S3Client({ region: config.s3Region, endpoint: config.s3Endpoint, forcePathStyle: Boolean(config.s3Endpoint) });
+    const client = new S3Client({
+      region: config.s3Region,
+      endpoint: config.s3Endpoint,
+      forcePathStyle: Boolean(config.s3Endpoint),
+    });
     return new S3ArtifactStore(client, config.bucket!, config.prefix, config.cacheDir);
   }
   return new LocalArtifactStore(config.modelsDir);

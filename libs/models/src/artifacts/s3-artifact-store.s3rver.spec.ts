@@ -15,7 +15,10 @@ describe('S3ArtifactStore against s3rver', () => {
     { path: 'model.json', bytes: Buffer.from(JSON.stringify({ format: 'layers-model', weightsManifest: [] })) },
     { path: 'weights/group1-shard1of1.bin', bytes: Buffer.from([0, 1, 2, 250, 251, 252]) },
   ];
-  const keys = async (prefix: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'artifacts', Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();
+  const keys = async (prefix: string) =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'artifacts', Prefix: prefix }))).Contents ?? [])
+      .map((o) => o.Key)
+      .sort();
 
   beforeAll(async () => {
     s3 = await startS3Server(['artifacts']);
@@ -30,7 +33,10 @@ describe('S3ArtifactStore against s3rver', () => {
   it('put writes one object per file under <prefix><namespace>/<version>/ and returns its s3:// URI', async () => {
     const uri = await store.put('ten_1', 'mv_1', files);
     expect(uri).toBe('s3://artifacts/models/ten_1/mv_1/');
-    expect(await keys('models/ten_1/mv_1/')).toEqual(['models/ten_1/mv_1/model.json', 'models/ten_1/mv_1/weights/group1-shard1of1.bin']);
+    expect(await keys('models/ten_1/mv_1/')).toEqual([
+      'models/ten_1/mv_1/model.json',
+      'models/ten_1/mv_1/weights/group1-shard1of1.bin',
+    ]);
   });
 
   it('localDir downloads the version byte for byte, once, and marks it complete', async () => {
@@ -45,7 +51,9 @@ describe('S3ArtifactStore against s3rver', () => {
   });
 
   it('refuses an unsafe path and writes nothing for it', async () => {
-    await expect(store.put('ten_1', 'mv_bad', [{ path: '../escape.bin', bytes: Buffer.from('x') }])).rejects.toThrow(/unsafe artifact path/);
+    await expect(store.put('ten_1', 'mv_bad', [{ path: '../escape.bin', bytes: Buffer.from('x') }])).rejects.toThrow(
+      /unsafe artifact path/,
+    );
     expect(await keys('models/ten_1/mv_bad/')).toEqual([]);
   });
 

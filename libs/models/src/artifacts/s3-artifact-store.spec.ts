@@ -14,7 +14,9 @@ describe('S3 artifact store key layout (put/localDir/remove: s3-artifact-store.s
   });
 
   it('refuses paths that would escape the version folder', () => {
-    for (const p of ['../x', '/etc/passwd', 'a/../../b', 'a\\b', '', 'a//b', 'sp ace']) expect(isSafeArtifactPath(p)).toBe(false);
-    for (const p of ['model.json', 'group1-shard1of2.bin', 'weights/part.bin']) expect(isSafeArtifactPath(p)).toBe(true);
+    for (const p of ['../x', '/etc/passwd', 'a/../../b', 'a\\b', '', 'a//b', 'sp ace'])
+      expect(isSafeArtifactPath(p)).toBe(false);
+    for (const p of ['model.json', 'group1-shard1of2.bin', 'weights/part.bin'])
+      expect(isSafeArtifactPath(p)).toBe(true);
   });
 });

@@ -1,7 +1,13 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ArtifactFile, ArtifactStore, isSafeArtifactPath } from './artifact-store';
 
 /** `<prefix><namespace>/<versionId>/<path>`: one folder per immutable version. */
@@ -35,7 +41,13 @@ export class S3ArtifactStore implements ArtifactStore {
   async put(namespace: string, versionId: string, files: ArtifactFile[]): Promise<string> {
     for (const file of files) {
       if (!isSafeArtifactPath(file.path)) throw new Error(`unsafe artifact path ${file.path}`);
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: s3ArtifactKey(this.prefix, namespace, versionId, file.path), Body: file.bytes }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: s3ArtifactKey(this.prefix, namespace, versionId, file.path),
+          Body: file.bytes,
+        }),
+      );
     }
     return `s3://${this.bucket}/${s3ArtifactKey(this.prefix, namespace, versionId)}`;
   }
@@ -65,7 +77,10 @@ export class S3ArtifactStore implements ArtifactStore {
     if (!uri.startsWith('s3://')) return;
     const { bucket, prefix } = parseS3Uri(uri);
     const keys = await this.keys(bucket, prefix);
-    if (keys.length) await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    if (keys.length)
+      await this.client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+      );
     await rm(resolve(this.cacheDir, prefix), { recursive: true, force: true });
   }
 
@@ -73,7 +88,9 @@ export class S3ArtifactStore implements ArtifactStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       keys.push(...(page.Contents ?? []).map((o) => o.Key!).filter(Boolean));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

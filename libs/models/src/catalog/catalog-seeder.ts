@@ -23,7 +23,9 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const entries = await startupProfile.time('catalog: build or find artifacts', () => buildCatalog(this.config.catalogDir));
+    const entries = await startupProfile.time('catalog: build or find artifacts', () =>
+      buildCatalog(this.config.catalogDir),
+    );
     await startupProfile.time('catalog: seed rows', async () => {
       for (const entry of entries) await this.seed(entry);
     });
@@ -37,7 +39,14 @@ export class CatalogSeeder implements OnApplicationBootstrap {
       await this.prisma.$transaction(async (tx) => {
         const model = await tx.model.upsert({
           where: { namespace_name: { namespace: PUBLIC_NAMESPACE, name: entry.name } },
-          create: { id: newId('mdl'), tenantId: null, namespace: PUBLIC_NAMESPACE, name: entry.name, description: entry.description, task: entry.task },
+          create: {
+            id: newId('mdl'),
+            tenantId: null,
+            namespace: PUBLIC_NAMESPACE,
+            name: entry.name,
+            description: entry.description,
+            task: entry.task,
+          },
           update: { description: entry.description, task: entry.task },
         });
         const v = entry.version;
@@ -46,7 +55,10 @@ export class CatalogSeeder implements OnApplicationBootstrap {
           format: v.format,
           status: 'READY' as const,
           inputs: v.inputs as unknown as Prisma.InputJsonValue,
-          outputs: [{ ...first, ...(v.labels ? { labels: v.labels } : {}) }, ...rest] as unknown as Prisma.InputJsonValue,
+          outputs: [
+            { ...first, ...(v.labels ? { labels: v.labels } : {}) },
+            ...rest,
+          ] as unknown as Prisma.InputJsonValue,
           preprocess: v.preprocess ?? null,
           pricingUnit: v.pricingUnit,
           unitsPer: 1,

@@ -20,7 +20,10 @@ export class ModelDownloadController {
     const slash = rest.indexOf('/');
     if (slash < 1) throw AppError.badInput('download URLs look like /downloads/<token>/model.json');
     const file = await this.downloads.read(rest.slice(0, slash), rest.slice(slash + 1));
-    void reply.header('content-type', file.contentType).header('access-control-allow-origin', '*').header('cache-control', 'private, max-age=60');
+    void reply
+      .header('content-type', file.contentType)
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'private, max-age=60');
     return file.bytes;
   }
 }

@@ -9,7 +9,10 @@ const who = (ctx: RequestContext) => ({ actor: actorOf(ctx.principal), requestId
 
 @Resolver()
 export class ModelDownloadResolver {
-  constructor(private readonly downloads: ModelDownloadService, private readonly catalog: ModelCatalogService) {}
+  constructor(
+    private readonly downloads: ModelDownloadService,
+    private readonly catalog: ModelCatalogService,
+  ) {}
 
   @RequirePermission('models:read')
   @Query(() => ModelDownload, { description: "A short-lived signed URL of a version's model.json (audited)" })
@@ -23,7 +26,9 @@ export class ModelDownloadResolver {
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => Model, { description: 'Allows or stops downloads of one of your models (URLs already issued stop working too)' })
+  @Mutation(() => Model, {
+    description: 'Allows or stops downloads of one of your models (URLs already issued stop working too)',
+  })
   setModelDownloads(
     @CurrentTenant() tenantId: string,
     @Ctx() ctx: RequestContext,

@@ -39,13 +39,20 @@ export class ModelDownloadService {
     if (!model.downloadsEnabled) throw this.disabled(name);
     const files = digests(version.files);
     if (!files.some((f) => f.path === 'model.json')) {
-      throw new ModelError(ErrorCode.CONFLICT, `version ${version.version} of "${name}" has no recorded file digests; publish it again`, { reason: ModelErrorReason.INVALID_ARTIFACT });
+      throw new ModelError(
+        ErrorCode.CONFLICT,
+        `version ${version.version} of "${name}" has no recorded file digests; publish it again`,
+        { reason: ModelErrorReason.INVALID_ARTIFACT },
+      );
     }
     const exp = Math.floor(Date.now() / 1000) + this.config.downloadTtlSeconds;
     const token = this.signer.sign({ tenantId, versionId: version.id, exp });
     // append() is one statement: the URL is handed out only once its audit event is written.
     await this.audit.append(this.tenants.forTenant(tenantId), tenantId, {
-      actor: who.actor, action: 'model.download', target: { type: 'model_version', id: version.id }, requestId: who.requestId,
+      actor: who.actor,
+      action: 'model.download',
+      target: { type: 'model_version', id: version.id },
+      requestId: who.requestId,
       metadata: { model: name, version: version.version, expiresAt: new Date(exp * 1000).toISOString() },
     });
     return { url: `${this.config.publicUrl}/downloads/${token}/model.json`, expiresAt: new Date(exp * 1000), files };
@@ -57,14 +64,20 @@ export class ModelDownloadService {
     if (!grant) throw this.invalidToken('the download link is not valid');
     if (grant.exp * 1000 < Date.now()) throw this.invalidToken('the download link has expired');
     const db = this.tenants.forTenant(grant.tenantId);
-    const version = await db.modelVersion.findFirst({ where: { id: grant.versionId }, include: { model: { select: { downloadsEnabled: true, name: true } } } });
+    const version = await db.modelVersion.findFirst({
+      where: { id: grant.versionId },
+      include: { model: { select: { downloadsEnabled: true, name: true } } },
+    });
     if (!version) throw this.invalidToken('the downloaded version no longer exists');
     if (!version.model.downloadsEnabled) throw this.disabled(version.model.name);
     const file = digests(version.files).find((f) => f.path === path);
-    if (!file || !isSafeArtifactPath(path)) throw ModelError.versionNotFound(version.model.name, `${version.version}/${path}`);
+    if (!file || !isSafeArtifactPath(path))
+      throw ModelError.versionNotFound(version.model.name, `${version.version}/${path}`);
     const bytes = await readFile(join(await this.store.localDir(version.artifactUri), path));
     if (sha256Of(bytes) !== file.sha256) {
-      throw new ModelError(ErrorCode.INTERNAL, `artifact file ${path} does not match its recorded SHA-256: refused`, { reason: 'ARTIFACT_INTEGRITY' });
+      throw new ModelError(ErrorCode.INTERNAL, `artifact file ${path} does not match its recorded SHA-256: refused`, {
+        reason: 'ARTIFACT_INTEGRITY',
+      });
     }
     return { bytes, contentType: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream' };
   }
@@ -76,13 +89,16 @@ export class ModelDownloadService {
     if (!model) throw ModelError.modelNotFound(name);
     const version = /^\d{1,9}$/.test(ref)
       ? await db.modelVersion.findFirst({ where: { modelId: model.id, version: Number(ref) } })
-      : (await db.modelAlias.findFirst({ where: { modelId: model.id, name: ref }, include: { version: true } }))?.version;
+      : (await db.modelAlias.findFirst({ where: { modelId: model.id, name: ref }, include: { version: true } }))
+          ?.version;
     if (!version || version.status !== 'READY') throw ModelError.versionNotFound(name, ref);
     return { model, version };
   }
 
   private disabled(name: string): ModelError {
-    return new ModelError(ErrorCode.FORBIDDEN, `downloads of "${name}" are switched off by its owner`, { reason: ModelErrorReason.DOWNLOADS_DISABLED });
+    return new ModelError(ErrorCode.FORBIDDEN, `downloads of "${name}" are switched off by its owner`, {
+      reason: ModelErrorReason.DOWNLOADS_DISABLED,
+    });
   }
 
   private invalidToken(message: string): ModelError {

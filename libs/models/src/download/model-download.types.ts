@@ -7,7 +7,9 @@ export class ModelFile {
   @Field(() => Float) sizeBytes!: number;
 }
 
-@ObjectType({ description: 'A short-lived signed URL of a version\'s model.json; its weight files resolve relative to it' })
+@ObjectType({
+  description: "A short-lived signed URL of a version's model.json; its weight files resolve relative to it",
+})
 export class ModelDownload {
   @Field() url!: string;
   @Field() expiresAt!: Date;

@@ -28,10 +28,16 @@ export class PublishModelVersionInput {
   @Field(() => [TensorSpecInput]) inputs!: TensorSpecInput[];
   @Field(() => [TensorSpecInput]) outputs!: TensorSpecInput[];
   @Field({ nullable: true, defaultValue: 'instance', description: 'request, instance or image' }) pricingUnit?: string;
-  @Field(() => [ModelFileInput], { nullable: true, description: 'model.json and its shards, base64, within the request body limit' })
+  @Field(() => [ModelFileInput], {
+    nullable: true,
+    description: 'model.json and its shards, base64, within the request body limit',
+  })
   files?: ModelFileInput[] | null;
 
-  @Field(() => [String], { nullable: true, description: 'Tokens of files PUT to upload URLs from createModelUpload (large shards); may be combined with files' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Tokens of files PUT to upload URLs from createModelUpload (large shards); may be combined with files',
+  })
   uploadTokens?: string[] | null;
 }
 
@@ -39,7 +45,8 @@ export class PublishModelVersionInput {
 export class CreateModelUploadInput {
   @Field({ description: "The tenant's model the file is for" }) model!: string;
   @Field({ description: 'The artifact path: model.json or a shard named in its weightsManifest' }) fileName!: string;
-  @Field(() => Float, { description: 'Exact size of the file in bytes, within the plan upload limit' }) sizeBytes!: number;
+  @Field(() => Float, { description: 'Exact size of the file in bytes, within the plan upload limit' })
+  sizeBytes!: number;
 }
 
 @InputType()
@@ -48,5 +55,6 @@ export class SetModelAliasInput {
   @Field({ description: 'e.g. stable, canary' }) alias!: string;
   @Field(() => Int) version!: number;
   @Field(() => Int, { nullable: true }) canaryVersion?: number | null;
-  @Field(() => Float, { nullable: true, description: '0..1, the share of traffic sent to canaryVersion' }) canaryWeight?: number | null;
+  @Field(() => Float, { nullable: true, description: '0..1, the share of traffic sent to canaryVersion' })
+  canaryWeight?: number | null;
 }

@@ -7,7 +7,8 @@ export class TensorSpec {
   @Field() name!: string;
   @Field({ description: 'Open Inference Protocol datatype: FP32, INT32, BYTES, ...' }) datatype!: string;
   @Field(() => [Int]) shape!: number[];
-  @Field(() => [String], { nullable: true, description: 'Class names along the last dimension' }) labels?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Class names along the last dimension' }) labels?:
+    string[] | null;
 }
 
 @ObjectType()
@@ -23,10 +24,17 @@ export class ModelVersion {
   @Field(() => Int) unitsPer!: number;
   @Field(() => Float) sizeBytes!: number;
   @Field(() => String, { nullable: true }) sha256!: string | null;
-  @Field(() => [String], { nullable: true, description: 'Class names in the order of the first output (classifiers)' }) labels!: string[] | null;
-  @Field(() => [String], { nullable: true, description: 'A version trained here: the raw columns it takes, one input each' }) featureColumns!: string[] | null;
-  @Field(() => Int, { nullable: true, description: 'The version this one was derived from (a quantised copy)' }) parentVersion!: number | null;
-  @Field(() => String, { nullable: true, description: 'float16, uint8 or uint16 when the weights are quantised' }) quantization!: string | null;
+  @Field(() => [String], { nullable: true, description: 'Class names in the order of the first output (classifiers)' })
+  labels!: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: 'A version trained here: the raw columns it takes, one input each',
+  })
+  featureColumns!: string[] | null;
+  @Field(() => Int, { nullable: true, description: 'The version this one was derived from (a quantised copy)' })
+  parentVersion!: number | null;
+  @Field(() => String, { nullable: true, description: 'float16, uint8 or uint16 when the weights are quantised' })
+  quantization!: string | null;
   /** Not in the schema: the row id, for field resolvers of other libraries (evaluations, trainingJob). */
   versionId!: string;
   trainingJobId!: string | null;
@@ -50,7 +58,10 @@ export class Model {
   @Field() createdAt!: Date;
   @Field(() => [ModelVersion]) versions!: ModelVersion[];
   @Field(() => [ModelAlias]) aliases!: ModelAlias[];
-  @Field(() => [TensorSpec], { description: 'Signature of the version the `stable` alias (or the newest ready version) serves' }) inputs!: TensorSpec[];
+  @Field(() => [TensorSpec], {
+    description: 'Signature of the version the `stable` alias (or the newest ready version) serves',
+  })
+  inputs!: TensorSpec[];
   @Field(() => [TensorSpec]) outputs!: TensorSpec[];
 }
 

@@ -1,12 +1,30 @@
 import { ArtifactFile, isSafeArtifactPath } from '../artifacts/artifact-store';
 import { ModelError, ModelErrorReason } from '../model.error';
 
-interface WeightEntry { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } }
-interface WeightGroup { paths?: unknown; weights?: unknown }
+interface WeightEntry {
+  name?: unknown;
+  shape?: unknown;
+  dtype?: unknown;
+  quantization?: { dtype?: unknown };
+}
+interface WeightGroup {
+  paths?: unknown;
+  weights?: unknown;
+}
 
-const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, int16: 2 };
+const BYTES_PER: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  int8: 1,
+  int16: 2,
+};
 
-const bad = (message: string, details?: Record<string, unknown>) => ModelError.invalid(ModelErrorReason.INVALID_ARTIFACT, message, details);
+const bad = (message: string, details?: Record<string, unknown>) =>
+  ModelError.invalid(ModelErrorReason.INVALID_ARTIFACT, message, details);
 
 /**
  * Checks a TF.js artifact before anything runs it: model.json parses, its format matches the
@@ -28,16 +46,29 @@ export function checkArtifact(format: 'layers' | 'graph', files: ArtifactFile[])
   } catch {
     throw bad('model.json is not valid JSON');
   }
-  if (!manifest || typeof manifest !== 'object' || !manifest.modelTopology || typeof manifest.modelTopology !== 'object') throw bad('model.json has no modelTopology');
+  if (
+    !manifest ||
+    typeof manifest !== 'object' ||
+    !manifest.modelTopology ||
+    typeof manifest.modelTopology !== 'object'
+  )
+    throw bad('model.json has no modelTopology');
   const declared = typeof manifest.format === 'string' ? manifest.format : undefined;
-  const isGraph = declared ? declared === 'graph-model' : Array.isArray((manifest.modelTopology as { node?: unknown }).node);
-  if ((format === 'graph') !== isGraph) throw bad(`model.json holds a ${isGraph ? 'graph' : 'layers'} model, not ${format}`);
+  const isGraph = declared
+    ? declared === 'graph-model'
+    : Array.isArray((manifest.modelTopology as { node?: unknown }).node);
+  if ((format === 'graph') !== isGraph)
+    throw bad(`model.json holds a ${isGraph ? 'graph' : 'layers'} model, not ${format}`);
   if (!Array.isArray(manifest.weightsManifest)) throw bad('model.json has no weightsManifest');
 
   const used = new Set(['model.json']);
   for (const [g, group] of (manifest.weightsManifest as WeightGroup[]).entries()) {
-    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) throw bad(`weightsManifest[${g}] needs paths and weights`);
-    const expected = (group.weights as WeightEntry[]).reduce((n, w, i) => n + weightBytes(w, `weightsManifest[${g}].weights[${i}]`), 0);
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights))
+      throw bad(`weightsManifest[${g}] needs paths and weights`);
+    const expected = (group.weights as WeightEntry[]).reduce(
+      (n, w, i) => n + weightBytes(w, `weightsManifest[${g}].weights[${i}]`),
+      0,
+    );
     let actual = 0;
     for (const p of group.paths as unknown[]) {
       const file = typeof p === 'string' ? byPath.get(p) : undefined;
@@ -45,7 +76,11 @@ export function checkArtifact(format: 'layers' | 'graph', files: ArtifactFile[])
       used.add(file.path);
       actual += file.bytes.length;
     }
-    if (actual !== expected) throw bad(`weightsManifest[${g}]: shards hold ${actual} bytes, its weights need ${expected}`, { expected, actual });
+    if (actual !== expected)
+      throw bad(`weightsManifest[${g}]: shards hold ${actual} bytes, its weights need ${expected}`, {
+        expected,
+        actual,
+      });
   }
   const extra = [...byPath.keys()].filter((p) => !used.has(p));
   if (extra.length) throw bad(`files not referenced by model.json: ${extra.join(', ')}`);
@@ -53,7 +88,8 @@ export function checkArtifact(format: 'layers' | 'graph', files: ArtifactFile[])
 }
 
 function weightBytes(w: WeightEntry, where: string): number {
-  if (!Array.isArray(w?.shape) || w.shape.some((d) => !Number.isInteger(d) || (d as number) < 0)) throw bad(`${where}: invalid shape`);
+  if (!Array.isArray(w?.shape) || w.shape.some((d) => !Number.isInteger(d) || (d as number) < 0))
+    throw bad(`${where}: invalid shape`);
   const dtype = String(w.quantization?.dtype ?? w.dtype);
   const per = BYTES_PER[dtype];
   if (!per) throw bad(`${where}: unsupported dtype ${dtype}`);

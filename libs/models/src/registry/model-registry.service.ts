@@ -76,7 +76,8 @@ export class ModelRegistry {
 
   private async lookup(tenantId: string, name: string, ref: string, implicit: boolean): Promise<Target> {
     const model = await this.findModel(tenantId, name);
-    if (/^\d+$/.test(ref)) return { model, primary: await this.byNumber(tenantId, model.id, Number(ref)), canary: null, canaryWeight: 0 };
+    if (/^\d+$/.test(ref))
+      return { model, primary: await this.byNumber(tenantId, model.id, Number(ref)), canary: null, canaryWeight: 0 };
     return { model, ...(await this.byAlias(tenantId, model.id, ref, implicit)) };
   }
 
@@ -96,12 +97,22 @@ export class ModelRegistry {
     return this.tenants.forTenant(tenantId).modelVersion.findFirst({ where: { modelId, version } });
   }
 
-  private async byAlias(tenantId: string, modelId: string, alias: string, implicit: boolean): Promise<Omit<Target, 'model'>> {
+  private async byAlias(
+    tenantId: string,
+    modelId: string,
+    alias: string,
+    implicit: boolean,
+  ): Promise<Omit<Target, 'model'>> {
     const db = this.tenants.forTenant(tenantId);
-    const found = await db.modelAlias.findFirst({ where: { modelId, name: alias }, include: { version: true, canaryVersion: true } });
+    const found = await db.modelAlias.findFirst({
+      where: { modelId, name: alias },
+      include: { version: true, canaryVersion: true },
+    });
     if (found) return { primary: found.version, canary: found.canaryVersion, canaryWeight: found.canaryWeight };
     // A model nobody has aliased yet still answers its newest ready version by default.
-    const newest = implicit ? await db.modelVersion.findFirst({ where: { modelId, status: 'READY' }, orderBy: { version: 'desc' } }) : null;
+    const newest = implicit
+      ? await db.modelVersion.findFirst({ where: { modelId, status: 'READY' }, orderBy: { version: 'desc' } })
+      : null;
     return { primary: newest, canary: null, canaryWeight: 0 };
   }
 }

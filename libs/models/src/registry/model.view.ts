@@ -1,17 +1,45 @@
 import { Model, ModelVersion, TensorSpec } from '../dto/model.types';
 
 interface VersionRow {
-  id: string; version: number; status: string; format: string; createdAt: Date; metrics: unknown; inputs: unknown; outputs: unknown;
-  pricingUnit: string; unitsPer: number; sizeBytes: bigint; sha256: string | null;
-  preprocess?: string | null; parentVersionId?: string | null; quantization?: string | null; trainingJobId?: string | null;
+  id: string;
+  version: number;
+  status: string;
+  format: string;
+  createdAt: Date;
+  metrics: unknown;
+  inputs: unknown;
+  outputs: unknown;
+  pricingUnit: string;
+  unitsPer: number;
+  sizeBytes: bigint;
+  sha256: string | null;
+  preprocess?: string | null;
+  parentVersionId?: string | null;
+  quantization?: string | null;
+  trainingJobId?: string | null;
 }
-interface AliasRow { name: string; versionId: string; canaryVersionId: string | null; canaryWeight: number }
+interface AliasRow {
+  name: string;
+  versionId: string;
+  canaryVersionId: string | null;
+  canaryWeight: number;
+}
 export interface ModelRow {
-  name: string; description: string; task: string; tenantId: string | null; createdAt: Date; downloadsEnabled: boolean; versions: VersionRow[]; aliases: AliasRow[];
+  name: string;
+  description: string;
+  task: string;
+  tenantId: string | null;
+  createdAt: Date;
+  downloadsEnabled: boolean;
+  versions: VersionRow[];
+  aliases: AliasRow[];
 }
 
 /** The Prisma include that `modelView` needs. */
-export const MODEL_VIEW_INCLUDE = { versions: { orderBy: { version: 'asc' as const } }, aliases: { orderBy: { name: 'asc' as const } } };
+export const MODEL_VIEW_INCLUDE = {
+  versions: { orderBy: { version: 'asc' as const } },
+  aliases: { orderBy: { name: 'asc' as const } },
+};
 
 const tensors = (value: unknown): TensorSpec[] => (Array.isArray(value) ? (value as TensorSpec[]) : []);
 
@@ -19,9 +47,17 @@ const tensors = (value: unknown): TensorSpec[] => (Array.isArray(value) ? (value
 export function versionView(v: VersionRow, parentNumber: (id: string) => number | null = () => null): ModelVersion {
   const outputs = tensors(v.outputs);
   return {
-    version: v.version, status: v.status, format: v.format, createdAt: v.createdAt, metrics: v.metrics ?? null,
-    inputs: tensors(v.inputs), outputs, pricingUnit: v.pricingUnit, unitsPer: v.unitsPer,
-    sizeBytes: Number(v.sizeBytes), sha256: v.sha256,
+    version: v.version,
+    status: v.status,
+    format: v.format,
+    createdAt: v.createdAt,
+    metrics: v.metrics ?? null,
+    inputs: tensors(v.inputs),
+    outputs,
+    pricingUnit: v.pricingUnit,
+    unitsPer: v.unitsPer,
+    sizeBytes: Number(v.sizeBytes),
+    sha256: v.sha256,
     labels: outputs[0]?.labels?.length ? outputs[0].labels : null,
     featureColumns: v.preprocess === 'tabular' ? tensors(v.inputs).map((t) => t.name) : null,
     parentVersion: v.parentVersionId ? parentNumber(v.parentVersionId) : null,

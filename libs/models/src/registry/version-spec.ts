@@ -27,9 +27,12 @@ export function versionSpec(row: VersionRow, artifactDir: string): ModelSpec {
     inputs: (row.inputs as StoredSignature[]).map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     outputs: outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     preprocess: row.preprocess === 'image' ? 'image' : undefined,
-    tabular: row.preprocess === 'tabular' && row.preprocessing ? (row.preprocessing as TabularPreprocessing) : undefined,
+    tabular:
+      row.preprocess === 'tabular' && row.preprocessing ? (row.preprocessing as TabularPreprocessing) : undefined,
     labels: labels?.length ? labels : undefined,
     batching: (row.batching as Partial<BatchingOptions> | null) ?? undefined,
-    files: Array.isArray(row.files) ? (row.files as { path: string; sha256: string }[]).map(({ path, sha256 }) => ({ path, sha256 })) : undefined,
+    files: Array.isArray(row.files)
+      ? (row.files as { path: string; sha256: string }[]).map(({ path, sha256 }) => ({ path, sha256 }))
+      : undefined,
   };
 }

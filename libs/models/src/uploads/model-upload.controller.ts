@@ -20,7 +20,8 @@ export class ModelUploadController {
   @HttpCode(201)
   put(@CurrentTenant() tenantId: string, @Param('*') token: string, @Req() req: FastifyRequest) {
     const body = req.body as Readable | undefined;
-    if (!body || typeof (body as Readable).pipe !== 'function') throw AppError.badInput('send the file as the raw body with Content-Type: application/octet-stream');
+    if (!body || typeof (body as Readable).pipe !== 'function')
+      throw AppError.badInput('send the file as the raw body with Content-Type: application/octet-stream');
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     return this.uploads.receive(tenantId, token, length, body);
   }

@@ -9,8 +9,13 @@ export class ModelUploadResolver {
   constructor(private readonly uploads: ModelUploadService) {}
 
   @RequirePermission('models:write')
-  @Mutation(() => ModelUpload, { description: 'A short-lived signed URL for one model file too large for a GraphQL request' })
-  createModelUpload(@CurrentTenant() tenantId: string, @Args('input') input: CreateModelUploadInput): Promise<ModelUpload> {
+  @Mutation(() => ModelUpload, {
+    description: 'A short-lived signed URL for one model file too large for a GraphQL request',
+  })
+  createModelUpload(
+    @CurrentTenant() tenantId: string,
+    @Args('input') input: CreateModelUploadInput,
+  ): Promise<ModelUpload> {
     return this.uploads.create(tenantId, input);
   }
 }

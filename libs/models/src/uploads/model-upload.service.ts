@@ -43,7 +43,10 @@ export class ModelUploadService implements OnModuleInit, OnModuleDestroy {
     if (!this.config.uploadSigningSecret && process.env.NODE_ENV === 'production') {
       this.log.warn('UPLOAD_SIGNING_SECRET is not set: upload URLs only work on the instance that issued them');
     }
-    this.sweeper = setInterval(() => void this.sweep().catch((e) => this.log.warn(`upload sweep failed: ${(e as Error).message}`)), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(
+      () => void this.sweep().catch((e) => this.log.warn(`upload sweep failed: ${(e as Error).message}`)),
+      SWEEP_EVERY_MS,
+    );
     this.sweeper.unref();
   }
 
@@ -51,42 +54,81 @@ export class ModelUploadService implements OnModuleInit, OnModuleDestroy {
     if (this.sweeper) clearInterval(this.sweeper);
   }
 
-  async create(tenantId: string, input: { model: string; fileName: string; sizeBytes: number }): Promise<CreatedUpload> {
-    const model = await this.tenants.forTenant(tenantId).model.findFirst({ where: { name: input.model, tenantId }, select: { id: true } });
+  async create(
+    tenantId: string,
+    input: { model: string; fileName: string; sizeBytes: number },
+  ): Promise<CreatedUpload> {
+    const model = await this.tenants
+      .forTenant(tenantId)
+      .model.findFirst({ where: { name: input.model, tenantId }, select: { id: true } });
     if (!model) throw ModelError.modelNotFound(input.model);
-    if (!isSafeArtifactPath(input.fileName)) throw AppError.badInput('fileName: a relative artifact path (model.json or a shard named in its weightsManifest)', { field: 'fileName' });
-    if (!Number.isSafeInteger(input.sizeBytes) || input.sizeBytes <= 0) throw AppError.badInput('sizeBytes: the exact size of the file, in bytes', { field: 'sizeBytes' });
+    if (!isSafeArtifactPath(input.fileName))
+      throw AppError.badInput(
+        'fileName: a relative artifact path (model.json or a shard named in its weightsManifest)',
+        { field: 'fileName' },
+      );
+    if (!Number.isSafeInteger(input.sizeBytes) || input.sizeBytes <= 0)
+      throw AppError.badInput('sizeBytes: the exact size of the file, in bytes', { field: 'sizeBytes' });
     await this.checkPlanLimit(tenantId, input.sizeBytes);
     const exp = Math.floor(Date.now() / 1000) + this.config.uploadTtlSeconds;
-    const grant: UploadGrant = { id: `up_${randomBytes(16).toString('base64url')}`, tenantId, modelId: model.id, fileName: input.fileName, size: input.sizeBytes, exp };
+    const grant: UploadGrant = {
+      id: `up_${randomBytes(16).toString('base64url')}`,
+      tenantId,
+      modelId: model.id,
+      fileName: input.fileName,
+      size: input.sizeBytes,
+      exp,
+    };
     const token = this.signer.sign(grant);
     return { uploadUrl: `${this.config.publicUrl}/uploads/${token}`, token, expiresAt: new Date(exp * 1000) };
   }
 
   /** The PUT: checks the token against the caller, then streams the body to staging. */
-  async receive(tenantId: string, token: string, declaredLength: number | undefined, body: Readable): Promise<{ fileName: string; sizeBytes: number; sha256: string }> {
+  async receive(
+    tenantId: string,
+    token: string,
+    declaredLength: number | undefined,
+    body: Readable,
+  ): Promise<{ fileName: string; sizeBytes: number; sha256: string }> {
     const grant = this.grant(tenantId, token);
     // The plan may have shrunk since the URL was issued.
     await this.checkPlanLimit(tenantId, grant.size);
-    if (declaredLength !== undefined && declaredLength !== grant.size) throw this.sizeMismatch(`Content-Length ${declaredLength} is not the ${grant.size} bytes announced`);
-    if (await this.staging.exists(grant)) throw new ModelError(ErrorCode.CONFLICT, 'this upload URL has already received its file', { reason: ModelErrorReason.UPLOAD_ALREADY_RECEIVED });
+    if (declaredLength !== undefined && declaredLength !== grant.size)
+      throw this.sizeMismatch(`Content-Length ${declaredLength} is not the ${grant.size} bytes announced`);
+    if (await this.staging.exists(grant))
+      throw new ModelError(ErrorCode.CONFLICT, 'this upload URL has already received its file', {
+        reason: ModelErrorReason.UPLOAD_ALREADY_RECEIVED,
+      });
     try {
       const sha256 = await this.staging.receive(grant, body);
       return { fileName: grant.fileName, sizeBytes: grant.size, sha256 };
     } catch (e) {
       if (e instanceof SizeMismatch) throw this.sizeMismatch(e.message);
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ModelError(ErrorCode.CONFLICT, 'this upload URL is receiving or has received its file', { reason: ModelErrorReason.UPLOAD_ALREADY_RECEIVED });
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ModelError(ErrorCode.CONFLICT, 'this upload URL is receiving or has received its file', {
+          reason: ModelErrorReason.UPLOAD_ALREADY_RECEIVED,
+        });
       throw e;
     }
   }
 
   /** For publishModelVersion: the staged files of these tokens, which must all be for `modelId`. */
-  async take(tenantId: string, modelId: string, tokens: string[]): Promise<{ files: ArtifactFile[]; release: () => Promise<void> }> {
+  async take(
+    tenantId: string,
+    modelId: string,
+    tokens: string[],
+  ): Promise<{ files: ArtifactFile[]; release: () => Promise<void> }> {
     const grants = tokens.map((t) => this.grant(tenantId, t));
-    if (grants.some((g) => g.modelId !== modelId)) throw ModelError.invalid(ModelErrorReason.UPLOAD_TOKEN_INVALID, 'an upload token was issued for another model');
+    if (grants.some((g) => g.modelId !== modelId))
+      throw ModelError.invalid(ModelErrorReason.UPLOAD_TOKEN_INVALID, 'an upload token was issued for another model');
     const files: ArtifactFile[] = [];
     for (const g of grants) {
-      if (!(await this.staging.exists(g))) throw ModelError.invalid(ModelErrorReason.UPLOAD_NOT_RECEIVED, `nothing was uploaded for ${g.fileName} yet: PUT the file to its upload URL first`, { fileName: g.fileName });
+      if (!(await this.staging.exists(g)))
+        throw ModelError.invalid(
+          ModelErrorReason.UPLOAD_NOT_RECEIVED,
+          `nothing was uploaded for ${g.fileName} yet: PUT the file to its upload URL first`,
+          { fileName: g.fileName },
+        );
       files.push({ path: g.fileName, bytes: await this.staging.read(g) });
     }
     // Called once the version exists: its files now live in the artifact store.
@@ -100,15 +142,30 @@ export class ModelUploadService implements OnModuleInit, OnModuleDestroy {
   /** Another tenant's token looks like no token at all; an expired one says so. */
   private grant(tenantId: string, token: string): UploadGrant {
     const g = this.signer.verify(token);
-    if (!g || g.tenantId !== tenantId) throw new ModelError(ErrorCode.NOT_FOUND, 'upload not found: the URL is wrong or belongs to someone else', { reason: ModelErrorReason.UPLOAD_TOKEN_INVALID });
-    if (g.exp * 1000 <= Date.now()) throw ModelError.invalid(ModelErrorReason.UPLOAD_EXPIRED, 'this upload URL has expired: ask for a new one with createModelUpload');
+    if (!g || g.tenantId !== tenantId)
+      throw new ModelError(ErrorCode.NOT_FOUND, 'upload not found: the URL is wrong or belongs to someone else', {
+        reason: ModelErrorReason.UPLOAD_TOKEN_INVALID,
+      });
+    if (g.exp * 1000 <= Date.now())
+      throw ModelError.invalid(
+        ModelErrorReason.UPLOAD_EXPIRED,
+        'this upload URL has expired: ask for a new one with createModelUpload',
+      );
     return g;
   }
 
   private async checkPlanLimit(tenantId: string, size: number): Promise<void> {
-    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { plan: { select: { maxUploadBytes: true } } } });
+    const tenant = await this.prisma.tenant.findUnique({
+      where: { id: tenantId },
+      select: { plan: { select: { maxUploadBytes: true } } },
+    });
     const limit = Number(tenant?.plan.maxUploadBytes ?? 0n);
-    if (size > limit) throw ModelError.invalid(ModelErrorReason.UPLOAD_TOO_LARGE, `the file exceeds your plan's upload limit of ${limit} bytes`, { limit });
+    if (size > limit)
+      throw ModelError.invalid(
+        ModelErrorReason.UPLOAD_TOO_LARGE,
+        `the file exceeds your plan's upload limit of ${limit} bytes`,
+        { limit },
+      );
   }
 
   private sizeMismatch(message: string): ModelError {

@@ -18,7 +18,12 @@ export class OctetStreamParser implements OnModuleInit {
     if (!fastify?.addContentTypeParser || fastify.hasContentTypeParser('application/octet-stream')) return;
     fastify.addContentTypeParser('application/octet-stream', (req, payload, done) => {
       if (req.method !== 'PUT' || !req.url.startsWith('/uploads/')) {
-        return done(Object.assign(AppError.badInput('application/octet-stream is only accepted by PUT /uploads/<token>'), { statusCode: 415 }), undefined);
+        return done(
+          Object.assign(AppError.badInput('application/octet-stream is only accepted by PUT /uploads/<token>'), {
+            statusCode: 415,
+          }),
+          undefined,
+        );
       }
       done(null, payload);
     });

@@ -23,7 +23,10 @@ export class UploadStaging {
   }
 
   async exists(g: UploadGrant): Promise<boolean> {
-    return stat(this.fileOf(g)).then(() => true, () => false);
+    return stat(this.fileOf(g)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**
@@ -54,7 +57,14 @@ export class UploadStaging {
     } catch (e) {
       const clash = (e as NodeJS.ErrnoException).code === 'EEXIST';
       // EEXIST on the .part file is another PUT of this token still writing: leave its file alone.
-      if (!clash || (await stat(target).then(() => true, () => false))) await rm(part, { force: true });
+      if (
+        !clash ||
+        (await stat(target).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await rm(part, { force: true });
       throw e;
     }
     return hash.digest('hex');

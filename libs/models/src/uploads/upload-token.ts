@@ -39,7 +39,14 @@ export class UploadTokenSigner {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     try {
       const g = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as UploadGrant;
-      return typeof g.id === 'string' && typeof g.tenantId === 'string' && typeof g.modelId === 'string' && typeof g.fileName === 'string' && Number.isSafeInteger(g.size) && Number.isSafeInteger(g.exp) ? g : null;
+      return typeof g.id === 'string' &&
+        typeof g.tenantId === 'string' &&
+        typeof g.modelId === 'string' &&
+        typeof g.fileName === 'string' &&
+        Number.isSafeInteger(g.size) &&
+        Number.isSafeInteger(g.exp)
+        ? g
+        : null;
     } catch {
       return null;
     }

@@ -29,7 +29,12 @@ export class BaselineStore implements OnApplicationBootstrap {
   }
 
   /** A baseline from the columns of reference rows (training data, a catalog data set, first calls). */
-  async fromColumns(versionId: string, tenantId: string | null, source: BaselineSource, columns: Map<string, number[]>): Promise<FeatureBaseline[]> {
+  async fromColumns(
+    versionId: string,
+    tenantId: string | null,
+    source: BaselineSource,
+    columns: Map<string, number[]>,
+  ): Promise<FeatureBaseline[]> {
     const features = [...columns].map(([feature, values]) => baselineOf(feature, values));
     const samples = Math.max(0, ...[...columns.values()].map((v) => v.length));
     await this.prisma.modelInputBaseline.createMany({
@@ -42,7 +47,10 @@ export class BaselineStore implements OnApplicationBootstrap {
   /** A [-1, n] input's rows as columns named `<input>[i]`. */
   static columnsOf(input: string, rows: number[][]): Map<string, number[]> {
     const columns = new Map<string, number[]>();
-    for (const row of rows) row.forEach((v, i) => (columns.get(`${input}[${i}]`) ?? columns.set(`${input}[${i}]`, []).get(`${input}[${i}]`)!).push(v));
+    for (const row of rows)
+      row.forEach((v, i) =>
+        (columns.get(`${input}[${i}]`) ?? columns.set(`${input}[${i}]`, []).get(`${input}[${i}]`)!).push(v),
+      );
     return columns;
   }
 

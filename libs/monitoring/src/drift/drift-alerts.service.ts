@@ -5,13 +5,24 @@ import { MONITORING_CONFIG, MonitoringConfig } from '../monitoring.config';
 import { FeatureDrift, MonitoringQuery } from '../monitoring-query.service';
 import type { Touched } from './input-drift.recorder';
 
-export interface DriftAlert { tenantId: string; modelId: string; model: string; version: number; feature: string; psi: number; windowStart: Date; windowEnd: Date }
+export interface DriftAlert {
+  tenantId: string;
+  modelId: string;
+  model: string;
+  version: number;
+  feature: string;
+  psi: number;
+  windowStart: Date;
+  windowEnd: Date;
+}
 
 /**
  * Where ALERTs go besides the log and the tenant's audit trail. Nothing provides it yet: the mail
  * library (issue 11) can provide DRIFT_ALERT_SINK to e-mail the tenant's admins.
  */
-export interface DriftAlertSink { alert(a: DriftAlert): Promise<void> }
+export interface DriftAlertSink {
+  alert(a: DriftAlert): Promise<void>;
+}
 export const DRIFT_ALERT_SINK = Symbol('DRIFT_ALERT_SINK');
 
 /** After each flush: the drift of the versions that got inputs, over the current window; ALERTs raised once per window and column. */
@@ -44,13 +55,35 @@ export class DriftAlerts {
     const key = `${t.tenantId}\u0000${t.versionId}\u0000${d.feature}\u0000${windowStart.getTime()}`;
     if (this.raised.has(key)) return;
     this.raised.add(key);
-    const v = await this.prisma.modelVersion.findUnique({ where: { id: t.versionId }, select: { version: true, model: { select: { id: true, name: true } } } });
+    const v = await this.prisma.modelVersion.findUnique({
+      where: { id: t.versionId },
+      select: { version: true, model: { select: { id: true, name: true } } },
+    });
     if (!v) return;
-    const alert: DriftAlert = { tenantId: t.tenantId, modelId: v.model.id, model: v.model.name, version: v.version, feature: d.feature, psi: d.psi, windowStart, windowEnd };
-    this.log.warn(`input drift ALERT: tenant ${t.tenantId} model ${alert.model} v${alert.version} column ${d.feature} PSI ${d.psi} (window from ${windowStart.toISOString()})`);
+    const alert: DriftAlert = {
+      tenantId: t.tenantId,
+      modelId: v.model.id,
+      model: v.model.name,
+      version: v.version,
+      feature: d.feature,
+      psi: d.psi,
+      windowStart,
+      windowEnd,
+    };
+    this.log.warn(
+      `input drift ALERT: tenant ${t.tenantId} model ${alert.model} v${alert.version} column ${d.feature} PSI ${d.psi} (window from ${windowStart.toISOString()})`,
+    );
     await this.audit.append(this.prisma, t.tenantId, {
-      actor: { type: 'system', id: null }, action: 'model.drift_alert', target: { type: 'model_version', id: t.versionId },
-      metadata: { model: alert.model, version: alert.version, feature: d.feature, psi: d.psi, windowStart: windowStart.toISOString() },
+      actor: { type: 'system', id: null },
+      action: 'model.drift_alert',
+      target: { type: 'model_version', id: t.versionId },
+      metadata: {
+        model: alert.model,
+        version: alert.version,
+        feature: d.feature,
+        psi: d.psi,
+        windowStart: windowStart.toISOString(),
+      },
     });
     await this.sink?.alert(alert).catch((e) => this.log.warn(`drift alert not delivered: ${(e as Error).message}`));
   }

@@ -15,7 +15,8 @@ export function inputColumns(inputs: unknown): Map<string, number[]> {
     if (!rows) continue;
     for (const row of rows.slice(0, MAX_ROWS)) {
       if (typeof row === 'number') push(out, name, row);
-      else if (Array.isArray(row) && row.length <= MAX_COLUMNS) row.forEach((v, i) => typeof v === 'number' && push(out, `${name}[${i}]`, v));
+      else if (Array.isArray(row) && row.length <= MAX_COLUMNS)
+        row.forEach((v, i) => typeof v === 'number' && push(out, `${name}[${i}]`, v));
     }
   }
   return out;

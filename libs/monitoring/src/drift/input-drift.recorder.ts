@@ -5,9 +5,24 @@ import { BaselineStore } from './baseline.store';
 import { inputColumns } from './input-columns';
 import { binOf, FeatureBaseline } from './psi';
 
-interface Pending { tenantId: string; versionId: string; minute: number; inputs: unknown }
-interface Counts { tenantId: string; versionId: string; minute: number; feature: string; counts: number[]; dirty: boolean }
-export interface Touched { tenantId: string; versionId: string }
+interface Pending {
+  tenantId: string;
+  versionId: string;
+  minute: number;
+  inputs: unknown;
+}
+interface Counts {
+  tenantId: string;
+  versionId: string;
+  minute: number;
+  feature: string;
+  counts: number[];
+  dirty: boolean;
+}
+export interface Touched {
+  tenantId: string;
+  versionId: string;
+}
 
 const MAX_PENDING = 10_000;
 const NO_BASELINE_RECHECK_MS = 60_000;
@@ -61,7 +76,18 @@ export class InputDriftRecorder {
         if (!values) continue;
         const key = `${p.tenantId}\u0000${p.versionId}\u0000${p.minute}\u0000${f.feature}`;
         let c = this.counts.get(key);
-        if (!c) this.counts.set(key, (c = { tenantId: p.tenantId, versionId: p.versionId, minute: p.minute, feature: f.feature, counts: new Array(f.expected.length).fill(0), dirty: true }));
+        if (!c)
+          this.counts.set(
+            key,
+            (c = {
+              tenantId: p.tenantId,
+              versionId: p.versionId,
+              minute: p.minute,
+              feature: f.feature,
+              counts: new Array(f.expected.length).fill(0),
+              dirty: true,
+            }),
+          );
         for (const v of values) c.counts[binOf(f.edges, v)]++;
         c.dirty = true;
         touched.set(`${p.tenantId}\u0000${p.versionId}`, { tenantId: p.tenantId, versionId: p.versionId });
@@ -74,7 +100,10 @@ export class InputDriftRecorder {
   private async write(writer: string): Promise<void> {
     const dirty = [...this.counts.values()].filter((c) => c.dirty);
     if (dirty.length) {
-      const values = dirty.map((c) => Prisma.sql`(${c.tenantId}, ${c.versionId}, ${new Date(c.minute)}, ${writer}, ${c.feature}, ${[...c.counts]}::int[])`);
+      const values = dirty.map(
+        (c) =>
+          Prisma.sql`(${c.tenantId}, ${c.versionId}, ${new Date(c.minute)}, ${writer}, ${c.feature}, ${[...c.counts]}::int[])`,
+      );
       await this.prisma.$executeRaw`
         INSERT INTO model_input_minutes ("tenantId", "versionId", minute, writer, feature, counts) VALUES ${Prisma.join(values)}
         ON CONFLICT ("tenantId", "versionId", minute, writer, feature) DO UPDATE SET counts = EXCLUDED.counts`;
@@ -104,7 +133,8 @@ export class InputDriftRecorder {
       }
       this.firstCalls.set(versionId, (acc = { tenantId, columns: new Map() }));
     }
-    for (const [feature, values] of columns) (acc.columns.get(feature) ?? acc.columns.set(feature, []).get(feature)!).push(...values);
+    for (const [feature, values] of columns)
+      (acc.columns.get(feature) ?? acc.columns.set(feature, []).get(feature)!).push(...values);
     const rows = Math.max(...[...acc.columns.values()].map((v) => v.length));
     if (rows < this.config.baselineRows) return;
     this.firstCalls.delete(versionId);

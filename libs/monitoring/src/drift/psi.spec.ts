@@ -7,12 +7,18 @@ describe('PSI and latency buckets', () => {
     const b = baselineOf('x', values);
     expect(b.edges).toHaveLength(9);
     b.expected.forEach((e) => expect(e).toBeCloseTo(0.1, 5));
-    const counts = (xs: number[]) => xs.reduce((c, v) => (c[binOf(b.edges, v)]++, c), new Array(b.expected.length).fill(0));
+    const counts = (xs: number[]) =>
+      xs.reduce((c, v) => (c[binOf(b.edges, v)]++, c), new Array(b.expected.length).fill(0));
     expect(psiOf(b.expected, counts(values))).toBeCloseTo(0, 10);
     const shifted = psiOf(b.expected, counts(values.map((v) => v + 30)));
     expect(shifted).toBeGreaterThan(0.25);
     expect(driftStatus(shifted)).toBe('ALERT');
-    expect([driftStatus(0.05), driftStatus(0.1), driftStatus(0.25), driftStatus(0.2501)]).toEqual(['OK', 'WARN', 'WARN', 'ALERT']);
+    expect([driftStatus(0.05), driftStatus(0.1), driftStatus(0.25), driftStatus(0.2501)]).toEqual([
+      'OK',
+      'WARN',
+      'WARN',
+      'ALERT',
+    ]);
   });
 
   it('collapses tied edges (a column with few distinct values)', () => {

@@ -30,7 +30,8 @@ export class ModelMonitoring {
   @Field(() => Int, { description: 'Inference requests that reached the model' }) calls!: number;
   @Field(() => Int, { description: 'Those that answered no outputs (4xx and 5xx alike)' }) errors!: number;
   @Field(() => Int, { description: 'Rows of the calls that answered' }) instances!: number;
-  @Field(() => Float, { nullable: true, description: 'Mean size of the batches the calls ran in' }) meanBatchSize!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean size of the batches the calls ran in' }) meanBatchSize!:
+    number | null;
   @Field(() => LatencyPercentiles) latencyMs!: LatencyPercentiles;
   @Field(() => [MonitoringPoint]) series!: MonitoringPoint[];
   @Field(() => [FeatureDriftView]) drift!: FeatureDriftView[];

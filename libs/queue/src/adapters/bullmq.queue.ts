@@ -31,22 +31,30 @@ export class BullMqQueue implements JobQueue {
   }
 
   async enqueue(jobId: string): Promise<void> {
-    await this.queue.add('run', { jobId }, {
-      attempts: this.options.attempts ?? 5,
-      backoff: { type: 'exponential', delay: this.options.backoffMs ?? 1_000 },
-      removeOnComplete: 1_000,
-      removeOnFail: 5_000,
-    });
+    await this.queue.add(
+      'run',
+      { jobId },
+      {
+        attempts: this.options.attempts ?? 5,
+        backoff: { type: 'exponential', delay: this.options.backoffMs ?? 1_000 },
+        removeOnComplete: 1_000,
+        removeOnFail: 5_000,
+      },
+    );
   }
 
   async consume(handler: QueueHandler, concurrency: number): Promise<void> {
-    this.worker = new (bullmq().Worker)(this.name, async (job) => handler({ jobId: String(job.data.jobId), deliveries: job.attemptsMade + 1 }), {
-      connection: this.connection(),
-      prefix: PREFIX,
-      concurrency,
-      lockDuration: this.options.lockDurationMs ?? 30_000,
-      autorun: true,
-    });
+    this.worker = new (bullmq().Worker)(
+      this.name,
+      async (job) => handler({ jobId: String(job.data.jobId), deliveries: job.attemptsMade + 1 }),
+      {
+        connection: this.connection(),
+        prefix: PREFIX,
+        concurrency,
+        lockDuration: this.options.lockDurationMs ?? 30_000,
+        autorun: true,
+      },
+    );
     this.worker.on('error', (e) => this.log.warn(`worker ${this.name}: ${e.message}`));
     await this.worker.waitUntilReady();
   }

@@ -55,7 +55,9 @@ export class InProcessQueue implements JobQueue {
         .catch((e: Error) => {
           // At least once: hand it out again after a growing pause.
           const delay = Math.min(this.retryBaseMs * 2 ** (message.deliveries - 1), 30_000);
-          this.log.warn(`job ${message.jobId} failed (delivery ${message.deliveries}), retrying in ${delay} ms: ${e.message}`);
+          this.log.warn(
+            `job ${message.jobId} failed (delivery ${message.deliveries}), retrying in ${delay} ms: ${e.message}`,
+          );
           const timer = setTimeout(() => {
             this.timers.delete(timer);
             this.push({ jobId: message.jobId, deliveries: message.deliveries + 1 });

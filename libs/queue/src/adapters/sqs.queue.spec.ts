@@ -30,7 +30,13 @@ describe('SqsQueue (against a fake SQS endpoint)', () => {
   });
 
   const queue = () => {
-    const q = new SqsQueue({ queueUrl: url, endpoint: fake.endpoint, region: 'us-east-1', visibilityTimeoutS: 1, waitTimeS: 1 });
+    const q = new SqsQueue({
+      queueUrl: url,
+      endpoint: fake.endpoint,
+      region: 'us-east-1',
+      visibilityTimeoutS: 1,
+      waitTimeS: 1,
+    });
     queues.push(q);
     return q;
   };
@@ -72,7 +78,11 @@ describe('SqsQueue (against a fake SQS endpoint)', () => {
     await queue().enqueue('job_3');
     // A bare receive that is never deleted or extended: what a killed worker leaves behind.
     const dead = fake.calls('ReceiveMessage').length;
-    await fetch(fake.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonSQS.ReceiveMessage', 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ QueueUrl: url, VisibilityTimeout: 1 }) });
+    await fetch(fake.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonSQS.ReceiveMessage', 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ QueueUrl: url, VisibilityTimeout: 1 }),
+    });
     expect(fake.calls('ReceiveMessage')).toHaveLength(dead + 1);
     expect(fake.messages(url)).toEqual([{ body: JSON.stringify({ jobId: 'job_3' }), receiveCount: 1, visible: false }]);
     const seen: QueueMessage[] = [];
@@ -114,7 +124,11 @@ describe('SqsQueue (against a fake SQS endpoint)', () => {
 
   it('drops a malformed message, and stops quickly even in the middle of a long poll', async () => {
     const q = queue();
-    await fetch(fake.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonSQS.SendMessage' }, body: JSON.stringify({ QueueUrl: url, MessageBody: 'not json' }) });
+    await fetch(fake.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonSQS.SendMessage' },
+      body: JSON.stringify({ QueueUrl: url, MessageBody: 'not json' }),
+    });
     const seen: unknown[] = [];
     await q.consume(async (m) => void seen.push(m), 1);
     await until(() => fake.messages(url).length === 0, 'the malformed message to be dropped');

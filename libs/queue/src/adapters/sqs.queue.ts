@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, Message, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { JobQueue, QueueHandler } from '../job-queue.port';
 
@@ -29,11 +35,15 @@ export class SqsQueue implements JobQueue {
   private stopping = false;
 
   constructor(private readonly options: SqsQueueOptions) {
-    this.client = options.client ?? new SQSClient({ region: options.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: options.endpoint });
+    this.client =
+      options.client ??
+      new SQSClient({ region: options.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: options.endpoint });
   }
 
   async enqueue(jobId: string): Promise<void> {
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify({ jobId }) }));
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify({ jobId }) }),
+    );
   }
 
   async consume(handler: QueueHandler, concurrency: number): Promise<void> {
@@ -51,10 +61,17 @@ export class SqsQueue implements JobQueue {
   }
 
   async ping(): Promise<Record<string, unknown>> {
-    const out = await this.client.send(new GetQueueAttributesCommand({
-      QueueUrl: this.options.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }));
-    return { driver: this.driver, depth: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    const out = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      driver: this.driver,
+      depth: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
   }
 
   async close(): Promise<void> {
@@ -67,13 +84,16 @@ export class SqsQueue implements JobQueue {
     while (!this.stopping) {
       let messages: Message[];
       try {
-        const out = await this.client.send(new ReceiveMessageCommand({
-          QueueUrl: this.options.queueUrl,
-          MaxNumberOfMessages: 1,
-          WaitTimeSeconds: this.options.waitTimeS ?? 20,
-          VisibilityTimeout: this.options.visibilityTimeoutS,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }), { abortSignal: this.abort.signal });
+        const out = await this.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.queueUrl,
+            MaxNumberOfMessages: 1,
+            WaitTimeSeconds: this.options.waitTimeS ?? 20,
+            VisibilityTimeout: this.options.visibilityTimeoutS,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
         messages = out.Messages ?? [];
         idleErrors = 0;
       } catch (e) {
@@ -101,19 +121,36 @@ export class SqsQueue implements JobQueue {
       return;
     }
     // Keep the message hidden while the job runs, so no other worker receives it meanwhile.
-    const beat = setInterval(() => {
-      this.client
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: this.options.visibilityTimeoutS }))
-        .catch((e: Error) => this.log.warn(`extend visibility of ${jobId}: ${e.message}`));
-    }, Math.max(200, (this.options.visibilityTimeoutS * 1_000) / 2)); // well inside the timeout
+    const beat = setInterval(
+      () => {
+        this.client
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: url,
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: this.options.visibilityTimeoutS,
+            }),
+          )
+          .catch((e: Error) => this.log.warn(`extend visibility of ${jobId}: ${e.message}`));
+      },
+      Math.max(200, (this.options.visibilityTimeoutS * 1_000) / 2),
+    ); // well inside the timeout
     try {
       await handler({ jobId, deliveries });
     } catch (e) {
       clearInterval(beat);
       const backoffS = Math.min(2 ** deliveries, 900);
-      this.log.warn(`job ${jobId} failed (delivery ${deliveries}), visible again in ${backoffS} s: ${(e as Error).message}`);
+      this.log.warn(
+        `job ${jobId} failed (delivery ${deliveries}), visible again in ${backoffS} s: ${(e as Error).message}`,
+      );
       await this.client
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: backoffS }))
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: backoffS,
+          }),
+        )
         .catch(() => undefined);
       return;
     }
@@ -124,7 +161,9 @@ export class SqsQueue implements JobQueue {
   /** A failed delete is logged, not thrown: the message comes back and the job's claim makes that a no-op. */
   private async delete(m: Message, what: string): Promise<void> {
     try {
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      await this.client.send(
+        new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: m.ReceiptHandle }),
+      );
     } catch (e) {
       this.log.warn(`delete of ${what} failed (it will be delivered again): ${(e as Error).message}`);
     }

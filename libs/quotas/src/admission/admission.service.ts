@@ -60,8 +60,10 @@ export class AdmissionService {
 function refusal(d: AdmissionDecision, maxConcurrent: number): RateLimitedError {
   const retry = Math.ceil(d.rate.retryAfterMs / 1000);
   const error =
-    d.verdict === 'caller_limited' ? QuotaError.rateLimited(QuotaErrorReason.KEY_RATE_LIMITED, retry, d.rate.limit)
-    : d.verdict === 'tenant_limited' ? QuotaError.rateLimited(QuotaErrorReason.TENANT_RATE_LIMITED, retry, d.rate.limit)
-    : QuotaError.tooManyConcurrent('requests', maxConcurrent);
+    d.verdict === 'caller_limited'
+      ? QuotaError.rateLimited(QuotaErrorReason.KEY_RATE_LIMITED, retry, d.rate.limit)
+      : d.verdict === 'tenant_limited'
+        ? QuotaError.rateLimited(QuotaErrorReason.TENANT_RATE_LIMITED, retry, d.rate.limit)
+        : QuotaError.tooManyConcurrent('requests', maxConcurrent);
   return Object.assign(error, { decision: d.rate });
 }

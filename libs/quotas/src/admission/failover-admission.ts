@@ -1,4 +1,10 @@
-import { CircuitBreaker, isCircuitOpen, logCircuitTransitions, type FallbackEvents, type FallbackLogger } from '../rate-limit';
+import {
+  CircuitBreaker,
+  isCircuitOpen,
+  logCircuitTransitions,
+  type FallbackEvents,
+  type FallbackLogger,
+} from '../rate-limit';
 import { withTimeout } from '../rate-limit/with-timeout';
 import type { Admission, AdmissionDecision, AdmissionRequest } from './admission';
 import { InMemoryAdmission } from './in-memory-admission';
@@ -27,7 +33,9 @@ export class FailoverAdmission implements Admission {
 
   async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
     try {
-      return await this.breaker.execute(() => withTimeout(this.primary.admit(request), this.options.timeoutMs ?? 100, 'admission'));
+      return await this.breaker.execute(() =>
+        withTimeout(this.primary.admit(request), this.options.timeoutMs ?? 100, 'admission'),
+      );
     } catch (error) {
       this.options.events?.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.admit(request);

@@ -11,7 +11,8 @@ export class InMemoryAdmission implements Admission {
     let slot: AdmissionDecision['slot'];
     if (r.slot) {
       const d = await this.slots.acquire(k.slots, r.slot);
-      if (!d.acquired || !d.lease) return { verdict: 'no_slot', rate: this.rate.peek(k.tenant, { max: r.perTenant, windowMs: r.windowMs }) };
+      if (!d.acquired || !d.lease)
+        return { verdict: 'no_slot', rate: this.rate.peek(k.tenant, { max: r.perTenant, windowMs: r.windowMs }) };
       slot = { key: d.lease.key, id: d.lease.id, store: 'memory' };
     }
     // From here on synchronous: both windows are checked, then both counted, with no other admission in between.

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { ADMISSION_LUA } from './admission.lua';
-import { admissionKeys, type Admission, type AdmissionDecision, type AdmissionRequest, type AdmissionVerdict } from './admission';
+import {
+  admissionKeys,
+  type Admission,
+  type AdmissionDecision,
+  type AdmissionRequest,
+  type AdmissionVerdict,
+} from './admission';
 
 type Reply = [number, number, number, number, number];
 type RedisWithAdmission = Redis & { maasAdmit(...args: (string | number)[]): Promise<Reply> };
@@ -12,7 +18,10 @@ const VERDICTS: AdmissionVerdict[] = ['admitted', 'caller_limited', 'tenant_limi
 export class RedisAdmission implements Admission {
   private readonly redis: RedisWithAdmission;
 
-  constructor(redis: Redis, private readonly prefix = 'adm:') {
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'adm:',
+  ) {
     this.redis = redis as RedisWithAdmission;
     if (!this.redis.maasAdmit) redis.defineCommand('maasAdmit', { numberOfKeys: 5, lua: ADMISSION_LUA });
   }
@@ -21,8 +30,17 @@ export class RedisAdmission implements Admission {
     const k = admissionKeys(this.prefix, r);
     const id = randomUUID();
     const [v, limit, remaining, resetAt, retryAfterMs] = await this.redis.maasAdmit(
-      k.who, `${k.who}:s`, k.tenant, `${k.tenant}:s`, k.slots,
-      r.perCaller, r.perTenant, r.windowMs, r.slot?.max ?? 0, r.slot?.ttlMs ?? 0, id,
+      k.who,
+      `${k.who}:s`,
+      k.tenant,
+      `${k.tenant}:s`,
+      k.slots,
+      r.perCaller,
+      r.perTenant,
+      r.windowMs,
+      r.slot?.max ?? 0,
+      r.slot?.ttlMs ?? 0,
+      id,
     );
     const verdict = VERDICTS[v];
     return {

@@ -14,7 +14,9 @@ export class BudgetAlertMailer {
 
   /** In the background: the call that crossed the threshold does not wait for the mail. */
   notify(tenantId: string, threshold: number): void {
-    void this.send(tenantId, threshold).catch((e) => this.log.error(`budget alert e-mail failed: ${(e as Error).message}`));
+    void this.send(tenantId, threshold).catch((e) =>
+      this.log.error(`budget alert e-mail failed: ${(e as Error).message}`),
+    );
   }
 
   private async send(tenantId: string, threshold: number): Promise<void> {
@@ -24,7 +26,8 @@ export class BudgetAlertMailer {
       include: { memberships: { where: { role: { in: [Role.OWNER, Role.BILLING] } }, include: { user: true } } },
     });
     if (!tenant) return;
-    const budget = tenant.budgetCents === null ? 'its budget' : `its budget of ${(Number(tenant.budgetCents) / 100).toFixed(2)}`;
+    const budget =
+      tenant.budgetCents === null ? 'its budget' : `its budget of ${(Number(tenant.budgetCents) / 100).toFixed(2)}`;
     for (const m of tenant.memberships) {
       this.mail.enqueue({
         to: m.user.email,

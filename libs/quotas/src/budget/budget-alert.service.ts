@@ -69,7 +69,9 @@ export class BudgetAlertService {
 
   report(tenantId: string, fired: { threshold: number }[]): number[] {
     for (const { threshold } of fired) {
-      this.metrics.counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold']).inc({ threshold: String(threshold) });
+      this.metrics
+        .counter('budget_alerts_total', 'Budget thresholds crossed', ['threshold'])
+        .inc({ threshold: String(threshold) });
       this.log.warn(`tenant ${tenantId} reached ${threshold}% of its monthly budget`);
       this.mailer.notify(tenantId, Number(threshold));
     }

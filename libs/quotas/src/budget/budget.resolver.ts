@@ -11,7 +11,8 @@ export class BudgetResolver {
   @RequirePermission('billing:manage')
   @Mutation(() => BudgetStatus, {
     nullable: true,
-    description: 'Sets the monthly spend budget for usage beyond the included units, in cents (null removes it). Overage plans refuse requests past it; alerts at 50/80/100%.',
+    description:
+      'Sets the monthly spend budget for usage beyond the included units, in cents (null removes it). Overage plans refuse requests past it; alerts at 50/80/100%.',
   })
   setBudget(
     @Args('cents', { type: () => Int, nullable: true }) cents: number | null | undefined,

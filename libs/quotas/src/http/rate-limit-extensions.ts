@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { RateLimitedRequest } from './rate-limit.interceptor';
 
 interface MercuriusLike {
-  addHook(name: 'onResolution', fn: (execution: { extensions?: Record<string, unknown> }, context: { reply?: { request?: unknown } }) => Promise<void>): void;
+  addHook(
+    name: 'onResolution',
+    fn: (
+      execution: { extensions?: Record<string, unknown> },
+      context: { reply?: { request?: unknown } },
+    ) => Promise<void>,
+  ): void;
 }
 
 /**
@@ -16,7 +22,8 @@ export class RateLimitExtensions implements OnApplicationBootstrap {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onApplicationBootstrap(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as (FastifyInstance & { graphql?: MercuriusLike }) | undefined;
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as
+      (FastifyInstance & { graphql?: MercuriusLike }) | undefined;
     if (!fastify?.graphql) {
       new Logger('RateLimit').warn('GraphQL not found: rate limits will show in headers only');
       return;

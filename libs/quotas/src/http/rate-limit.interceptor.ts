@@ -7,7 +7,11 @@ import type { RequestContext } from '@app/auth';
 import { toRateLimitHeaders, type RateLimitDecision } from '../rate-limit';
 import { RequestRateLimiter, type RateLimitedError } from './request-rate-limiter.service';
 
-export type RateLimitedRequest = FastifyRequest & { ctx?: RequestContext; rateLimit?: RateLimitDecision; rateLimitCheck?: Promise<RateLimitDecision | null> };
+export type RateLimitedRequest = FastifyRequest & {
+  ctx?: RequestContext;
+  rateLimit?: RateLimitDecision;
+  rateLimitCheck?: Promise<RateLimitDecision | null>;
+};
 
 const PER_PREDICTION = 'quotas:admit-per-prediction';
 

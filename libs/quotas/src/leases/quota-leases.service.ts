@@ -82,7 +82,8 @@ export class QuotaLeases implements OnApplicationShutdown {
         continue;
       }
       // The counter said "not enough left" a moment ago: refuse without asking it again.
-      if (lease.dryUntil > Date.now() && units >= lease.dryFor) throw await this.quota.refusal(tenantId, units, period.end);
+      if (lease.dryUntil > Date.now() && units >= lease.dryFor)
+        throw await this.quota.refusal(tenantId, units, period.end);
       const refill = this.refill(lease, units);
       lease.refill = refill.then(() => undefined).finally(() => (lease.refill = undefined));
       if ((await refill) === 0) {
@@ -97,7 +98,8 @@ export class QuotaLeases implements OnApplicationShutdown {
   giveBack(ticket: QuotaTicket): void {
     const lease = this.leases.get(ticket.tenantId);
     if (lease && lease.id === ticket.leaseId) lease.available += ticket.units;
-    else void this.unreserve([{ ticket, used: 0 }]).catch((e) => this.log.warn(`return failed: ${(e as Error).message}`));
+    else
+      void this.unreserve([{ ticket, used: 0 }]).catch((e) => this.log.warn(`return failed: ${(e as Error).message}`));
   }
 
   /**
@@ -105,10 +107,17 @@ export class QuotaLeases implements OnApplicationShutdown {
    * unused units of a settlement return to memory once the batch committed (see `afterCommit`).
    * Returns the budget thresholds crossed, per tenant.
    */
-  async settleBatch(tx: Prisma.TransactionClient, settlements: readonly QuotaSettlement[]): Promise<Map<string, number[]>> {
+  async settleBatch(
+    tx: Prisma.TransactionClient,
+    settlements: readonly QuotaSettlement[],
+  ): Promise<Map<string, number[]>> {
     const perLease = new Map<string, { tenantId: string; periodStart: Date; used: number }>();
     for (const { ticket, used } of settlements) {
-      const row = perLease.get(ticket.leaseId) ?? { tenantId: ticket.tenantId, periodStart: ticket.periodStart, used: 0 };
+      const row = perLease.get(ticket.leaseId) ?? {
+        tenantId: ticket.tenantId,
+        periodStart: ticket.periodStart,
+        used: 0,
+      };
       row.used += used;
       perLease.set(ticket.leaseId, row);
     }
@@ -169,7 +178,16 @@ export class QuotaLeases implements OnApplicationShutdown {
       lease = undefined;
     }
     if (!lease) {
-      lease = { id: `ql_${randomUUID()}`, tenantId, periodStart, available: 0, demand: 0, lastTakeAt: Date.now(), dryUntil: 0, dryFor: 0 };
+      lease = {
+        id: `ql_${randomUUID()}`,
+        tenantId,
+        periodStart,
+        available: 0,
+        demand: 0,
+        lastTakeAt: Date.now(),
+        dryUntil: 0,
+        dryFor: 0,
+      };
       this.leases.set(tenantId, lease);
     }
     return lease;
@@ -225,7 +243,12 @@ export class QuotaLeases implements OnApplicationShutdown {
   }
 
   private asReturn(lease: Lease): QuotaSettlement {
-    const ticket = { leaseId: lease.id, tenantId: lease.tenantId, periodStart: lease.periodStart, units: lease.available };
+    const ticket = {
+      leaseId: lease.id,
+      tenantId: lease.tenantId,
+      periodStart: lease.periodStart,
+      units: lease.available,
+    };
     lease.available = 0;
     return { ticket, used: 0 };
   }
@@ -242,6 +265,7 @@ export class QuotaLeases implements OnApplicationShutdown {
       agg AS (SELECT "tenantId", "periodStart", SUM(n) AS n FROM lease GROUP BY 1, 2)
       UPDATE quota_counters q SET "unitsReserved" = GREATEST(0, q."unitsReserved" - agg.n), "updatedAt" = now()
       FROM agg WHERE q."tenantId" = agg."tenantId" AND q."periodStart" = agg."periodStart"`;
-    await this.prisma.$executeRaw`DELETE FROM quota_reservations WHERE id = ANY(${returns.map((r) => r.ticket.leaseId)}::text[]) AND units = 0`;
+    await this.prisma
+      .$executeRaw`DELETE FROM quota_reservations WHERE id = ANY(${returns.map((r) => r.ticket.leaseId)}::text[]) AND units = 0`;
   }
 }

@@ -10,7 +10,10 @@ export class PlansResolver {
   // No permission: every signed-in principal (any role, any key) may compare plans.
   @Query(() => [PlanType], { description: 'The plans on offer, cheapest first' })
   async plans(): Promise<PlanType[]> {
-    const rows = await this.prisma.plan.findMany({ where: { public: true }, orderBy: [{ monthlyPriceCents: 'asc' }, { monthlyIncludedUnits: 'asc' }] });
+    const rows = await this.prisma.plan.findMany({
+      where: { public: true },
+      orderBy: [{ monthlyPriceCents: 'asc' }, { monthlyIncludedUnits: 'asc' }],
+    });
     return rows.map((p) => ({
       id: p.id,
       name: p.name,

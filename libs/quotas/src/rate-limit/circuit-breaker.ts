@@ -1,4 +1,11 @@
-import { BrokenCircuitError, CircuitState as PolicyState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState as PolicyState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -27,7 +34,10 @@ export class CircuitBreaker {
   private readonly policy: CircuitBreakerPolicy;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    this.policy = circuitBreaker(handleAll, { halfOpenAfter: options.openMs ?? 2000, breaker: new ConsecutiveBreaker(options.failureThreshold ?? 3) });
+    this.policy = circuitBreaker(handleAll, {
+      halfOpenAfter: options.openMs ?? 2000,
+      breaker: new ConsecutiveBreaker(options.failureThreshold ?? 3),
+    });
     this.policy.onStateChange((s) => {
       const state = STATES[s];
       const failure = this.policy.lastFailure as { error?: unknown } | undefined;

@@ -38,7 +38,9 @@ describe.each(cases)('%s concurrency limiter', (_name, make) => {
   });
 
   it('grants at most max leases to 50 concurrent acquirers', async () => {
-    const decisions = await Promise.all(Array.from({ length: 50 }, () => slots.acquire('burst', { max: 3, ttlMs: 60_000 })));
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () => slots.acquire('burst', { max: 3, ttlMs: 60_000 })),
+    );
     expect(decisions.filter((x) => x.acquired)).toHaveLength(3);
     expect(decisions.filter((x) => !x.acquired).every((x) => x.active === 3 && !x.lease)).toBe(true);
   });

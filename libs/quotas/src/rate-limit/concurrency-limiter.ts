@@ -35,6 +35,8 @@ export interface ConcurrencyLimiter {
 }
 
 export function assertValidConcurrencyLimit(limit: ConcurrencyLimit): void {
-  if (!Number.isInteger(limit.max) || limit.max < 1) throw new RangeError(`concurrency max must be a positive integer, got ${limit.max}`);
-  if (!Number.isInteger(limit.ttlMs) || limit.ttlMs < 1) throw new RangeError(`concurrency ttlMs must be a positive integer, got ${limit.ttlMs}`);
+  if (!Number.isInteger(limit.max) || limit.max < 1)
+    throw new RangeError(`concurrency max must be a positive integer, got ${limit.max}`);
+  if (!Number.isInteger(limit.ttlMs) || limit.ttlMs < 1)
+    throw new RangeError(`concurrency ttlMs must be a positive integer, got ${limit.ttlMs}`);
 }

@@ -5,7 +5,12 @@
  * request: the error is reported and the slot lapses at its TTL, which is what the TTL is for.
  */
 import { CircuitBreaker, isCircuitOpen, type CircuitBreakerOptions } from './circuit-breaker';
-import type { ConcurrencyDecision, ConcurrencyLease, ConcurrencyLimit, ConcurrencyLimiter } from './concurrency-limiter';
+import type {
+  ConcurrencyDecision,
+  ConcurrencyLease,
+  ConcurrencyLimit,
+  ConcurrencyLimiter,
+} from './concurrency-limiter';
 import { assertValidConcurrencyLimit } from './concurrency-limiter';
 import { logCircuitTransitions, type FallbackEvents, type FallbackLogger } from './fallback-events';
 import { InMemoryConcurrencyLimiter } from './in-memory-concurrency-limiter';
@@ -25,7 +30,10 @@ export class FailoverConcurrencyLimiter implements ConcurrencyLimiter {
   private readonly timeoutMs: number;
   private readonly events: NonNullable<FailoverConcurrencyLimiterOptions['events']>;
 
-  constructor(private readonly primary: ConcurrencyLimiter, options: FailoverConcurrencyLimiterOptions = {}) {
+  constructor(
+    private readonly primary: ConcurrencyLimiter,
+    options: FailoverConcurrencyLimiterOptions = {},
+  ) {
     this.fallback = options.fallback ?? new InMemoryConcurrencyLimiter();
     this.timeoutMs = options.timeoutMs ?? 100;
     this.events = options.events ?? {};
@@ -42,7 +50,9 @@ export class FailoverConcurrencyLimiter implements ConcurrencyLimiter {
   async acquire(key: string, limit: ConcurrencyLimit): Promise<ConcurrencyDecision> {
     assertValidConcurrencyLimit(limit);
     try {
-      return await this.breaker.execute(() => withTimeout(this.primary.acquire(key, limit), this.timeoutMs, 'concurrency acquire'));
+      return await this.breaker.execute(() =>
+        withTimeout(this.primary.acquire(key, limit), this.timeoutMs, 'concurrency acquire'),
+      );
     } catch (error) {
       this.events.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.acquire(key, limit);

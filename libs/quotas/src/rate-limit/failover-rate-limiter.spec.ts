@@ -10,7 +10,8 @@ import { freePort, RedisServerProcess, redisServerBinaryAvailable } from './test
 
 function canRun(): boolean {
   if (redisServerBinaryAvailable()) return true;
-  if (servicesRequired()) throw new Error('failover-rate-limiter.spec: redis-server binary required (REQUIRE_SERVICES=1)');
+  if (servicesRequired())
+    throw new Error('failover-rate-limiter.spec: redis-server binary required (REQUIRE_SERVICES=1)');
   console.warn('SKIPPED failover-rate-limiter.spec: no redis-server binary on PATH');
   return false;
 }
@@ -49,7 +50,10 @@ d('FailoverRateLimiter against a redis-server that dies and comes back', () => {
     limiter = new FailoverRateLimiter(primary, {
       timeoutMs: 250,
       breaker: { failureThreshold: 2, openMs },
-      events: { fallbackDecision: (reason) => fallbacks.push(reason), circuitStateChanged: (state) => states.push(state) },
+      events: {
+        fallbackDecision: (reason) => fallbacks.push(reason),
+        circuitStateChanged: (state) => states.push(state),
+      },
       logger: { warn: (m) => warnings.push(m), log: (m) => infos.push(m) },
     });
   });

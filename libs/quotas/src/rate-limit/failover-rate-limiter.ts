@@ -37,7 +37,10 @@ export class FailoverRateLimiter implements RateLimiter {
   private readonly timeoutMs: number;
   private readonly events: FallbackEvents;
 
-  constructor(private readonly primary: RateLimiter, options: FailoverRateLimiterOptions = {}) {
+  constructor(
+    private readonly primary: RateLimiter,
+    options: FailoverRateLimiterOptions = {},
+  ) {
     this.fallback = options.fallback ?? new InMemoryRateLimiter();
     this.timeoutMs = options.timeoutMs ?? 100;
     this.events = options.events ?? {};
@@ -55,7 +58,9 @@ export class FailoverRateLimiter implements RateLimiter {
     // Invalid arguments are the caller's bug: they must not count as Redis failures.
     assertValidConsume(limit, cost);
     try {
-      return await this.breaker.execute(() => withTimeout(this.primary.consume(key, limit, cost), this.timeoutMs, 'rate limit decision'));
+      return await this.breaker.execute(() =>
+        withTimeout(this.primary.consume(key, limit, cost), this.timeoutMs, 'rate limit decision'),
+      );
     } catch (error) {
       this.events.fallbackDecision?.(isCircuitOpen(error) ? 'circuit-open' : 'error');
       return this.fallback.consume(key, limit, cost);

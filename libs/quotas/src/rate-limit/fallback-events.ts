@@ -19,7 +19,8 @@ export interface FallbackLogger {
 /** Logs breaker transitions, the one place an outage and its recovery show up in the logs. */
 export function logCircuitTransitions(logger: FallbackLogger, what: string): FallbackEvents['circuitStateChanged'] {
   return (state, reason) => {
-    if (state === 'open') logger.warn(`${what}: Redis unavailable (${String(reason)}); failing open to the in-process limiter`);
+    if (state === 'open')
+      logger.warn(`${what}: Redis unavailable (${String(reason)}); failing open to the in-process limiter`);
     else if (state === 'closed') logger.log(`${what}: Redis back; shared limits restored`);
   };
 }

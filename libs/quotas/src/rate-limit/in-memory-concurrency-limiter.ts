@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { assertValidConcurrencyLimit, type ConcurrencyDecision, type ConcurrencyLease, type ConcurrencyLimit, type ConcurrencyLimiter } from './concurrency-limiter';
+import {
+  assertValidConcurrencyLimit,
+  type ConcurrencyDecision,
+  type ConcurrencyLease,
+  type ConcurrencyLimit,
+  type ConcurrencyLimiter,
+} from './concurrency-limiter';
 
 export interface InMemoryConcurrencyLimiterOptions {
   now?: () => number;

@@ -11,7 +11,9 @@ describe('InMemoryRateLimiter', () => {
   afterEach(() => limiter.close());
 
   it('admits exactly N of 200 concurrent calls', async () => {
-    const decisions = await Promise.all(Array.from({ length: 200 }, () => limiter.consume('k', { max: 37, windowMs: 60_000 })));
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, () => limiter.consume('k', { max: 37, windowMs: 60_000 })),
+    );
     expect(decisions.filter((x) => x.allowed)).toHaveLength(37);
   });
 
@@ -59,6 +61,9 @@ describe('InMemoryRateLimiter', () => {
       'x-ratelimit-reset': '30',
     });
     now += 10_500;
-    expect(toRateLimitHeaders(await limiter.consume('h', limit), now)).toMatchObject({ 'retry-after': '20', 'x-ratelimit-reset': '20' });
+    expect(toRateLimitHeaders(await limiter.consume('h', limit), now)).toMatchObject({
+      'retry-after': '20',
+      'x-ratelimit-reset': '20',
+    });
   });
 });

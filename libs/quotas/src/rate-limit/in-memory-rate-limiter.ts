@@ -58,7 +58,14 @@ export class InMemoryRateLimiter implements RateLimiter {
     if (log.head > 64 && log.head * 2 > log.times.length) this.compact(log);
 
     if (log.used + cost <= limit.max) {
-      if (!commit) return { allowed: true, limit: limit.max, remaining: limit.max - log.used - cost, resetAt: now + limit.windowMs, retryAfterMs: 0 };
+      if (!commit)
+        return {
+          allowed: true,
+          limit: limit.max,
+          remaining: limit.max - log.used - cost,
+          resetAt: now + limit.windowMs,
+          retryAfterMs: 0,
+        };
       log.times.push(now);
       log.costs.push(cost);
       log.used += cost;
@@ -74,7 +81,13 @@ export class InMemoryRateLimiter implements RateLimiter {
       retryAt = log.times[i] + limit.windowMs;
     }
     const newest = log.times.length > log.head ? log.times[log.times.length - 1] + limit.windowMs : now;
-    return { allowed: false, limit: limit.max, remaining: limit.max - log.used, resetAt: newest, retryAfterMs: Math.max(1, retryAt - now) };
+    return {
+      allowed: false,
+      limit: limit.max,
+      remaining: limit.max - log.used,
+      resetAt: newest,
+      retryAfterMs: Math.max(1, retryAt - now),
+    };
   }
 
   /** Number of keys held: lets tests check that idle keys really go away. */

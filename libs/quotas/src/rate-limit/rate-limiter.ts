@@ -30,7 +30,10 @@ export interface RateLimiter {
 }
 
 export function assertValidConsume(limit: RateLimit, cost: number): void {
-  if (!Number.isInteger(limit.max) || limit.max < 1) throw new RangeError(`rate limit max must be a positive integer, got ${limit.max}`);
-  if (!Number.isInteger(limit.windowMs) || limit.windowMs < 1) throw new RangeError(`rate limit windowMs must be a positive integer, got ${limit.windowMs}`);
-  if (!Number.isInteger(cost) || cost < 1 || cost > limit.max) throw new RangeError(`rate limit cost must be an integer in 1..${limit.max}, got ${cost}`);
+  if (!Number.isInteger(limit.max) || limit.max < 1)
+    throw new RangeError(`rate limit max must be a positive integer, got ${limit.max}`);
+  if (!Number.isInteger(limit.windowMs) || limit.windowMs < 1)
+    throw new RangeError(`rate limit windowMs must be a positive integer, got ${limit.windowMs}`);
+  if (!Number.isInteger(cost) || cost < 1 || cost > limit.max)
+    throw new RangeError(`rate limit cost must be an integer in 1..${limit.max}, got ${cost}`);
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { ACQUIRE_SLOT_LUA, EXTEND_SLOT_LUA } from './concurrency.lua';
-import { assertValidConcurrencyLimit, type ConcurrencyDecision, type ConcurrencyLease, type ConcurrencyLimit, type ConcurrencyLimiter } from './concurrency-limiter';
+import {
+  assertValidConcurrencyLimit,
+  type ConcurrencyDecision,
+  type ConcurrencyLease,
+  type ConcurrencyLimit,
+  type ConcurrencyLimiter,
+} from './concurrency-limiter';
 
 type RedisWithSlots = Redis & {
   maasAcquireSlot(slots: string, max: number, ttlMs: number, id: string): Promise<[number, number, number]>;
@@ -28,7 +34,12 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   async acquire(key: string, limit: ConcurrencyLimit): Promise<ConcurrencyDecision> {
     assertValidConcurrencyLimit(limit);
     const id = randomUUID();
-    const [acquired, active, expiresAt] = await this.redis.maasAcquireSlot(this.slotsKey(key), limit.max, limit.ttlMs, id);
+    const [acquired, active, expiresAt] = await this.redis.maasAcquireSlot(
+      this.slotsKey(key),
+      limit.max,
+      limit.ttlMs,
+      id,
+    );
     if (acquired !== 1) return { acquired: false, limit: limit.max, active };
     return { acquired: true, limit: limit.max, active, lease: { key, id, expiresAt, store: 'redis' } };
   }

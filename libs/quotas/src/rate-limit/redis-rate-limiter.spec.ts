@@ -31,7 +31,9 @@ d('RedisRateLimiter (real Redis)', () => {
     // 20 connections, as if 20 API instances, each with 10 requests in flight.
     const instances = Array.from({ length: 20 }, () => new RedisRateLimiter(client(), { keyPrefix: prefix }));
     const decisions = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => instances[i % instances.length].consume('burst', { max, windowMs: 60_000 })),
+      Array.from({ length: 200 }, (_, i) =>
+        instances[i % instances.length].consume('burst', { max, windowMs: 60_000 }),
+      ),
     );
     const admitted = decisions.filter((x) => x.allowed);
     expect(admitted).toHaveLength(max);

@@ -4,7 +4,13 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua';
 
 type SlidingWindowReply = [number, number, number, number];
 type RedisWithSlidingWindow = Redis & {
-  maasRateLimitSlidingWindow(log: string, state: string, max: number, windowMs: number, cost: number): Promise<SlidingWindowReply>;
+  maasRateLimitSlidingWindow(
+    log: string,
+    state: string,
+    max: number,
+    windowMs: number,
+    cost: number,
+  ): Promise<SlidingWindowReply>;
 };
 
 export interface RedisRateLimiterOptions {

@@ -4,8 +4,10 @@ import { GraphQLJSON } from 'graphql-scalars';
 @InputType()
 export class PredictInput {
   @Field() model!: string;
-  @Field(() => String, { nullable: true, description: 'A version number or an alias; default the `stable` alias' }) version?: string | null;
-  @Field(() => GraphQLJSON, { description: 'Input name to instances, e.g. { "features": [[5.1, 3.5, 1.4, 0.2]] }' }) inputs!: unknown;
+  @Field(() => String, { nullable: true, description: 'A version number or an alias; default the `stable` alias' })
+  version?: string | null;
+  @Field(() => GraphQLJSON, { description: 'Input name to instances, e.g. { "features": [[5.1, 3.5, 1.4, 0.2]] }' })
+  inputs!: unknown;
 }
 
 @ObjectType()
@@ -28,5 +30,6 @@ export class Prediction {
   @Field(() => Int) version!: number;
   @Field(() => PredictionUsage) usage!: PredictionUsage;
   @Field(() => PredictionTimingType) timing!: PredictionTimingType;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Classifiers: per instance, [{ label, score }] best first' }) labels?: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Classifiers: per instance, [{ label, score }] best first' })
+  labels?: unknown;
 }

@@ -7,7 +7,13 @@ import type { PredictionContext, PredictionResult } from '../prediction.types';
 type Req = FastifyRequest & { rateLimit?: RateLimitDecision };
 
 /** A prediction's context from an HTTP request: its Idempotency-Key, and rate decisions reported on the reply. */
-export function httpPredictionContext(tenantId: string, ctx: RequestContext, req: Req, reply: FastifyReply | undefined, scope?: string): PredictionContext {
+export function httpPredictionContext(
+  tenantId: string,
+  ctx: RequestContext,
+  req: Req,
+  reply: FastifyReply | undefined,
+  scope?: string,
+): PredictionContext {
   return {
     ...predictionContextOf(tenantId, ctx, req.headers, scope),
     onRate: (decision) => {

@@ -8,7 +8,12 @@ export interface OipInferRequest {
   parameters?: unknown;
 }
 
-interface OipTensor { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown }
+interface OipTensor {
+  name?: unknown;
+  shape?: unknown;
+  datatype?: unknown;
+  data?: unknown;
+}
 
 /** Nested data is accepted too (as KServe does); the wire format is row-major flat. */
 function flatten(data: unknown[]): unknown[] {
@@ -30,7 +35,8 @@ export function oipInputs(body: OipInferRequest, declared: { name: string; datat
       throw invalidInput(`input "${t.name}" needs shape, datatype and data`, { input: t.name });
     }
     const sig = declared.find((d) => d.name === t.name);
-    if (sig && sig.datatype !== t.datatype) throw invalidInput(`input "${t.name}" has datatype ${t.datatype}, expected ${sig.datatype}`, { input: t.name });
+    if (sig && sig.datatype !== t.datatype)
+      throw invalidInput(`input "${t.name}" has datatype ${t.datatype}, expected ${sig.datatype}`, { input: t.name });
     if (t.name in inputs) throw invalidInput(`input "${t.name}" given twice`);
     const data = flatten(t.data);
     inputs[t.name] = t.datatype === 'BYTES' ? (data as string[]) : { shape: t.shape as number[], data };
@@ -51,7 +57,10 @@ export function oipRequestedOutputs(requested: unknown, declared: TensorSignatur
  * Runtime outputs -> OIP tensors: shape with the instance count and flat row-major data. Rows
  * are one level deep for [-1, n] outputs (the common case): copied once, no generic flatten.
  */
-export function oipOutputs(result: PredictionResult, requested?: TensorSignature[]): { name: string; shape: number[]; datatype: string; data: unknown[] }[] {
+export function oipOutputs(
+  result: PredictionResult,
+  requested?: TensorSignature[],
+): { name: string; shape: number[]; datatype: string; data: unknown[] }[] {
   return (requested ?? result.outputSignature).map((sig) => {
     const rows = result.outputs[sig.name] as unknown[];
     return { name: sig.name, shape: shapeOf(rows), datatype: sig.datatype, data: flatRows(rows) };

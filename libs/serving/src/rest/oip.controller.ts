@@ -61,7 +61,11 @@ export class OipController {
 
   @RequirePermission('inference:run')
   @Get('models/:name/versions/:version/ready')
-  async versionReady(@CurrentTenant() tenantId: string, @Param('name') name: string, @Param('version') version: string) {
+  async versionReady(
+    @CurrentTenant() tenantId: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ) {
     await this.registry.resolve(tenantId, name, version);
     return { name, version, ready: true };
   }
@@ -71,8 +75,12 @@ export class OipController {
   @Post('models/:name/infer')
   @HttpCode(200)
   infer(
-    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Body() body: OipInferRequest,
-    @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Body() body: OipInferRequest,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.run(tenantId, ctx, name, null, body, req, reply);
   }
@@ -82,33 +90,54 @@ export class OipController {
   @Post('models/:name/versions/:version/infer')
   @HttpCode(200)
   inferVersion(
-    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('name') name: string, @Param('version') version: string,
-    @Body() body: OipInferRequest, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: OipInferRequest,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.run(tenantId, ctx, name, version, body, req, reply);
   }
 
   private async run(
-    tenantId: string, ctx: RequestContext, name: string, version: string | null, body: OipInferRequest, req: FastifyRequest, reply: FastifyReply,
+    tenantId: string,
+    ctx: RequestContext,
+    name: string,
+    version: string | null,
+    body: OipInferRequest,
+    req: FastifyRequest,
+    reply: FastifyReply,
   ) {
     const model = await this.registry.resolve(tenantId, name, version);
     const inputs = oipInputs(body, model.spec.inputs);
     // Checked before the model runs: a request that can only fail takes no quota.
     const requested = oipRequestedOutputs(body.outputs, model.spec.outputs);
     const result = await this.predictions.predict(
-      httpPredictionContext(tenantId, ctx, req, reply), { model: name, version: String(model.version), inputs },
+      httpPredictionContext(tenantId, ctx, req, reply),
+      { model: name, version: String(model.version), inputs },
       { resolved: model, requestExtras: { outputs: requested?.map((s) => s.name) ?? null } },
     );
     markReplay(reply, result);
     const id = typeof body.id === 'string' ? body.id : ctx.requestId;
-    return { model_name: result.model, model_version: String(result.version), id, outputs: oipOutputs(result, requested) };
+    return {
+      model_name: result.model,
+      model_version: String(result.version),
+      id,
+      outputs: oipOutputs(result, requested),
+    };
   }
 
   private async describe(tenantId: string, name: string, version?: string) {
     const model = await this.registry.resolve(tenantId, name, version);
     const info = await this.catalog.get(tenantId, name);
     const versions = (info?.versions ?? []).filter((v) => v.status === 'READY').map((v) => String(v.version));
-    const tensor = ({ name: n, datatype, shape }: { name: string; datatype: string; shape: number[] }) => ({ name: n, datatype, shape });
+    const tensor = ({ name: n, datatype, shape }: { name: string; datatype: string; shape: number[] }) => ({
+      name: n,
+      datatype,
+      shape,
+    });
     return {
       name: model.modelName,
       versions: version ? [String(model.version)] : versions,

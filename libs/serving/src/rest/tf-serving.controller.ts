@@ -32,15 +32,25 @@ export class TfServingController {
   @Post('*')
   @HttpCode(200)
   async predict(
-    @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('*') rest: string, @Body() body: TfServingRequest,
-    @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Param('*') rest: string,
+    @Body() body: TfServingRequest,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { name, version, verb } = parse(rest);
-    if (verb !== 'predict') throw AppError.badInput(verb ? `:${verb} is not supported; use :predict` : 'missing :predict');
+    if (verb !== 'predict')
+      throw AppError.badInput(verb ? `:${verb} is not supported; use :predict` : 'missing :predict');
     const model = await this.registry.resolve(tenantId, name, version);
-    const { inputs, columnar } = tfServingInputs(body, model.spec.inputs.map((s) => s.name));
+    const { inputs, columnar } = tfServingInputs(
+      body,
+      model.spec.inputs.map((s) => s.name),
+    );
     const result = await this.predictions.predict(
-      httpPredictionContext(tenantId, ctx, req, reply), { model: name, version: String(model.version), inputs }, { resolved: model, requestExtras: { columnar } },
+      httpPredictionContext(tenantId, ctx, req, reply),
+      { model: name, version: String(model.version), inputs },
+      { resolved: model, requestExtras: { columnar } },
     );
     markReplay(reply, result);
     return tfServingResponse(result, columnar);

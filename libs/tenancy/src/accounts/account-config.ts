@@ -18,8 +18,17 @@ const schema = z.object({
   MAX_TENANTS_PER_USER: z.coerce.number().int().min(1).default(5),
   // 1: a new tenant's free units start only when its owner's e-mail address is verified.
   FREE_UNITS_NEED_VERIFIED_EMAIL: flag.default(true),
-  EMAIL_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).default(24 * 60),
-  RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
+  EMAIL_TOKEN_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .default(24 * 60),
+  RESET_TOKEN_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(30),
 });
 
 export type AccountConfig = z.infer<typeof schema>;
@@ -30,7 +39,9 @@ export function accountConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Acco
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }

@@ -10,7 +10,11 @@ import { PasswordService } from './password.service';
 import { LoginThrottle } from './login-throttle.service';
 import { normalizeEmail } from './account-validation';
 
-export interface Origin { requestId: string; ip?: string; userAgent?: string }
+export interface Origin {
+  requestId: string;
+  ip?: string;
+  userAgent?: string;
+}
 
 /**
  * The e-mail flows of an account: address verification (which starts the free allowance of
@@ -32,22 +36,37 @@ export class AccountEmailService {
     @Inject(ACCOUNT_CONFIG) private readonly config: AccountConfig,
     limiters: LimiterFactory,
   ) {
-    this.perAddress = limiters.create({ name: 'account-mail', points: config.AUTH_EMAILS_PER_ADDRESS_PER_HOUR, durationSeconds: 3600 });
+    this.perAddress = limiters.create({
+      name: 'account-mail',
+      points: config.AUTH_EMAILS_PER_ADDRESS_PER_HOUR,
+      durationSeconds: 3600,
+    });
   }
 
   /** Sends the verification link (called after the sign-up committed). */
   async sendVerification(userId: string, email: string): Promise<void> {
     if (!(await this.allowMail(email))) return;
-    const token = await this.prisma.$transaction((tx) => this.tokens.issue(tx, userId, 'verify_email', this.config.EMAIL_TOKEN_TTL_MINUTES));
+    const token = await this.prisma.$transaction((tx) =>
+      this.tokens.issue(tx, userId, 'verify_email', this.config.EMAIL_TOKEN_TTL_MINUTES),
+    );
     const link = this.mail.link('/verify-email', { token });
-    this.mail.enqueue({ to: email, subject: 'Confirm your e-mail address', links: [link], text: `Confirm your address to start your free allowance:\n\n${link}\n\nThe link works once, for ${this.config.EMAIL_TOKEN_TTL_MINUTES / 60} hours.\n` });
+    this.mail.enqueue({
+      to: email,
+      subject: 'Confirm your e-mail address',
+      links: [link],
+      text: `Confirm your address to start your free allowance:\n\n${link}\n\nThe link works once, for ${this.config.EMAIL_TOKEN_TTL_MINUTES / 60} hours.\n`,
+    });
   }
 
   /** Someone signed up with an address that has an account: tell its owner, nobody else. */
   async noticeDuplicateSignUp(email: string): Promise<void> {
     if (!(await this.allowMail(email))) return;
     const link = this.mail.link('/reset-password', {});
-    this.mail.enqueue({ to: email, subject: 'Sign-up attempt with your address', text: `Someone tried to create an account with this address, which already has one.\nIf it was you, log in, or reset your password: ${link}\nIf not, you can ignore this message.\n` });
+    this.mail.enqueue({
+      to: email,
+      subject: 'Sign-up attempt with your address',
+      text: `Someone tried to create an account with this address, which already has one.\nIf it was you, log in, or reset your password: ${link}\nIf not, you can ignore this message.\n`,
+    });
   }
 
   async verifyEmail(token: string, origin: Origin): Promise<string> {
@@ -58,9 +77,18 @@ export class AccountEmailService {
       const memberships = await tx.membership.findMany({ where: { userId } });
       const owned = memberships.filter((m) => m.role === Role.OWNER).map((m) => m.tenantId);
       // Free units go to verified identities: the owner's tenants start their allowance now.
-      await tx.tenant.updateMany({ where: { id: { in: owned }, allowanceStartedAt: null }, data: { allowanceStartedAt: now } });
+      await tx.tenant.updateMany({
+        where: { id: { in: owned }, allowanceStartedAt: null },
+        data: { allowanceStartedAt: now },
+      });
       for (const m of memberships) {
-        await this.audit.append(tx, m.tenantId, { actor: { type: 'user', id: userId }, action: 'user.email_verified', target: { type: 'user', id: userId }, requestId: origin.requestId, metadata: originMeta(origin) });
+        await this.audit.append(tx, m.tenantId, {
+          actor: { type: 'user', id: userId },
+          action: 'user.email_verified',
+          target: { type: 'user', id: userId },
+          requestId: origin.requestId,
+          metadata: originMeta(origin),
+        });
       }
       return userId;
     });
@@ -68,7 +96,9 @@ export class AccountEmailService {
 
   /** Always answers the same; the look-up and the e-mail happen after the answer has gone. */
   requestPasswordReset(email: string, origin: Origin): void {
-    void this.sendReset(email, origin).catch((e) => this.log.error(`password reset e-mail failed: ${(e as Error).message}`));
+    void this.sendReset(email, origin).catch((e) =>
+      this.log.error(`password reset e-mail failed: ${(e as Error).message}`),
+    );
   }
 
   private async sendReset(rawEmail: string, origin: Origin): Promise<void> {
@@ -84,12 +114,23 @@ export class AccountEmailService {
     const token = await this.prisma.$transaction(async (tx) => {
       const t = await this.tokens.issue(tx, user.id, 'reset_password', this.config.RESET_TOKEN_TTL_MINUTES);
       for (const m of user.memberships) {
-        await this.audit.append(tx, m.tenantId, { actor: { type: 'user', id: user.id }, action: 'user.password_reset_requested', target: { type: 'user', id: user.id }, requestId: origin.requestId, metadata: originMeta(origin) });
+        await this.audit.append(tx, m.tenantId, {
+          actor: { type: 'user', id: user.id },
+          action: 'user.password_reset_requested',
+          target: { type: 'user', id: user.id },
+          requestId: origin.requestId,
+          metadata: originMeta(origin),
+        });
       }
       return t;
     });
     const link = this.mail.link('/reset-password', { token });
-    this.mail.enqueue({ to: email, subject: 'Reset your password', links: [link], text: `Choose a new password here:\n\n${link}\n\nThe link works once, for ${this.config.RESET_TOKEN_TTL_MINUTES} minutes. If you did not ask, ignore this message.\n` });
+    this.mail.enqueue({
+      to: email,
+      subject: 'Reset your password',
+      links: [link],
+      text: `Choose a new password here:\n\n${link}\n\nThe link works once, for ${this.config.RESET_TOKEN_TTL_MINUTES} minutes. If you did not ask, ignore this message.\n`,
+    });
   }
 
   async resetPassword(token: string, password: string, origin: Origin): Promise<void> {
@@ -102,13 +143,23 @@ export class AccountEmailService {
       // Whoever held a session (perhaps the reason for the reset) is signed out everywhere.
       await tx.session.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
       for (const m of user.memberships) {
-        await this.audit.append(tx, m.tenantId, { actor: { type: 'user', id }, action: 'user.password_reset', target: { type: 'user', id }, requestId: origin.requestId, metadata: originMeta(origin) });
+        await this.audit.append(tx, m.tenantId, {
+          actor: { type: 'user', id },
+          action: 'user.password_reset',
+          target: { type: 'user', id },
+          requestId: origin.requestId,
+          metadata: originMeta(origin),
+        });
       }
       return id;
     });
     const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
     await this.throttle.succeeded(user.email);
-    this.mail.enqueue({ to: user.email, subject: 'Your password was changed', text: 'The password of your account was just changed and every session signed out. If this was not you, reset it again now.\n' });
+    this.mail.enqueue({
+      to: user.email,
+      subject: 'Your password was changed',
+      text: 'The password of your account was just changed and every session signed out. If this was not you, reset it again now.\n',
+    });
   }
 
   private async allowMail(email: string): Promise<boolean> {

@@ -4,7 +4,8 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
 
 export function normalizeEmail(email: string): string {
   const e = (email ?? '').trim().toLowerCase();
-  if (!EMAIL.test(e) || e.length > 320) throw AppError.badInput('not a valid e-mail address', { field: 'email' }, 'INVALID_EMAIL');
+  if (!EMAIL.test(e) || e.length > 320)
+    throw AppError.badInput('not a valid e-mail address', { field: 'email' }, 'INVALID_EMAIL');
   return e;
 }
 

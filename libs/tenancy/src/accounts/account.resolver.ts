@@ -25,20 +25,32 @@ export class AccountResolver {
   ) {}
 
   @Public()
-  @Mutation(() => AuthPayload, { description: 'Create an account and its first tenant (or join one by invitation); sets the session cookies.' })
-  async signUp(@Args('input') input: SignUpInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: 'Create an account and its first tenant (or join one by invitation); sets the session cookies.',
+  })
+  async signUp(
+    @Args('input') input: SignUpInput,
+    @Ctx() ctx: RequestContext,
+    @Context() gql: GqlCtx,
+  ): Promise<AuthPayload> {
     return this.complete(await this.accounts.signUp(input, originOf(ctx)), gql);
   }
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Sets an HttpOnly session cookie and a readable csrf_token cookie.' })
-  async logIn(@Args('input') input: LogInInput, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<AuthPayload> {
+  async logIn(
+    @Args('input') input: LogInInput,
+    @Ctx() ctx: RequestContext,
+    @Context() gql: GqlCtx,
+  ): Promise<AuthPayload> {
     const previous = gql.req.cookies?.[SESSION_COOKIE];
     return this.complete(await this.accounts.logIn(input, originOf(ctx), previous), gql);
   }
 
   @Public()
-  @Mutation(() => User, { description: 'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...).' })
+  @Mutation(() => User, {
+    description: 'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...).',
+  })
   async verifyEmail(@Args('token') token: string, @Ctx() ctx: RequestContext): Promise<User> {
     const userId = await this.emails.verifyEmail(token, originOf(ctx));
     const p = ctx.principal;
@@ -46,15 +58,23 @@ export class AccountResolver {
   }
 
   @Public()
-  @Mutation(() => Boolean, { description: 'Always true; e-mails <PUBLIC_URL>/reset-password?token=... when the address has an account.' })
+  @Mutation(() => Boolean, {
+    description: 'Always true; e-mails <PUBLIC_URL>/reset-password?token=... when the address has an account.',
+  })
   requestPasswordReset(@Args('email') email: string, @Ctx() ctx: RequestContext): boolean {
     this.emails.requestPasswordReset(email, originOf(ctx));
     return true;
   }
 
   @Public()
-  @Mutation(() => Boolean, { description: 'Sets a new password with the e-mailed token (single use); signs out every session of the account.' })
-  async resetPassword(@Args('token') token: string, @Args('password') password: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Sets a new password with the e-mailed token (single use); signs out every session of the account.',
+  })
+  async resetPassword(
+    @Args('token') token: string,
+    @Args('password') password: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     await this.emails.resetPassword(token, password, originOf(ctx));
     return true;
   }

@@ -36,7 +36,16 @@ export class AccountService {
     @Inject(ACCOUNT_CONFIG) private readonly config: AccountConfig,
   ) {}
 
-  async signUp(input: { email: string; password: string; tenantName?: string | null; name?: string | null; invitationToken?: string | null }, origin: Origin): Promise<AuthResult> {
+  async signUp(
+    input: {
+      email: string;
+      password: string;
+      tenantName?: string | null;
+      name?: string | null;
+      invitationToken?: string | null;
+    },
+    origin: Origin,
+  ): Promise<AuthResult> {
     const { requestId } = origin;
     const email = normalizeEmail(input.email);
     await this.throttle.beginSignUp(origin.ip ?? 'unknown');
@@ -50,7 +59,8 @@ export class AccountService {
         await tx.user.create({ data: { id: userId, email, passwordHash, name } });
         let tenantId: string;
         if (input.invitationToken) {
-          tenantId = (await this.invitations.acceptWithin(tx, input.invitationToken, userId, email, requestId)).tenantId;
+          tenantId = (await this.invitations.acceptWithin(tx, input.invitationToken, userId, email, requestId))
+            .tenantId;
         } else {
           tenantId = newId('ten');
           // The free allowance waits for a verified owner address (FREE_UNITS_NEED_VERIFIED_EMAIL).
@@ -65,17 +75,28 @@ export class AccountService {
             metadata: { name: tenantName, plan: 'free', via: 'sign_up' },
           });
         }
-        await this.audit.append(tx, tenantId, { actor: { type: 'user', id: userId }, action: 'user.sign_up', target: { type: 'user', id: userId }, requestId, metadata: { email, ...originMeta(origin) } });
+        await this.audit.append(tx, tenantId, {
+          actor: { type: 'user', id: userId },
+          action: 'user.sign_up',
+          target: { type: 'user', id: userId },
+          requestId,
+          metadata: { email, ...originMeta(origin) },
+        });
         const session = await this.sessions.issue(tx, userId, tenantId);
         return { userId, tenantId, session };
       });
-      await this.emails.sendVerification(result.userId, email).catch((e) => this.log.error(`verification e-mail failed: ${(e as Error).message}`));
+      await this.emails
+        .sendVerification(result.userId, email)
+        .catch((e) => this.log.error(`verification e-mail failed: ${(e as Error).message}`));
       return result;
     } catch (e) {
       if (isUniqueViolation(e)) {
         // The owner of the address hears of it; the caller learns only what a conflict says.
         await this.emails.noticeDuplicateSignUp(email).catch(() => undefined);
-        throw new AppError(ErrorCode.CONFLICT, 'an account with this e-mail already exists', { reason: 'EMAIL_TAKEN', details: { field: 'email' } });
+        throw new AppError(ErrorCode.CONFLICT, 'an account with this e-mail already exists', {
+          reason: 'EMAIL_TAKEN',
+          details: { field: 'email' },
+        });
       }
       throw e;
     }
@@ -88,12 +109,20 @@ export class AccountService {
       await this.throttle.beginLogIn(email, origin.ip ?? 'unknown');
     } catch (e) {
       if (e instanceof ThrottledError && (await this.throttle.shouldAuditRefusal(email))) {
-        this.auditInBackground(email, 'user.log_in_throttled', origin, { reason: e.throttle, retryAfter: e.retryAfter });
+        this.auditInBackground(email, 'user.log_in_throttled', origin, {
+          reason: e.throttle,
+          retryAfter: e.retryAfter,
+        });
       }
       throw e;
     }
     // Unscoped on purpose: a log-in finds its user by e-mail before any tenant is known.
-    const user = email ? await this.prisma.user.findUnique({ where: { email }, include: { memberships: { orderBy: { createdAt: 'asc' } } } }) : null;
+    const user = email
+      ? await this.prisma.user.findUnique({
+          where: { email },
+          include: { memberships: { orderBy: { createdAt: 'asc' } } },
+        })
+      : null;
     // Unknown e-mails are verified against a dummy hash: both paths cost one argon2 verify.
     const ok = await this.passwords.verify(user?.passwordHash ?? null, input.password ?? '');
     if (!user || !ok) {
@@ -107,7 +136,13 @@ export class AccountService {
     return this.prisma.$transaction(async (tx) => {
       const session = await this.sessions.issue(tx, user.id, tenantId, previousToken);
       for (const m of user.memberships) {
-        await this.audit.append(tx, m.tenantId, { actor: { type: 'user', id: user.id }, action: 'user.log_in', target: { type: 'user', id: user.id }, requestId, metadata: originMeta(origin) });
+        await this.audit.append(tx, m.tenantId, {
+          actor: { type: 'user', id: user.id },
+          action: 'user.log_in',
+          target: { type: 'user', id: user.id },
+          requestId,
+          metadata: originMeta(origin),
+        });
       }
       return { userId: user.id, tenantId, session };
     });
@@ -120,19 +155,37 @@ export class AccountService {
       if (!user) return;
       await this.prisma.$transaction(async (tx) => {
         for (const m of user.memberships) {
-          await this.audit.append(tx, m.tenantId, { actor: { type: 'user', id: user.id }, action, target: { type: 'user', id: user.id }, requestId: origin.requestId, metadata: { ...originMeta(origin), ...extra } });
+          await this.audit.append(tx, m.tenantId, {
+            actor: { type: 'user', id: user.id },
+            action,
+            target: { type: 'user', id: user.id },
+            requestId: origin.requestId,
+            metadata: { ...originMeta(origin), ...extra },
+          });
         }
       });
     };
     write().catch((e) => this.log.error(`audit of ${action} failed: ${(e as Error).message}`));
   }
 
-  async logOut(token: string | undefined, principal: { userId: string; tenantId: string | null } | null, requestId: string): Promise<void> {
+  async logOut(
+    token: string | undefined,
+    principal: { userId: string; tenantId: string | null } | null,
+    requestId: string,
+  ): Promise<void> {
     if (!token) return;
     await this.prisma.$transaction(async (tx) => {
-      await tx.session.updateMany({ where: { id: sha256Hex(token), revokedAt: null }, data: { revokedAt: new Date() } });
+      await tx.session.updateMany({
+        where: { id: sha256Hex(token), revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
       if (principal?.tenantId) {
-        await this.audit.append(tx, principal.tenantId, { actor: { type: 'user', id: principal.userId }, action: 'user.log_out', target: { type: 'user', id: principal.userId }, requestId });
+        await this.audit.append(tx, principal.tenantId, {
+          actor: { type: 'user', id: principal.userId },
+          action: 'user.log_out',
+          target: { type: 'user', id: principal.userId },
+          requestId,
+        });
       }
     });
   }

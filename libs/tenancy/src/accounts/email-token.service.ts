@@ -12,7 +12,15 @@ export class EmailTokenService {
     const token = randomToken(32);
     // One live token per purpose: a new e-mail makes the older links dead.
     await tx.accountToken.updateMany({ where: { userId, purpose, usedAt: null }, data: { usedAt: new Date() } });
-    await tx.accountToken.create({ data: { id: newId('atk'), userId, purpose, tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + ttlMinutes * 60_000) } });
+    await tx.accountToken.create({
+      data: {
+        id: newId('atk'),
+        userId,
+        purpose,
+        tokenHash: sha256Hex(token),
+        expiresAt: new Date(Date.now() + ttlMinutes * 60_000),
+      },
+    });
     return token;
   }
 
@@ -20,8 +28,16 @@ export class EmailTokenService {
   async consume(tx: Tx, token: string, purpose: EmailTokenPurpose): Promise<string> {
     const tokenHash = sha256Hex(token ?? '');
     // Unscoped on purpose (users are not tenant-owned): found by the hash of a secret.
-    const claimed = await tx.accountToken.updateMany({ where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
-    if (claimed.count !== 1) throw AppError.badInput('this link is invalid, used or expired; ask for a new one', { field: 'token' }, 'TOKEN_INVALID');
+    const claimed = await tx.accountToken.updateMany({
+      where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: new Date() } },
+      data: { usedAt: new Date() },
+    });
+    if (claimed.count !== 1)
+      throw AppError.badInput(
+        'this link is invalid, used or expired; ask for a new one',
+        { field: 'token' },
+        'TOKEN_INVALID',
+      );
     const row = await tx.accountToken.findUniqueOrThrow({ where: { tokenHash } });
     return row.userId;
   }

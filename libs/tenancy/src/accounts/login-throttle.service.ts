@@ -39,17 +39,32 @@ export class LoginThrottle {
     @Inject(ACCOUNT_CONFIG) private readonly config: AccountConfig,
   ) {
     this.lockSeconds = config.AUTH_LOCK_MINUTES * 60;
-    this.attempts = limiters.create({ name: 'login-attempts', points: config.AUTH_LOCK_AFTER_FAILURES, durationSeconds: this.lockSeconds, blockSeconds: this.lockSeconds });
+    this.attempts = limiters.create({
+      name: 'login-attempts',
+      points: config.AUTH_LOCK_AFTER_FAILURES,
+      durationSeconds: this.lockSeconds,
+      blockSeconds: this.lockSeconds,
+    });
     this.backoff = limiters.create({ name: 'login-backoff', points: 1, durationSeconds: 1 });
-    this.addressFailures = limiters.create({ name: 'login-address-failures', points: config.AUTH_IP_FAILURES_PER_HOUR, durationSeconds: 3600, blockSeconds: 3600 });
-    this.signUps = limiters.create({ name: 'sign-ups', points: config.AUTH_SIGNUPS_PER_IP_PER_HOUR, durationSeconds: 3600 });
+    this.addressFailures = limiters.create({
+      name: 'login-address-failures',
+      points: config.AUTH_IP_FAILURES_PER_HOUR,
+      durationSeconds: 3600,
+      blockSeconds: 3600,
+    });
+    this.signUps = limiters.create({
+      name: 'sign-ups',
+      points: config.AUTH_SIGNUPS_PER_IP_PER_HOUR,
+      durationSeconds: 3600,
+    });
     this.refusalAudits = limiters.create({ name: 'login-refusal-audits', points: 1, durationSeconds: 60 });
   }
 
   /** Counts a log-in attempt, or refuses it (ThrottledError) without looking at the password. */
   async beginLogIn(email: string, ip: string): Promise<void> {
     const address = await this.addressFailures.get(ip);
-    if (address && address.consumedPoints >= this.config.AUTH_IP_FAILURES_PER_HOUR) throw new ThrottledError('ADDRESS_THROTTLED', retryAfterOf(address));
+    if (address && address.consumedPoints >= this.config.AUTH_IP_FAILURES_PER_HOUR)
+      throw new ThrottledError('ADDRESS_THROTTLED', retryAfterOf(address));
     const key = accountKey(email);
     let count: number;
     try {
@@ -62,7 +77,9 @@ export class LoginThrottle {
     if (over <= 0) return;
     try {
       // The first attempt in the backoff window opens it; any other inside it is refused.
-      await this.backoff.consume(key, 1, { customDuration: Math.min(this.config.AUTH_BACKOFF_BASE_SECONDS * 2 ** (over - 1), this.lockSeconds) });
+      await this.backoff.consume(key, 1, {
+        customDuration: Math.min(this.config.AUTH_BACKOFF_BASE_SECONDS * 2 ** (over - 1), this.lockSeconds),
+      });
     } catch (e) {
       if (!isRefusal(e)) throw e;
       await this.attempts.reward(key, 1); // a refused attempt is not a guess

@@ -2,7 +2,18 @@ import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
 import { AppError } from '@app/common';
 
-const COMMON = new Set(['password', 'password1', 'password123', '123456789012', 'qwertyuiop', 'letmein12345', 'iloveyou1234', 'administrator', 'changeme1234', 'welcome12345']);
+const COMMON = new Set([
+  'password',
+  'password1',
+  'password123',
+  '123456789012',
+  'qwertyuiop',
+  'letmein12345',
+  'iloveyou1234',
+  'administrator',
+  'changeme1234',
+  'welcome12345',
+]);
 
 /** Passwords: argon2id (OWASP's parameters: 19 MiB, 2 passes) and a minimum policy. */
 @Injectable()
@@ -17,11 +28,18 @@ export class PasswordService {
     if (password.length > 256) problems.push('at most 256 characters');
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
     if (classes < 2) problems.push('at least two of: lower case, upper case, digits, symbols');
-    if (COMMON.has(password.toLowerCase()) || password.toLowerCase().includes(email.split('@')[0]?.toLowerCase() || '\u0000')) {
+    if (
+      COMMON.has(password.toLowerCase()) ||
+      password.toLowerCase().includes(email.split('@')[0]?.toLowerCase() || '\u0000')
+    ) {
       problems.push('not a common password nor your e-mail name');
     }
     if (problems.length) {
-      throw AppError.badInput(`password too weak: needs ${problems.join('; ')}`, { field: 'password' }, 'WEAK_PASSWORD');
+      throw AppError.badInput(
+        `password too weak: needs ${problems.join('; ')}`,
+        { field: 'password' },
+        'WEAK_PASSWORD',
+      );
     }
   }
 

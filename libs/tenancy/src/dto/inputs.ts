@@ -5,7 +5,10 @@ import { Role } from './role.enum';
 export class SignUpInput {
   @Field() email!: string;
   @Field() password!: string;
-  @Field(() => String, { nullable: true, description: 'Name of the new tenant (required unless invitationToken is given)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name of the new tenant (required unless invitationToken is given)',
+  })
   tenantName?: string | null;
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true, description: 'Accept this invitation instead of creating a tenant' })

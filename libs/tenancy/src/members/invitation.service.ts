@@ -18,17 +18,32 @@ export class InvitationService {
     private readonly mail: MailService,
   ) {}
 
-  async invite(tenantId: string, inviter: { userId: string; role: Role }, input: { email: string; role: Role }, requestId: string) {
+  async invite(
+    tenantId: string,
+    inviter: { userId: string; role: Role },
+    input: { email: string; role: Role },
+    requestId: string,
+  ) {
     const email = normalizeEmail(input.email);
-    if (!Object.values(Role).includes(input.role)) throw AppError.badInput('unknown role', { field: 'role' }, 'INVALID_ROLE');
-    if (input.role === Role.OWNER && inviter.role !== Role.OWNER) throw AppError.forbidden('only an owner can invite an owner', 'OWNER_REQUIRED');
+    if (!Object.values(Role).includes(input.role))
+      throw AppError.badInput('unknown role', { field: 'role' }, 'INVALID_ROLE');
+    if (input.role === Role.OWNER && inviter.role !== Role.OWNER)
+      throw AppError.forbidden('only an owner can invite an owner', 'OWNER_REQUIRED');
     const token = randomToken(24);
     const db = this.tenants.forTenant(tenantId);
     const created = await db.$transaction(async (tx) => {
       const existing = await tx.membership.findFirst({ where: { user: { email } } });
       if (existing) throw AppError.conflict('this person is already a member', 'ALREADY_MEMBER');
       const invitation = await tx.invitation.create({
-        data: { id: newId('inv'), tenantId, email, role: input.role, tokenHash: sha256Hex(token), invitedById: inviter.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) },
+        data: {
+          id: newId('inv'),
+          tenantId,
+          email,
+          role: input.role,
+          tokenHash: sha256Hex(token),
+          invitedById: inviter.userId,
+          expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+        },
       });
       await this.audit.append(tx, tenantId, {
         actor: { type: 'user', id: inviter.userId },
@@ -51,12 +66,26 @@ export class InvitationService {
   }
 
   /** Accepts inside the caller's transaction: creates the membership for `userId`. */
-  async acceptWithin(tx: Tx, token: string, userId: string, email: string, requestId: string): Promise<{ tenantId: string; role: Role }> {
+  async acceptWithin(
+    tx: Tx,
+    token: string,
+    userId: string,
+    email: string,
+    requestId: string,
+  ): Promise<{ tenantId: string; role: Role }> {
     // Unscoped on purpose: an invitation is found by the hash of its secret token.
     const inv = await tx.invitation.findUnique({ where: { tokenHash: sha256Hex(token ?? '') } });
-    const usable = inv && !inv.acceptedAt && !inv.revokedAt && inv.expiresAt.getTime() > Date.now() && inv.email === email.toLowerCase();
+    const usable =
+      inv &&
+      !inv.acceptedAt &&
+      !inv.revokedAt &&
+      inv.expiresAt.getTime() > Date.now() &&
+      inv.email === email.toLowerCase();
     if (!inv || !usable) throw AppError.notFound('invitation', 'INVITATION_NOT_FOUND');
-    const claimed = await tx.invitation.updateMany({ where: { id: inv.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
+    const claimed = await tx.invitation.updateMany({
+      where: { id: inv.id, acceptedAt: null },
+      data: { acceptedAt: new Date() },
+    });
     if (claimed.count !== 1) throw AppError.notFound('invitation', 'INVITATION_NOT_FOUND');
     const already = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: inv.tenantId, userId } } });
     if (already) throw AppError.conflict('already a member of this tenant', 'ALREADY_MEMBER');

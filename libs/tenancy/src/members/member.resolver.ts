@@ -8,7 +8,8 @@ import { Invitation, Member } from '../dto/member.type';
 import { InviteMemberInput } from '../dto/inputs';
 
 function personOf(p: Principal): { userId: string; role: Role } {
-  if (p.kind !== 'user' || !p.role) throw AppError.forbidden('only a member signed in to the portal can do this', 'SESSION_REQUIRED');
+  if (p.kind !== 'user' || !p.role)
+    throw AppError.forbidden('only a member signed in to the portal can do this', 'SESSION_REQUIRED');
   return { userId: p.userId, role: p.role };
 }
 
@@ -33,13 +34,21 @@ export class MemberResolver {
 
   @SessionOnly()
   @RequirePermission('members:manage')
-  @Mutation(() => Invitation, { description: 'Invite someone by e-mail with a role. The token in the answer is shown once.' })
-  inviteMember(@Args('input') input: InviteMemberInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<Invitation> {
+  @Mutation(() => Invitation, {
+    description: 'Invite someone by e-mail with a role. The token in the answer is shown once.',
+  })
+  inviteMember(
+    @Args('input') input: InviteMemberInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Invitation> {
     return this.invitationService.invite(tenantId, personOf(ctx.principal), input, ctx.requestId);
   }
 
   @SessionOnly()
-  @Mutation(() => ID, { description: 'Join the tenant of an invitation addressed to your e-mail; returns the tenant id.' })
+  @Mutation(() => ID, {
+    description: 'Join the tenant of an invitation addressed to your e-mail; returns the tenant id.',
+  })
   async acceptInvitation(@Args('token') token: string, @Ctx() ctx: RequestContext): Promise<string> {
     if (ctx.principal.kind !== 'user') throw AppError.forbidden('sign in to accept an invitation', 'SESSION_REQUIRED');
     return (await this.invitationService.accept(token, ctx.principal.userId, ctx.requestId)).tenantId;
@@ -61,7 +70,11 @@ export class MemberResolver {
   @SessionOnly()
   @RequirePermission('members:manage')
   @Mutation(() => Boolean)
-  removeMember(@Args('userId', { type: () => ID }) userId: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  removeMember(
+    @Args('userId', { type: () => ID }) userId: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     return this.members.remove(tenantId, personOf(ctx.principal), userId, ctx.requestId);
   }
 }

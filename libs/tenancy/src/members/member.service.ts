@@ -12,15 +12,25 @@ export class MemberService {
   ) {}
 
   async list(tenantId: string) {
-    const rows = await this.tenants.forTenant(tenantId).membership.findMany({ include: { user: true }, orderBy: { createdAt: 'asc' } });
+    const rows = await this.tenants
+      .forTenant(tenantId)
+      .membership.findMany({ include: { user: true }, orderBy: { createdAt: 'asc' } });
     return rows.map((m) => ({ userId: m.userId, email: m.user.email, role: m.role, joinedAt: m.createdAt }));
   }
 
   async invitations(tenantId: string) {
-    return this.tenants.forTenant(tenantId).invitation.findMany({ where: { acceptedAt: null, revokedAt: null }, orderBy: { createdAt: 'desc' } });
+    return this.tenants
+      .forTenant(tenantId)
+      .invitation.findMany({ where: { acceptedAt: null, revokedAt: null }, orderBy: { createdAt: 'desc' } });
   }
 
-  async changeRole(tenantId: string, actor: { userId: string; role: Role }, userId: string, role: Role, requestId: string) {
+  async changeRole(
+    tenantId: string,
+    actor: { userId: string; role: Role },
+    userId: string,
+    role: Role,
+    requestId: string,
+  ) {
     return this.tenants.forTenant(tenantId).$transaction(async (tx) => {
       const m = await tx.membership.findFirst({ where: { userId } });
       if (!m) throw AppError.notFound('member');
@@ -49,7 +59,13 @@ export class MemberService {
         await this.assertAnotherOwner(tx, userId);
       }
       await tx.membership.delete({ where: { id: m.id } });
-      await this.audit.append(tx, tenantId, { actor: { type: 'user', id: actor.userId }, action: 'member.remove', target: { type: 'user', id: userId }, requestId, metadata: { role: m.role } });
+      await this.audit.append(tx, tenantId, {
+        actor: { type: 'user', id: actor.userId },
+        action: 'member.remove',
+        target: { type: 'user', id: userId },
+        requestId,
+        metadata: { role: m.role },
+      });
       return true;
     });
   }

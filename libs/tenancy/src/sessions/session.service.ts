@@ -23,26 +23,42 @@ export class SessionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async issue(tx: Pick<PrismaService, 'session'>, userId: string, tenantId: string | null, replacing?: string): Promise<IssuedSession> {
+  async issue(
+    tx: Pick<PrismaService, 'session'>,
+    userId: string,
+    tenantId: string | null,
+    replacing?: string,
+  ): Promise<IssuedSession> {
     const token = randomToken(32);
     const csrfToken = randomToken(24);
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3_600_000);
     if (replacing) {
-      await tx.session.updateMany({ where: { id: sha256Hex(replacing), revokedAt: null }, data: { revokedAt: new Date() } });
+      await tx.session.updateMany({
+        where: { id: sha256Hex(replacing), revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
     }
-    await tx.session.create({ data: { id: sha256Hex(token), userId, tenantId, csrfHash: sha256Hex(csrfToken), expiresAt } });
+    await tx.session.create({
+      data: { id: sha256Hex(token), userId, tenantId, csrfHash: sha256Hex(csrfToken), expiresAt },
+    });
     return { token, csrfToken, expiresAt };
   }
 
   async revoke(token: string): Promise<void> {
-    await this.prisma.session.updateMany({ where: { id: sha256Hex(token), revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.prisma.session.updateMany({
+      where: { id: sha256Hex(token), revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
   }
 
   /**
    * The principal for a session cookie, or null when the session is unknown, revoked or expired.
    * `csrfValid` reports whether the request's x-csrf-token matches this session's token.
    */
-  async resolve(token: string, csrfHeader: string | undefined): Promise<{ principal: Principal; csrfValid: boolean } | null> {
+  async resolve(
+    token: string,
+    csrfHeader: string | undefined,
+  ): Promise<{ principal: Principal; csrfValid: boolean } | null> {
     const id = sha256Hex(token);
     // Unscoped on purpose: the session is found by the hash of a secret only its holder has.
     const session = await this.prisma.session.findUnique({ where: { id } });
@@ -51,7 +67,9 @@ export class SessionService {
     const csrfValid = !!csrfHeader && constantTimeEqual(sha256Hex(csrfHeader), session.csrfHash);
     let role: Role | null = null;
     if (session.tenantId) {
-      const m = await this.prisma.membership.findUnique({ where: { tenantId_userId: { tenantId: session.tenantId, userId: session.userId } } });
+      const m = await this.prisma.membership.findUnique({
+        where: { tenantId_userId: { tenantId: session.tenantId, userId: session.userId } },
+      });
       role = m?.role ?? null;
     }
     if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {

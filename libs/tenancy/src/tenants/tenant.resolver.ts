@@ -34,7 +34,12 @@ export class TenantResolver {
     @Context() gql: { req: FastifyRequest; reply: FastifyReply },
   ): Promise<Tenant> {
     if (ctx.principal.kind !== 'user') throw AppError.forbidden('sign in to switch tenant');
-    const { tenant, session } = await this.tenants.switchTo(ctx.principal.userId, tenantId, gql.req.cookies?.[SESSION_COOKIE] ?? '', ctx.requestId);
+    const { tenant, session } = await this.tenants.switchTo(
+      ctx.principal.userId,
+      tenantId,
+      gql.req.cookies?.[SESSION_COOKIE] ?? '',
+      ctx.requestId,
+    );
     setSessionCookies(gql.reply, session, this.config);
     return tenant;
   }

@@ -33,14 +33,26 @@ const MISSING = new Set(['', 'NA', 'N/A', 'null', 'NULL', '?']);
  */
 export function parseDataset(format: DatasetFormat, text: string, limits: TableLimits): DatasetTable {
   const { header, records } = format === 'CSV' ? csvRecords(text) : jsonlRecords(text);
-  if (!header.length || !records.length) throw TrainingError.invalid(TrainingErrorReason.EMPTY_DATASET, 'the dataset has no rows');
+  if (!header.length || !records.length)
+    throw TrainingError.invalid(TrainingErrorReason.EMPTY_DATASET, 'the dataset has no rows');
   if (header.length > limits.maxColumns) {
-    throw TrainingError.invalid(TrainingErrorReason.TOO_MANY_COLUMNS, `at most ${limits.maxColumns} columns`, { limit: limits.maxColumns, columns: header.length });
+    throw TrainingError.invalid(TrainingErrorReason.TOO_MANY_COLUMNS, `at most ${limits.maxColumns} columns`, {
+      limit: limits.maxColumns,
+      columns: header.length,
+    });
   }
-  if (records.length > limits.maxRows) throw TrainingError.invalid(TrainingErrorReason.DATASET_TOO_LARGE, `at most ${limits.maxRows} rows`, { limit: limits.maxRows });
+  if (records.length > limits.maxRows)
+    throw TrainingError.invalid(TrainingErrorReason.DATASET_TOO_LARGE, `at most ${limits.maxRows} rows`, {
+      limit: limits.maxRows,
+    });
   const seen = new Set<string>();
   for (const h of header) {
-    if (!h.trim() || seen.has(h)) throw TrainingError.invalid(TrainingErrorReason.DUPLICATE_COLUMN, `column names must be unique and non-empty: "${h}"`, { column: h });
+    if (!h.trim() || seen.has(h))
+      throw TrainingError.invalid(
+        TrainingErrorReason.DUPLICATE_COLUMN,
+        `column names must be unique and non-empty: "${h}"`,
+        { column: h },
+      );
     seen.add(h);
   }
   const cells: Record<string, CellValue[]> = {};
@@ -48,7 +60,9 @@ export function parseDataset(format: DatasetFormat, text: string, limits: TableL
     const raw = records.map((r, i) => cellOf(name, i, r[j]));
     const present = raw.filter((v): v is string | number => v !== null);
     const numeric = present.length > 0 && present.every((v) => typeof v === 'number' || NUMERIC.test(v.trim()));
-    cells[name] = numeric ? raw.map((v) => (v === null ? null : Number(v))) : raw.map((v) => (v === null ? null : String(v)));
+    cells[name] = numeric
+      ? raw.map((v) => (v === null ? null : Number(v)))
+      : raw.map((v) => (v === null ? null : String(v)));
     return { name, type: numeric ? 'NUMBER' : 'STRING', missing: raw.length - present.length } as ColumnInfo;
   });
   return { columns, rows: records.length, cells };
@@ -61,14 +75,23 @@ function cellOf(column: string, row: number, v: unknown): CellValue {
     return v;
   }
   if (typeof v === 'boolean') return String(v);
-  if (typeof v !== 'string') throw TrainingError.invalid(TrainingErrorReason.INVALID_VALUE, `column "${column}", row ${row + 1}: objects and arrays are not cells`, { column, row: row + 1 });
+  if (typeof v !== 'string')
+    throw TrainingError.invalid(
+      TrainingErrorReason.INVALID_VALUE,
+      `column "${column}", row ${row + 1}: objects and arrays are not cells`,
+      { column, row: row + 1 },
+    );
   if (MISSING.has(v.trim())) return null;
   if (NON_FINITE.test(v.trim())) throw nonFinite(column, row);
   return v;
 }
 
 const nonFinite = (column: string, row: number) =>
-  TrainingError.invalid(TrainingErrorReason.INVALID_VALUE, `column "${column}", row ${row + 1}: NaN and Infinity are not values`, { column, row: row + 1 });
+  TrainingError.invalid(
+    TrainingErrorReason.INVALID_VALUE,
+    `column "${column}", row ${row + 1}: NaN and Infinity are not values`,
+    { column, row: row + 1 },
+  );
 
 function csvRecords(text: string): { header: string[]; records: unknown[][] } {
   let rows: string[][];
@@ -77,25 +100,39 @@ function csvRecords(text: string): { header: string[]; records: unknown[][] } {
     rows = parse(text, { bom: true, skip_empty_lines: true, relax_quotes: false, trim: false }) as string[][];
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const reason = code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? TrainingErrorReason.RAGGED_ROWS : TrainingErrorReason.INVALID_FORMAT;
+    const reason =
+      code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'
+        ? TrainingErrorReason.RAGGED_ROWS
+        : TrainingErrorReason.INVALID_FORMAT;
     const line = (e as { lines?: number }).lines;
-    throw TrainingError.invalid(reason, `not valid CSV${line ? ` (line ${line})` : ''}: ${reason === TrainingErrorReason.RAGGED_ROWS ? 'rows have different numbers of fields' : 'malformed'}`, { line });
+    throw TrainingError.invalid(
+      reason,
+      `not valid CSV${line ? ` (line ${line})` : ''}: ${reason === TrainingErrorReason.RAGGED_ROWS ? 'rows have different numbers of fields' : 'malformed'}`,
+      { line },
+    );
   }
   const [header = [], ...records] = rows;
   return { header: header.map((h) => h.trim()), records };
 }
 
 function jsonlRecords(text: string): { header: string[]; records: unknown[][] } {
-  const objects = text.split(/\r?\n/).map((line, i) => ({ line: line.trim(), n: i + 1 })).filter((l) => l.line).map(({ line, n }) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw TrainingError.invalid(TrainingErrorReason.INVALID_FORMAT, `not valid JSON Lines (line ${n})`, { line: n });
-    }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw TrainingError.invalid(TrainingErrorReason.INVALID_FORMAT, `line ${n} is not a JSON object`, { line: n });
-    return value as Record<string, unknown>;
-  });
+  const objects = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
+    .filter((l) => l.line)
+    .map(({ line, n }) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw TrainingError.invalid(TrainingErrorReason.INVALID_FORMAT, `not valid JSON Lines (line ${n})`, {
+          line: n,
+        });
+      }
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw TrainingError.invalid(TrainingErrorReason.INVALID_FORMAT, `line ${n} is not a JSON object`, { line: n });
+      return value as Record<string, unknown>;
+    });
   const header = [...new Set(objects.flatMap((o) => Object.keys(o)))];
   // A key absent from a line is a missing value there (JSON Lines has no header to be ragged against).
   return { header, records: objects.map((o) => header.map((h) => o[h])) };

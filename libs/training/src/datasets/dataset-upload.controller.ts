@@ -18,10 +18,22 @@ export class DatasetUploadController {
   // A wildcard, not ':token': Fastify caps a path parameter at 100 characters, a token is longer.
   @Put('*')
   @HttpCode(201)
-  put(@CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext, @Param('*') token: string, @Req() req: FastifyRequest) {
+  put(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Param('*') token: string,
+    @Req() req: FastifyRequest,
+  ) {
     const body = req.body as Readable | undefined;
-    if (!body || typeof body.pipe !== 'function') throw AppError.badInput('send the file as the raw body with Content-Type: application/octet-stream');
+    if (!body || typeof body.pipe !== 'function')
+      throw AppError.badInput('send the file as the raw body with Content-Type: application/octet-stream');
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-    return this.uploads.receive(tenantId, { actor: actorOf(ctx.principal), requestId: ctx.requestId }, token, length, body);
+    return this.uploads.receive(
+      tenantId,
+      { actor: actorOf(ctx.principal), requestId: ctx.requestId },
+      token,
+      length,
+      body,
+    );
   }
 }

@@ -2,23 +2,43 @@ import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { actorOf, Ctx, CurrentTenant, RequestContext, RequirePermission } from '@app/auth';
 import { DatasetService } from './dataset.service';
 import { DatasetUploadService } from './dataset-upload.service';
-import { CreateDatasetInput, CreateDatasetUploadInput, Dataset, DatasetConnection, DatasetUpload } from './dataset.types';
+import {
+  CreateDatasetInput,
+  CreateDatasetUploadInput,
+  Dataset,
+  DatasetConnection,
+  DatasetUpload,
+} from './dataset.types';
 
 const who = (ctx: RequestContext) => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
-  constructor(private readonly service: DatasetService, private readonly uploads: DatasetUploadService) {}
+  constructor(
+    private readonly service: DatasetService,
+    private readonly uploads: DatasetUploadService,
+  ) {}
 
   @RequirePermission('models:write')
-  @Mutation(() => DatasetUpload, { description: 'A short-lived signed URL for a dataset file too large for a GraphQL request' })
-  createDatasetUpload(@Args('input') input: CreateDatasetUploadInput, @CurrentTenant() tenantId: string): Promise<DatasetUpload> {
+  @Mutation(() => DatasetUpload, {
+    description: 'A short-lived signed URL for a dataset file too large for a GraphQL request',
+  })
+  createDatasetUpload(
+    @Args('input') input: CreateDatasetUploadInput,
+    @CurrentTenant() tenantId: string,
+  ): Promise<DatasetUpload> {
     return this.uploads.create(tenantId, input);
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => Dataset, { description: 'Uploads a small dataset inline (CSV with a header row, or JSON Lines); columns are typed on arrival' })
-  createDataset(@Args('input') input: CreateDatasetInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<Dataset> {
+  @Mutation(() => Dataset, {
+    description: 'Uploads a small dataset inline (CSV with a header row, or JSON Lines); columns are typed on arrival',
+  })
+  createDataset(
+    @Args('input') input: CreateDatasetInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Dataset> {
     return this.service.create(tenantId, who(ctx), input);
   }
 
@@ -40,7 +60,11 @@ export class DatasetResolver {
 
   @RequirePermission('models:write')
   @Mutation(() => Dataset)
-  deleteDataset(@Args('id', { type: () => ID }) id: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<Dataset> {
+  deleteDataset(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Dataset> {
     return this.service.delete(tenantId, who(ctx), id);
   }
 }

@@ -5,7 +5,10 @@ export enum DatasetFormatEnum {
   CSV = 'CSV',
   JSONL = 'JSONL',
 }
-registerEnumType(DatasetFormatEnum, { name: 'DatasetFormat', description: 'CSV with a header row, or JSON Lines (one object per line)' });
+registerEnumType(DatasetFormatEnum, {
+  name: 'DatasetFormat',
+  description: 'CSV with a header row, or JSON Lines (one object per line)',
+});
 
 export enum ColumnType {
   NUMBER = 'NUMBER',
@@ -56,10 +59,14 @@ export class DatasetConnection {
 export class CreateDatasetUploadInput {
   @Field() name!: string;
   @Field(() => DatasetFormatEnum) format!: DatasetFormatEnum;
-  @Field(() => Float, { description: 'The exact size of the file in bytes (within the plan upload limit)' }) sizeBytes!: number;
+  @Field(() => Float, { description: 'The exact size of the file in bytes (within the plan upload limit)' })
+  sizeBytes!: number;
 }
 
-@ObjectType({ description: 'Where to PUT one dataset file (raw bytes, Content-Type: application/octet-stream), with the same credentials as the API; answers 201 with the Dataset' })
+@ObjectType({
+  description:
+    'Where to PUT one dataset file (raw bytes, Content-Type: application/octet-stream), with the same credentials as the API; answers 201 with the Dataset',
+})
 export class DatasetUpload {
   @Field() uploadUrl!: string;
   @Field() expiresAt!: Date;

@@ -13,18 +13,29 @@ export function evaluatorFor(spec: ModelSpec, table: DatasetTable, target: strin
   const has = new Map(table.columns.map((c) => [c.name, c]));
   if (spec.inputs.every((s) => s.shape.length === 1)) {
     for (const s of spec.inputs) {
-      if (!has.has(s.name)) throw TrainingError.invalid(TrainingErrorReason.UNKNOWN_COLUMN, `the version takes "${s.name}", which is not a column of the dataset`, { column: s.name });
+      if (!has.has(s.name))
+        throw TrainingError.invalid(
+          TrainingErrorReason.UNKNOWN_COLUMN,
+          `the version takes "${s.name}", which is not a column of the dataset`,
+          { column: s.name },
+        );
     }
-    return (rows) => Object.fromEntries(spec.inputs.map((s) => [s.name, rows.map((r) => table.cells[s.name][r])])) as InferenceInputs;
+    return (rows) =>
+      Object.fromEntries(spec.inputs.map((s) => [s.name, rows.map((r) => table.cells[s.name][r])])) as InferenceInputs;
   }
   const vector = spec.inputs.length === 1 && spec.inputs[0].shape.length === 2 ? spec.inputs[0] : null;
   const numeric = table.columns.filter((c) => c.name !== target && c.type === 'NUMBER');
   if (!vector || numeric.length !== vector.shape[1]) {
-    throw TrainingError.invalid(TrainingErrorReason.UNKNOWN_COLUMN, 'the dataset\'s columns do not match the version\'s inputs: give one column per [-1] input, or as many NUMBER columns as a [-1, n] input takes', { expected: spec.inputs });
+    throw TrainingError.invalid(
+      TrainingErrorReason.UNKNOWN_COLUMN,
+      "the dataset's columns do not match the version's inputs: give one column per [-1] input, or as many NUMBER columns as a [-1, n] input takes",
+      { expected: spec.inputs },
+    );
   }
   return (rows) => {
     const values = rows.map((r) => numeric.map((c) => table.cells[c.name][r]));
-    if (values.some((row) => row.some((v: CellValue) => v === null))) throw TrainingError.invalid(TrainingErrorReason.INVALID_VALUE, 'a [-1, n] input cannot take missing values');
+    if (values.some((row) => row.some((v: CellValue) => v === null)))
+      throw TrainingError.invalid(TrainingErrorReason.INVALID_VALUE, 'a [-1, n] input cannot take missing values');
     return { [vector.name]: values } as InferenceInputs;
   };
 }

@@ -9,8 +9,15 @@ export class EvaluationResolver {
   constructor(private readonly evaluations: EvaluationService) {}
 
   @RequirePermission('inference:run')
-  @Mutation(() => Evaluation, { description: 'Runs a version over a dataset as it is served (each row billed as an instance) and keeps the metrics with the version' })
-  evaluateModelVersion(@Args('input') input: EvaluateModelVersionInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<Evaluation> {
+  @Mutation(() => Evaluation, {
+    description:
+      'Runs a version over a dataset as it is served (each row billed as an instance) and keeps the metrics with the version',
+  })
+  evaluateModelVersion(
+    @Args('input') input: EvaluateModelVersionInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Evaluation> {
     if (ctx.principal.kind === 'anonymous') throw AppError.unauthenticated();
     return this.evaluations.evaluate(tenantId, ctx.principal, input, ctx.requestId);
   }

@@ -4,8 +4,9 @@ import { TrainingJobError, TrainingStatus } from '../training/training.types';
 @InputType()
 export class EvaluateModelVersionInput {
   @Field() model!: string;
-  @Field(() => String, { nullable: true, description: 'A number or an alias; default the `stable` alias' }) version?: string | null;
-  @Field(() => ID, { description: 'Held-out rows: the version\'s input columns and the target' }) dataset!: string;
+  @Field(() => String, { nullable: true, description: 'A number or an alias; default the `stable` alias' }) version?:
+    string | null;
+  @Field(() => ID, { description: "Held-out rows: the version's input columns and the target" }) dataset!: string;
   @Field() target!: string;
 }
 
@@ -18,7 +19,9 @@ export class ClassEvaluation {
   @Field(() => Int) support!: number;
 }
 
-@ObjectType({ description: 'A version run over a dataset: classification or regression metrics, kept with the version' })
+@ObjectType({
+  description: 'A version run over a dataset: classification or regression metrics, kept with the version',
+})
 export class Evaluation {
   @Field(() => ID) id!: string;
   @Field(() => TrainingStatus) status!: TrainingStatus;
@@ -31,7 +34,8 @@ export class Evaluation {
   @Field(() => Float, { nullable: true }) macroF1!: number | null;
   @Field(() => [ClassEvaluation], { nullable: true }) perClass!: ClassEvaluation[] | null;
   @Field(() => [String], { nullable: true }) labels!: string[] | null;
-  @Field(() => [[Int]], { nullable: true, description: 'confusionMatrix[actual][predicted], in the order of labels' }) confusionMatrix!: number[][] | null;
+  @Field(() => [[Int]], { nullable: true, description: 'confusionMatrix[actual][predicted], in the order of labels' })
+  confusionMatrix!: number[][] | null;
   @Field(() => Float, { nullable: true }) mae!: number | null;
   @Field(() => Float, { nullable: true }) rmse!: number | null;
   @Field(() => Float, { nullable: true }) r2!: number | null;

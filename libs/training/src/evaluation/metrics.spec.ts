@@ -5,7 +5,11 @@ describe('evaluation metrics', () => {
     // actual:    a a a b b c
     // predicted: a a b b c c
     const m = classificationMetrics(['a', 'b', 'c'], [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2]);
-    expect(m.confusionMatrix).toEqual([[2, 1, 0], [0, 1, 1], [0, 0, 1]]);
+    expect(m.confusionMatrix).toEqual([
+      [2, 1, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
     expect(m.accuracy).toBeCloseTo(4 / 6);
     expect(m.perClass[0]).toMatchObject({ label: 'a', precision: 1, support: 3 });
     expect(m.perClass[0].recall).toBeCloseTo(2 / 3);

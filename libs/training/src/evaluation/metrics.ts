@@ -39,7 +39,10 @@ export function classificationMetrics(labels: string[], actual: number[], predic
     const recall = ratio(tp, support);
     return { label, precision, recall, f1: ratio(2 * precision * recall, precision + recall), support };
   });
-  const macroF1 = ratio(perClass.reduce((s, c) => s + c.f1, 0), k);
+  const macroF1 = ratio(
+    perClass.reduce((s, c) => s + c.f1, 0),
+    k,
+  );
   return { rows: actual.length, accuracy: ratio(correct, actual.length), macroF1, perClass, labels, confusionMatrix };
 }
 

@@ -10,8 +10,15 @@ export class OptimizationResolver {
   constructor(private readonly optimization: OptimizationService) {}
 
   @RequirePermission('models:write')
-  @Mutation(() => ModelVersion, { description: 'A quantised copy of a version as a new immutable version (parentVersion, quantization); with a dataset, the metric change' })
-  optimizeModelVersion(@Args('input') input: OptimizeModelVersionInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<ModelVersion> {
+  @Mutation(() => ModelVersion, {
+    description:
+      'A quantised copy of a version as a new immutable version (parentVersion, quantization); with a dataset, the metric change',
+  })
+  optimizeModelVersion(
+    @Args('input') input: OptimizeModelVersionInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ModelVersion> {
     if (ctx.principal.kind === 'anonymous') throw AppError.unauthenticated();
     return this.optimization.optimize(tenantId, ctx.principal, input, ctx.requestId);
   }

@@ -16,7 +16,10 @@ import { plainTx } from '../versions/transaction';
 import { OptimizeModelVersionInput } from './optimization.types';
 import { Quantization, quantizeWeights } from './weight-quantizer';
 
-interface ModelJson { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
 
 /**
  * Quantised copies: the version's float32 weights rewritten in TF.js's manifest quantisation
@@ -34,17 +37,44 @@ export class OptimizationService {
     private readonly evaluations: EvaluationService,
   ) {}
 
-  async optimize(tenantId: string, principal: AuthenticatedPrincipal, input: OptimizeModelVersionInput, requestId: string): Promise<ModelVersion> {
+  async optimize(
+    tenantId: string,
+    principal: AuthenticatedPrincipal,
+    input: OptimizeModelVersionInput,
+    requestId: string,
+  ): Promise<ModelVersion> {
     const parent = await this.registry.resolve(tenantId, input.model, input.version);
     const db = this.tenants.forTenant(tenantId);
     const row = await db.modelVersion.findFirst({ where: { id: parent.versionId, tenantId } });
-    if (!row || !parent.tenantOwned) throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, 'only your own models can be quantised (copy a public one by training or uploading it)');
-    if (row.format !== 'layers') throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, 'only TF.js layers models can be quantised here');
-    if (row.quantization) throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, `version ${row.version} is already quantised (${row.quantization}): quantise its parent`);
-    if (!!input.dataset !== !!input.target) throw TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, 'give both dataset and target, or neither', { field: 'target' });
+    if (!row || !parent.tenantOwned)
+      throw TrainingError.invalid(
+        TrainingErrorReason.NOT_QUANTIZABLE,
+        'only your own models can be quantised (copy a public one by training or uploading it)',
+      );
+    if (row.format !== 'layers')
+      throw TrainingError.invalid(
+        TrainingErrorReason.NOT_QUANTIZABLE,
+        'only TF.js layers models can be quantised here',
+      );
+    if (row.quantization)
+      throw TrainingError.invalid(
+        TrainingErrorReason.NOT_QUANTIZABLE,
+        `version ${row.version} is already quantised (${row.quantization}): quantise its parent`,
+      );
+    if (!!input.dataset !== !!input.target)
+      throw TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, 'give both dataset and target, or neither', {
+        field: 'target',
+      });
     const dtype = input.quantization.toLowerCase() as Quantization;
     const eval$ = input.dataset ? await this.datasets.table(tenantId, input.dataset) : null;
-    const before = eval$ ? await this.evaluations.evaluate(tenantId, principal, { model: input.model, version: String(row.version), dataset: input.dataset!, target: input.target! }, requestId) : null;
+    const before = eval$
+      ? await this.evaluations.evaluate(
+          tenantId,
+          principal,
+          { model: input.model, version: String(row.version), dataset: input.dataset!, target: input.target! },
+          requestId,
+        )
+      : null;
 
     const files = await this.quantizedFiles(parent.spec.artifactDir, dtype);
     const versionId = newId('mv');
@@ -56,18 +86,45 @@ export class OptimizationService {
       const run = eval$ ? await this.evaluations.run(copy, eval$.table, input.target!) : await loadCheck(dir);
       const parentSize = Number(row.sizeBytes);
       const metrics: Record<string, unknown> = {
-        ...((row.metrics as Record<string, unknown> | null) ?? {}), quantization: dtype, parentVersion: row.version,
-        sizeBytes: stored.sizeBytes, parentSizeBytes: parentSize, sizeRatio: stored.sizeBytes / parentSize,
+        ...((row.metrics as Record<string, unknown> | null) ?? {}),
+        quantization: dtype,
+        parentVersion: row.version,
+        sizeBytes: stored.sizeBytes,
+        parentSizeBytes: parentSize,
+        sizeRatio: stored.sizeBytes / parentSize,
       };
       if (run && before) Object.assign(metrics, { evaluation: metricChange(before, run) });
       const created = await db.$transaction(async (tx) => {
-        const v = await this.writer.createRow(plainTx(tx), {
-          id: versionId, modelId: parent.modelId, tenantId, inputs: row.inputs as unknown as TensorSignature[], outputs: row.outputs as unknown as TensorSignature[],
-          preprocess: row.preprocess, preprocessing: (row.preprocessing as unknown as TabularPreprocessing | null) ?? null, pricingUnit: row.pricingUnit,
-          unitsPer: row.unitsPer, batching: row.batching, metrics, parentVersionId: row.id, quantization: dtype, ...stored,
-        }, actorOf(principal), requestId, 'model.quantize');
+        const v = await this.writer.createRow(
+          plainTx(tx),
+          {
+            id: versionId,
+            modelId: parent.modelId,
+            tenantId,
+            inputs: row.inputs as unknown as TensorSignature[],
+            outputs: row.outputs as unknown as TensorSignature[],
+            preprocess: row.preprocess,
+            preprocessing: (row.preprocessing as unknown as TabularPreprocessing | null) ?? null,
+            pricingUnit: row.pricingUnit,
+            unitsPer: row.unitsPer,
+            batching: row.batching,
+            metrics,
+            parentVersionId: row.id,
+            quantization: dtype,
+            ...stored,
+          },
+          actorOf(principal),
+          requestId,
+          'model.quantize',
+        );
         if (run && eval$) {
-          await this.evaluations.record(plainTx(tx), tenantId, principal, requestId, { model: { ...copy, version: v.version }, datasetId: eval$.row.id, datasetSha256: eval$.row.sha256, target: input.target!, run });
+          await this.evaluations.record(plainTx(tx), tenantId, principal, requestId, {
+            model: { ...copy, version: v.version },
+            datasetId: eval$.row.id,
+            datasetSha256: eval$.row.sha256,
+            target: input.target!,
+            run,
+          });
         }
         return v;
       });
@@ -82,9 +139,11 @@ export class OptimizationService {
   private async quantizedFiles(dir: string, dtype: Quantization) {
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as ModelJson;
     const specs = json.weightsManifest.flatMap((g) => g.weights);
-    if (specs.some((s) => s.quantization)) throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, 'the weights are already quantised');
+    if (specs.some((s) => s.quantization))
+      throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, 'the weights are already quantised');
     const shards: Buffer[] = [];
-    for (const g of json.weightsManifest) for (const p of g.paths) shards.push(await new FileSystemLoaderShard(dir).read(p));
+    for (const g of json.weightsManifest)
+      for (const p of g.paths) shards.push(await new FileSystemLoaderShard(dir).read(p));
     const q = quantizeWeights(specs, Buffer.concat(shards), dtype);
     return artifactFiles(json.modelTopology, q.specs, q.data);
   }
@@ -94,7 +153,11 @@ export class OptimizationService {
 class FileSystemLoaderShard {
   constructor(private readonly dir: string) {}
   read(shard: string): Promise<Buffer> {
-    if (shard.includes('..') || shard.startsWith('/')) throw TrainingError.invalid(TrainingErrorReason.NOT_QUANTIZABLE, `weight shard outside the model folder: ${shard}`);
+    if (shard.includes('..') || shard.startsWith('/'))
+      throw TrainingError.invalid(
+        TrainingErrorReason.NOT_QUANTIZABLE,
+        `weight shard outside the model folder: ${shard}`,
+      );
     return readFile(join(this.dir, shard));
   }
 }
@@ -106,7 +169,10 @@ async function loadCheck(dir: string): Promise<null> {
 }
 
 /** The headline metric of both versions: accuracy (classifiers) or RMSE (regressors). */
-function metricChange(before: { accuracy: number | null; rmse: number | null }, after: EvaluationRun): Record<string, unknown> {
+function metricChange(
+  before: { accuracy: number | null; rmse: number | null },
+  after: EvaluationRun,
+): Record<string, unknown> {
   const m = after.metrics as { accuracy?: number; rmse?: number };
   const metric = m.accuracy !== undefined ? 'accuracy' : 'rmse';
   const was = (metric === 'accuracy' ? before.accuracy : before.rmse) ?? 0;

@@ -14,14 +14,20 @@ describe('weight quantizer (TF.js weight-manifest quantization)', () => {
     return Object.fromEntries(Object.entries(map).map(([k, t]) => [k, Array.from(t.dataSync())]));
   };
 
-  it.each([['uint8', 5.75 / 255], ['uint16', 5.75 / 65535], ['float16', 0.002]] as const)('%s: TF.js dequantises to within one step', (dtype, tolerance) => {
+  it.each([
+    ['uint8', 5.75 / 255],
+    ['uint16', 5.75 / 65535],
+    ['float16', 0.002],
+  ] as const)('%s: TF.js dequantises to within one step', (dtype, tolerance) => {
     const q = quantizeWeights([spec, ints], data, dtype);
     expect(q.specs[0]).toMatchObject({ name: 'dense/kernel', dtype: 'float32', quantization: { dtype } });
     expect(q.specs[1]).toEqual(ints);
     const bytesPer = dtype === 'uint8' ? 1 : 2;
     expect(q.data.length).toBe(8 * bytesPer + 8);
     const decoded = decode(q.specs, q.data);
-    decoded['dense/kernel'].forEach((v, i) => expect(Math.abs(v - values[i])).toBeLessThanOrEqual(Math.max(tolerance, Math.abs(values[i]) * 1e-3)));
+    decoded['dense/kernel'].forEach((v, i) =>
+      expect(Math.abs(v - values[i])).toBeLessThanOrEqual(Math.max(tolerance, Math.abs(values[i]) * 1e-3)),
+    );
     expect(decoded.steps).toEqual([7, -9]);
   });
 

@@ -58,7 +58,11 @@ function affine(values: Float32Array, bits: 8 | 16): { q: Uint8Array | Uint16Arr
 }
 
 /** Quantises every float32 weight; other dtypes pass through. Returns the new manifest and bytes. */
-export function quantizeWeights(specs: tf.io.WeightsManifestEntry[], data: Buffer, dtype: Quantization): { specs: tf.io.WeightsManifestEntry[]; data: Buffer } {
+export function quantizeWeights(
+  specs: tf.io.WeightsManifestEntry[],
+  data: Buffer,
+  dtype: Quantization,
+): { specs: tf.io.WeightsManifestEntry[]; data: Buffer } {
   const out: Buffer[] = [];
   const manifest: tf.io.WeightsManifestEntry[] = [];
   let offset = 0;

@@ -10,8 +10,21 @@ const MAX_CATEGORY_WORDS = 3;
  * strings with few distinct short values are one-hot categories, any other string column is
  * free text with a bag-of-words vocabulary of its most frequent words.
  */
-export function learnPreprocessing(columns: ColumnInfo[], cells: Record<string, CellValue[]>, rows: number[], vocabularySize: number): TabularPreprocessing {
-  return { columns: columns.map((c) => learnColumn(c, rows.map((r) => cells[c.name][r]), vocabularySize)) };
+export function learnPreprocessing(
+  columns: ColumnInfo[],
+  cells: Record<string, CellValue[]>,
+  rows: number[],
+  vocabularySize: number,
+): TabularPreprocessing {
+  return {
+    columns: columns.map((c) =>
+      learnColumn(
+        c,
+        rows.map((r) => cells[c.name][r]),
+        vocabularySize,
+      ),
+    ),
+  };
 }
 
 function learnColumn(c: ColumnInfo, values: CellValue[], vocabularySize: number): TabularColumn {
@@ -24,7 +37,8 @@ function learnColumn(c: ColumnInfo, values: CellValue[], vocabularySize: number)
   const strings = values.filter((v): v is string => v !== null).map(String);
   const counts = countBy(strings);
   const short = strings.every((s) => tokenize(s).length <= MAX_CATEGORY_WORDS);
-  if (counts.size <= MAX_CATEGORIES && short) return { name: c.name, kind: 'category', categories: byFrequency(counts) };
+  if (counts.size <= MAX_CATEGORIES && short)
+    return { name: c.name, kind: 'category', categories: byFrequency(counts) };
   // Document frequency: a word counts once per row, so one long row cannot fill the vocabulary.
   const df = countBy(strings.flatMap((s) => [...new Set(tokenize(s))]));
   for (const [word, n] of df) if (n < 2) df.delete(word);

@@ -47,16 +47,36 @@ export interface FitResult {
 }
 
 /** The dense network: hidden ReLU layers with dropout, softmax (k classes) or a linear value. */
-export function buildNetwork(width: number, task: Task, classes: number, params: FitParams, targetScale?: { mean: number; std: number }): tf.Sequential {
+export function buildNetwork(
+  width: number,
+  task: Task,
+  classes: number,
+  params: FitParams,
+  targetScale?: { mean: number; std: number },
+): tf.Sequential {
   const model = tf.sequential({ name: 'trained' });
   params.hiddenUnits.forEach((units, i) => {
-    model.add(tf.layers.dense({ units, activation: 'relu', inputShape: i === 0 ? [width] : undefined, kernelInitializer: tf.initializers.glorotUniform({ seed: params.seed + i }) }));
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: 'relu',
+        inputShape: i === 0 ? [width] : undefined,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: params.seed + i }),
+      }),
+    );
     if (params.dropout > 0) model.add(tf.layers.dropout({ rate: params.dropout, seed: params.seed + 100 + i }));
   });
   const first = params.hiddenUnits.length === 0;
   const out = tf.initializers.glorotUniform({ seed: params.seed + 1000 });
   if (task === 'CLASSIFICATION') {
-    model.add(tf.layers.dense({ units: classes, activation: 'softmax', inputShape: first ? [width] : undefined, kernelInitializer: out }));
+    model.add(
+      tf.layers.dense({
+        units: classes,
+        activation: 'softmax',
+        inputShape: first ? [width] : undefined,
+        kernelInitializer: out,
+      }),
+    );
   } else {
     model.add(tf.layers.dense({ units: 1, inputShape: first ? [width] : undefined, kernelInitializer: out }));
     // Frozen: the network learns the standardised target, callers get it in its own units.
@@ -71,7 +91,9 @@ export function buildNetwork(width: number, task: Task, classes: number, params:
 function tensorsOf(t: TrainingTensors, task: Task, classes: number): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => [
     tf.tensor2d(t.x, [t.rows, t.width]),
-    task === 'CLASSIFICATION' ? (tf.oneHot(tf.tensor1d(Array.from(t.y), 'int32'), classes) as tf.Tensor2D) : tf.tensor2d(t.y, [t.rows, 1]),
+    task === 'CLASSIFICATION'
+      ? (tf.oneHot(tf.tensor1d(Array.from(t.y), 'int32'), classes) as tf.Tensor2D)
+      : tf.tensor2d(t.y, [t.rows, 1]),
   ]);
 }
 
@@ -96,11 +118,20 @@ export async function fitTabular(req: FitRequest): Promise<FitResult> {
   const started = performance.now();
   try {
     await model.fit(xs, ys, {
-      epochs: params.epochs, batchSize: params.batchSize, shuffle: false, verbose: 0, validationData: val ?? undefined,
+      epochs: params.epochs,
+      batchSize: params.batchSize,
+      shuffle: false,
+      verbose: 0,
+      validationData: val ?? undefined,
       callbacks: {
         onEpochEnd: async (epoch, logs = {}) => {
           const metricKey = Object.keys(logs).find((k) => k.startsWith('val_') && k !== 'val_loss');
-          const log: EpochLog = { epoch: epoch + 1, loss: logs.loss, valLoss: logs.val_loss ?? null, valMetric: metricKey ? logs[metricKey] : null };
+          const log: EpochLog = {
+            epoch: epoch + 1,
+            loss: logs.loss,
+            valLoss: logs.val_loss ?? null,
+            valMetric: metricKey ? logs[metricKey] : null,
+          };
           history.push(log);
           if (!Number.isFinite(log.loss) || (log.valLoss !== null && !Number.isFinite(log.valLoss))) {
             diverged = true;

@@ -39,21 +39,49 @@ export class TrainedVersionPublisher {
   ) {}
 
   /** True when this worker's commit applied; false when another owns or finished the job. */
-  async publish(job: JobRow, workerId: string, params: TrainingParams, table: DatasetTable, data: PreparedData, fit: FitResult): Promise<boolean> {
-    const inputs: TensorSignature[] = params.features.map((f) => ({ name: f, datatype: table.columns.find((c) => c.name === f)!.type === 'NUMBER' ? 'FP32' : 'BYTES', shape: [-1] }));
+  async publish(
+    job: JobRow,
+    workerId: string,
+    params: TrainingParams,
+    table: DatasetTable,
+    data: PreparedData,
+    fit: FitResult,
+  ): Promise<boolean> {
+    const inputs: TensorSignature[] = params.features.map((f) => ({
+      name: f,
+      datatype: table.columns.find((c) => c.name === f)!.type === 'NUMBER' ? 'FP32' : 'BYTES',
+      shape: [-1],
+    }));
     const outputs = data.labels
       ? [{ name: 'probabilities', datatype: 'FP32' as const, shape: [-1, data.labels.length], labels: data.labels }]
       : [{ name: 'value', datatype: 'FP32' as const, shape: [-1, 1] }];
     const last = fit.history.at(-1);
     const metrics = {
-      task: data.task, trainRows: data.train.rows, validationRows: data.validation?.rows ?? 0, epochs: fit.history.length,
-      loss: last?.loss ?? null, valLoss: last?.valLoss ?? null, seed: params.seed, ...heldOut(fit.model, data),
+      task: data.task,
+      trainRows: data.train.rows,
+      validationRows: data.validation?.rows ?? 0,
+      epochs: fit.history.length,
+      loss: last?.loss ?? null,
+      valLoss: last?.valLoss ?? null,
+      seed: params.seed,
+      ...heldOut(fit.model, data),
     };
     const versionId = newId('mv');
     const stored = await this.writer.storeFiles(job.tenantId, versionId, await modelFiles(fit.model));
     try {
-      const row = { id: versionId, format: 'layers', inputs, outputs, preprocess: 'tabular', preprocessing: data.preprocessing, batching: null };
-      await this.runtime.predict(versionSpec(row, await this.writer.localDir(stored.uri)), sampleInputs(table, params.features));
+      const row = {
+        id: versionId,
+        format: 'layers',
+        inputs,
+        outputs,
+        preprocess: 'tabular',
+        preprocessing: data.preprocessing,
+        batching: null,
+      };
+      await this.runtime.predict(
+        versionSpec(row, await this.writer.localDir(stored.uri)),
+        sampleInputs(table, params.features),
+      );
       const units = Math.ceil(fit.fitMs / 1000) * this.config.unitsPerSecond;
       const reservation = reservationFromJson(job.quotaReservation);
       const applied = await this.prisma.$transaction(async (tx) => {
@@ -62,18 +90,51 @@ export class TrainedVersionPublisher {
             "computeMs" = ${fit.fitMs}, "quotaReservation" = NULL
           WHERE id = ${job.id} AND status = 'RUNNING' AND "lockedBy" = ${workerId}`;
         if (!updated) return false;
-        const version = await this.writer.createRow(tx, {
-          id: versionId, modelId: job.modelId, tenantId: job.tenantId, inputs, outputs, preprocessing: data.preprocessing, metrics,
-          trainingJobId: job.id, ...stored,
-        }, WORKER, job.requestId, 'model.publish');
+        const version = await this.writer.createRow(
+          tx,
+          {
+            id: versionId,
+            modelId: job.modelId,
+            tenantId: job.tenantId,
+            inputs,
+            outputs,
+            preprocessing: data.preprocessing,
+            metrics,
+            trainingJobId: job.id,
+            ...stored,
+          },
+          WORKER,
+          job.requestId,
+          'model.publish',
+        );
         const usage = await this.metering.record(tx, {
-          tenantId: job.tenantId, apiKeyId: job.apiKeyId, userId: job.userId, modelId: job.modelId, modelVersionId: versionId, jobId: job.id,
-          requestId: job.requestId, idempotencyKey: job.id, units, instances: data.train.rows * fit.history.length, computeMs: fit.fitMs,
-          batchSize: params.batchSize, kind: 'training',
+          tenantId: job.tenantId,
+          apiKeyId: job.apiKeyId,
+          userId: job.userId,
+          modelId: job.modelId,
+          modelVersionId: versionId,
+          jobId: job.id,
+          requestId: job.requestId,
+          idempotencyKey: job.id,
+          units,
+          instances: data.train.rows * fit.history.length,
+          computeMs: fit.fitMs,
+          batchSize: params.batchSize,
+          kind: 'training',
         });
         await this.audit.append(tx, job.tenantId, {
-          actor: WORKER, action: 'training.complete', target: { type: 'training_job', id: job.id }, requestId: job.requestId,
-          metadata: { status: 'SUCCEEDED', worker: workerId, version: version.version, units, computeMs: fit.fitMs, metrics },
+          actor: WORKER,
+          action: 'training.complete',
+          target: { type: 'training_job', id: job.id },
+          requestId: job.requestId,
+          metadata: {
+            status: 'SUCCEEDED',
+            worker: workerId,
+            version: version.version,
+            units,
+            computeMs: fit.fitMs,
+            metrics,
+          },
         });
         // After the audit append: writers of both take the audit head before the quota counter.
         if (usage.created && reservation) await this.quota.settle(tx, reservation, units);
@@ -98,7 +159,10 @@ function heldOut(model: tf.LayersModel, data: PreparedData): Record<string, unkn
     const m = classificationMetrics(data.labels, Array.from(v.y), scores.map(argMax));
     return { valAccuracy: m.accuracy, valMacroF1: m.macroF1 };
   }
-  const m = regressionMetrics(Array.from(v.y), scores.map((r) => r[0]));
+  const m = regressionMetrics(
+    Array.from(v.y),
+    scores.map((r) => r[0]),
+  );
   return { valMae: m.mae, valRmse: m.rmse, valR2: m.r2 };
 }
 

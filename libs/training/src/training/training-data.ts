@@ -23,7 +23,9 @@ const MAX_NUMERIC_CLASSES = 10;
 export function inferTask(values: CellValue[], type: 'NUMBER' | 'STRING'): Task {
   if (type === 'STRING') return 'CLASSIFICATION';
   const distinct = new Set(values);
-  return distinct.size <= MAX_NUMERIC_CLASSES && [...distinct].every((v) => Number.isInteger(v)) ? 'CLASSIFICATION' : 'REGRESSION';
+  return distinct.size <= MAX_NUMERIC_CLASSES && [...distinct].every((v) => Number.isInteger(v))
+    ? 'CLASSIFICATION'
+    : 'REGRESSION';
 }
 
 /** Class names: numbers in numeric order, strings in code-point order. */
@@ -37,16 +39,35 @@ export function labelsOf(values: CellValue[]): string[] {
  * Rows with a target, shuffled with the seed, split into training and validation rows; the
  * preprocessing is learned from the training rows and both sets are encoded with it.
  */
-export function prepareData(table: DatasetTable, params: TrainingParams, minRows: number, vocabulary: number): PreparedData {
+export function prepareData(
+  table: DatasetTable,
+  params: TrainingParams,
+  minRows: number,
+  vocabulary: number,
+): PreparedData {
   const target = table.columns.find((c) => c.name === params.target)!;
   const targetCells = table.cells[target.name];
   const labelled = targetCells.flatMap((v, i) => (v === null ? [] : [i]));
-  if (labelled.length < minRows) throw TrainingError.invalid(TrainingErrorReason.TOO_FEW_ROWS, `at least ${minRows} rows with a target value (the dataset has ${labelled.length})`, { rows: labelled.length, min: minRows });
+  if (labelled.length < minRows)
+    throw TrainingError.invalid(
+      TrainingErrorReason.TOO_FEW_ROWS,
+      `at least ${minRows} rows with a target value (the dataset has ${labelled.length})`,
+      { rows: labelled.length, min: minRows },
+    );
   const present = labelled.map((i) => targetCells[i]);
   const task = params.task ?? inferTask(present, target.type);
-  if (task === 'REGRESSION' && target.type !== 'NUMBER') throw TrainingError.invalid(TrainingErrorReason.NON_NUMERIC_TARGET, `regression needs a NUMBER target; "${target.name}" is ${target.type}`);
+  if (task === 'REGRESSION' && target.type !== 'NUMBER')
+    throw TrainingError.invalid(
+      TrainingErrorReason.NON_NUMERIC_TARGET,
+      `regression needs a NUMBER target; "${target.name}" is ${target.type}`,
+    );
   const labels = task === 'CLASSIFICATION' ? labelsOf(present) : null;
-  if (labels && labels.length < 2) throw TrainingError.invalid(TrainingErrorReason.SINGLE_CLASS, `the target "${target.name}" has only one class (${labels[0]})`, { column: target.name });
+  if (labels && labels.length < 2)
+    throw TrainingError.invalid(
+      TrainingErrorReason.SINGLE_CLASS,
+      `the target "${target.name}" has only one class (${labels[0]})`,
+      { column: target.name },
+    );
 
   const order = shuffled(labelled, seededRandom(params.seed));
   const valCount = params.validationSplit > 0 ? Math.max(1, Math.round(order.length * params.validationSplit)) : 0;
@@ -58,7 +79,12 @@ export function prepareData(table: DatasetTable, params: TrainingParams, minRows
   const yOf = (r: number): number => (index ? index.get(String(targetCells[r]))! : (targetCells[r] as number));
   const encode = (rows: number[]): TrainingTensors => {
     const columns = Object.fromEntries(params.features.map((f) => [f, rows.map((r) => table.cells[f][r] as Cell)]));
-    return { x: encodeTabular(preprocessing, columns, rows.length), y: Float32Array.from(rows, yOf), rows: rows.length, width: tabularWidth(preprocessing) };
+    return {
+      x: encodeTabular(preprocessing, columns, rows.length),
+      y: Float32Array.from(rows, yOf),
+      rows: rows.length,
+      width: tabularWidth(preprocessing),
+    };
   };
   const train = encode(trainRows);
   let targetScale: PreparedData['targetScale'];

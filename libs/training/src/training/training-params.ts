@@ -24,7 +24,8 @@ export interface TrainingRequest {
   seed?: number | null;
 }
 
-const bad = (field: string, message: string) => TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, `${field}: ${message}`, { field });
+const bad = (field: string, message: string) =>
+  TrainingError.invalid(TrainingErrorReason.INVALID_PARAMETER, `${field}: ${message}`, { field });
 
 function int(field: string, v: number | null | undefined, min: number, max: number, fallback: number): number {
   if (v === null || v === undefined) return fallback;
@@ -32,9 +33,17 @@ function int(field: string, v: number | null | undefined, min: number, max: numb
   return v;
 }
 
-function real(field: string, v: number | null | undefined, min: number, max: number, fallback: number, openMin = false): number {
+function real(
+  field: string,
+  v: number | null | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+  openMin = false,
+): number {
   if (v === null || v === undefined) return fallback;
-  if (!Number.isFinite(v) || v > max || (openMin ? v <= min : v < min)) throw bad(field, `a number ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max}`);
+  if (!Number.isFinite(v) || v > max || (openMin ? v <= min : v < min))
+    throw bad(field, `a number ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max}`);
   return v;
 }
 
@@ -42,20 +51,39 @@ function real(field: string, v: number | null | undefined, min: number, max: num
 export function trainingParams(input: TrainingRequest, columns: ColumnInfo[], maxColumns: number): TrainingParams {
   const names = new Set(columns.map((c) => c.name));
   const target = columns.find((c) => c.name === input.target);
-  if (!target) throw TrainingError.invalid(TrainingErrorReason.UNKNOWN_COLUMN, `target "${input.target}" is not a column of the dataset`, { field: 'target', column: input.target });
-  const features = input.features?.length ? input.features : columns.map((c) => c.name).filter((n) => n !== target.name);
+  if (!target)
+    throw TrainingError.invalid(
+      TrainingErrorReason.UNKNOWN_COLUMN,
+      `target "${input.target}" is not a column of the dataset`,
+      { field: 'target', column: input.target },
+    );
+  const features = input.features?.length
+    ? input.features
+    : columns.map((c) => c.name).filter((n) => n !== target.name);
   for (const f of features) {
-    if (!names.has(f)) throw TrainingError.invalid(TrainingErrorReason.UNKNOWN_COLUMN, `feature "${f}" is not a column of the dataset`, { field: 'features', column: f });
+    if (!names.has(f))
+      throw TrainingError.invalid(TrainingErrorReason.UNKNOWN_COLUMN, `feature "${f}" is not a column of the dataset`, {
+        field: 'features',
+        column: f,
+      });
     if (f === target.name) throw bad('features', 'the target cannot also be a feature');
   }
   if (new Set(features).size !== features.length) throw bad('features', 'a column is named twice');
   if (!features.length) throw bad('features', 'at least one feature column');
-  if (features.length > maxColumns) throw TrainingError.invalid(TrainingErrorReason.TOO_MANY_COLUMNS, `at most ${maxColumns} feature columns`, { limit: maxColumns });
+  if (features.length > maxColumns)
+    throw TrainingError.invalid(TrainingErrorReason.TOO_MANY_COLUMNS, `at most ${maxColumns} feature columns`, {
+      limit: maxColumns,
+    });
   if (input.task === 'REGRESSION' && target.type !== 'NUMBER') {
-    throw TrainingError.invalid(TrainingErrorReason.NON_NUMERIC_TARGET, `regression needs a NUMBER target; "${target.name}" is ${target.type}`, { column: target.name });
+    throw TrainingError.invalid(
+      TrainingErrorReason.NON_NUMERIC_TARGET,
+      `regression needs a NUMBER target; "${target.name}" is ${target.type}`,
+      { column: target.name },
+    );
   }
   const hiddenUnits = input.hiddenUnits ?? [64];
-  if (hiddenUnits.length > 6 || hiddenUnits.some((u) => !Number.isInteger(u) || u < 1 || u > 4096)) throw bad('hiddenUnits', 'up to 6 layers of 1 to 4096 units');
+  if (hiddenUnits.length > 6 || hiddenUnits.some((u) => !Number.isInteger(u) || u < 1 || u > 4096))
+    throw bad('hiddenUnits', 'up to 6 layers of 1 to 4096 units');
   return {
     target: target.name,
     features,
@@ -66,7 +94,10 @@ export function trainingParams(input: TrainingRequest, columns: ColumnInfo[], ma
     hiddenUnits,
     dropout: real('dropout', input.dropout, 0, 0.9, 0),
     validationSplit: real('validationSplit', input.validationSplit, 0, 0.5, 0.2),
-    earlyStoppingPatience: input.earlyStoppingPatience === null || input.earlyStoppingPatience === undefined ? null : int('earlyStoppingPatience', input.earlyStoppingPatience, 1, 1000, 1),
+    earlyStoppingPatience:
+      input.earlyStoppingPatience === null || input.earlyStoppingPatience === undefined
+        ? null
+        : int('earlyStoppingPatience', input.earlyStoppingPatience, 1, 1000, 1),
     seed: int('seed', input.seed, 0, 2 ** 31 - 1, 42),
   };
 }

@@ -57,7 +57,10 @@ export class TrainingRunner implements JobKindHandler, OnModuleInit {
   async run(jobId: string): Promise<void> {
     const job = await this.claim(jobId);
     if (!job) return;
-    const beat = setInterval(() => void this.extendLease(jobId).catch(() => undefined), Math.max(100, this.queueConfig.JOB_LEASE_MS / 3));
+    const beat = setInterval(
+      () => void this.extendLease(jobId).catch(() => undefined),
+      Math.max(100, this.queueConfig.JOB_LEASE_MS / 3),
+    );
     try {
       if (job.cancelRequestedAt) return await this.finish(job, 'CANCELLED');
       await this.train(job);
@@ -74,11 +77,17 @@ export class TrainingRunner implements JobKindHandler, OnModuleInit {
     const params = job.params as unknown as TrainingParams;
     const { table } = await this.datasets.table(job.tenantId, job.datasetId);
     const data = prepareData(table, params, this.config.minRows, this.config.vocabulary);
-    await this.prisma.$executeRaw`UPDATE training_jobs SET params = params || ${JSON.stringify({ resolvedTask: data.task })}::jsonb WHERE id = ${job.id} AND "lockedBy" = ${this.workerId}`;
+    await this.prisma
+      .$executeRaw`UPDATE training_jobs SET params = params || ${JSON.stringify({ resolvedTask: data.task })}::jsonb WHERE id = ${job.id} AND "lockedBy" = ${this.workerId}`;
     const started = Date.now();
     let stop: 'lost' | 'cancel' | 'time' | null = null;
     const fit = await fitTabular({
-      task: data.task, classes: data.labels?.length ?? 1, targetScale: data.targetScale, params, train: data.train, validation: data.validation,
+      task: data.task,
+      classes: data.labels?.length ?? 1,
+      targetScale: data.targetScale,
+      params,
+      train: data.train,
+      validation: data.validation,
       onEpoch: async (log) => {
         stop = await this.progress(job, log, started);
         return stop !== null;
@@ -87,10 +96,23 @@ export class TrainingRunner implements JobKindHandler, OnModuleInit {
     try {
       if (stop === 'lost') throw new LeaseLost();
       if (stop === 'cancel') return await this.finish(job, 'CANCELLED', null, fit.fitMs);
-      if (fit.diverged) throw TrainingError.invalid(TrainingErrorReason.DIVERGED, 'training diverged (the loss became NaN or infinite): lower the learning rate', { epoch: fit.history.length });
-      if (stop === 'time') throw TrainingError.invalid(TrainingErrorReason.TIME_LIMIT, `training ran past its limit of ${this.config.maxSeconds} s`, { limit: this.config.maxSeconds });
+      if (fit.diverged)
+        throw TrainingError.invalid(
+          TrainingErrorReason.DIVERGED,
+          'training diverged (the loss became NaN or infinite): lower the learning rate',
+          { epoch: fit.history.length },
+        );
+      if (stop === 'time')
+        throw TrainingError.invalid(
+          TrainingErrorReason.TIME_LIMIT,
+          `training ran past its limit of ${this.config.maxSeconds} s`,
+          { limit: this.config.maxSeconds },
+        );
       const applied = await this.publisher.publish(job, this.workerId, params, table, data, fit);
-      if (applied) this.log.log(`training ${job.id} published a version (${fit.history.length} epochs, ${Math.round(fit.fitMs)} ms)`);
+      if (applied)
+        this.log.log(
+          `training ${job.id} published a version (${fit.history.length} epochs, ${Math.round(fit.fitMs)} ms)`,
+        );
     } finally {
       fit.model.optimizer?.dispose();
       fit.model.dispose();
@@ -120,11 +142,17 @@ export class TrainingRunner implements JobKindHandler, OnModuleInit {
 
   private async extendLease(jobId: string): Promise<void> {
     const until = new Date(Date.now() + this.queueConfig.JOB_LEASE_MS);
-    await this.prisma.$executeRaw`UPDATE training_jobs SET "lockedUntil" = ${until} WHERE id = ${jobId} AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`;
+    await this.prisma
+      .$executeRaw`UPDATE training_jobs SET "lockedUntil" = ${until} WHERE id = ${jobId} AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`;
   }
 
   /** FAILED or CANCELLED: nothing published, nothing billed, the hold released. */
-  private async finish(job: JobRow, status: Final, error: Record<string, unknown> | null = null, computeMs = 0): Promise<void> {
+  private async finish(
+    job: JobRow,
+    status: Final,
+    error: Record<string, unknown> | null = null,
+    computeMs = 0,
+  ): Promise<void> {
     const applied = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.$executeRaw`
         UPDATE training_jobs SET status = ${status}::"JobStatus", "finishedAt" = now(), "lockedBy" = NULL, "lockedUntil" = NULL,
@@ -132,13 +160,19 @@ export class TrainingRunner implements JobKindHandler, OnModuleInit {
         WHERE id = ${job.id} AND status = 'RUNNING' AND "lockedBy" = ${this.workerId}`;
       if (!updated) return false;
       await this.audit.append(tx, job.tenantId, {
-        actor: { type: 'system', id: 'worker' }, action: 'training.complete', target: { type: 'training_job', id: job.id }, requestId: job.requestId,
+        actor: { type: 'system', id: 'worker' },
+        action: 'training.complete',
+        target: { type: 'training_job', id: job.id },
+        requestId: job.requestId,
         metadata: { status, worker: this.workerId, attempts: job.attempts, units: 0, error },
       });
       return true;
     });
     const reservation = reservationFromJson(job.quotaReservation);
-    if (applied && reservation) await this.quota.release(reservation).catch((e: Error) => this.log.warn(`quota release for ${job.id}: ${e.message}`));
+    if (applied && reservation)
+      await this.quota
+        .release(reservation)
+        .catch((e: Error) => this.log.warn(`quota release for ${job.id}: ${e.message}`));
   }
 }
 

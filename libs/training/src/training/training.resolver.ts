@@ -14,8 +14,15 @@ export class TrainingResolver {
   constructor(private readonly training: TrainingService) {}
 
   @RequirePermission('models:write')
-  @Mutation(() => TrainingJob, { description: 'Queues a training job on the workers; poll trainingJob(id). Publishes a new READY version when it succeeds.' })
-  startTraining(@Args('input') input: StartTrainingInput, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<TrainingJob> {
+  @Mutation(() => TrainingJob, {
+    description:
+      'Queues a training job on the workers; poll trainingJob(id). Publishes a new READY version when it succeeds.',
+  })
+  startTraining(
+    @Args('input') input: StartTrainingInput,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrainingJob> {
     return this.training.start(tenantId, principalOf(ctx), input, ctx.requestId);
   }
 
@@ -36,8 +43,15 @@ export class TrainingResolver {
   }
 
   @RequirePermission('models:write')
-  @Mutation(() => TrainingJob, { description: 'QUEUED: cancelled at once. RUNNING: stops after the current epoch, publishes nothing. Finished: CONFLICT (JOB_FINISHED).' })
-  cancelTraining(@Args('id', { type: () => ID }) id: string, @CurrentTenant() tenantId: string, @Ctx() ctx: RequestContext): Promise<TrainingJob> {
+  @Mutation(() => TrainingJob, {
+    description:
+      'QUEUED: cancelled at once. RUNNING: stops after the current epoch, publishes nothing. Finished: CONFLICT (JOB_FINISHED).',
+  })
+  cancelTraining(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrainingJob> {
     return this.training.cancel(tenantId, principalOf(ctx), id, ctx.requestId);
   }
 }

@@ -19,19 +19,30 @@ registerEnumType(TrainingStatus, { name: 'TrainingStatus' });
 
 @InputType()
 export class StartTrainingInput {
-  @Field({ description: 'The model to publish into; created (task tabular-classification or -regression) when new' }) model!: string;
+  @Field({ description: 'The model to publish into; created (task tabular-classification or -regression) when new' })
+  model!: string;
   @Field(() => ID) dataset!: string;
   @Field({ description: 'The column to predict' }) target!: string;
   @Field(() => [String], { nullable: true, description: 'Default: every other column' }) features?: string[] | null;
-  @Field(() => TrainingTask, { nullable: true, description: 'Default: CLASSIFICATION for a STRING target or one of at most 10 distinct integers, else REGRESSION' }) task?: TrainingTask | null;
+  @Field(() => TrainingTask, {
+    nullable: true,
+    description: 'Default: CLASSIFICATION for a STRING target or one of at most 10 distinct integers, else REGRESSION',
+  })
+  task?: TrainingTask | null;
   @Field(() => Int, { nullable: true, description: 'Default 30' }) epochs?: number | null;
   @Field(() => Int, { nullable: true, description: 'Default 32' }) batchSize?: number | null;
-  @Field(() => Float, { nullable: true, description: 'Adam learning rate, default 0.005' }) learningRate?: number | null;
-  @Field(() => [Int], { nullable: true, description: 'Units of each hidden ReLU layer, default [64]' }) hiddenUnits?: number[] | null;
-  @Field(() => Float, { nullable: true, description: 'Dropout after each hidden layer, default 0' }) dropout?: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of rows held out for validation, default 0.2' }) validationSplit?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Stop after this many epochs without a better validation loss' }) earlyStoppingPatience?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Shuffling, split and initial weights; default 42' }) seed?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Adam learning rate, default 0.005' }) learningRate?:
+    number | null;
+  @Field(() => [Int], { nullable: true, description: 'Units of each hidden ReLU layer, default [64]' }) hiddenUnits?:
+    number[] | null;
+  @Field(() => Float, { nullable: true, description: 'Dropout after each hidden layer, default 0' }) dropout?:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of rows held out for validation, default 0.2' })
+  validationSplit?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Stop after this many epochs without a better validation loss' })
+  earlyStoppingPatience?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Shuffling, split and initial weights; default 42' }) seed?:
+    number | null;
 }
 
 @ObjectType()
@@ -39,7 +50,11 @@ export class TrainingEpoch {
   @Field(() => Int) epoch!: number;
   @Field(() => Float) loss!: number;
   @Field(() => Float, { nullable: true }) valLoss!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Validation accuracy (classification) or mean absolute error (regression)' }) valMetric!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Validation accuracy (classification) or mean absolute error (regression)',
+  })
+  valMetric!: number | null;
 }
 
 @ObjectType()
@@ -64,10 +79,12 @@ export class TrainingJob {
   @Field(() => TrainingStatus) status!: TrainingStatus;
   @Field() model!: string;
   @Field(() => ID) dataset!: string;
-  @Field(() => TrainingTask, { nullable: true, description: 'Known once the job has read its data when not given' }) task!: TrainingTask | null;
+  @Field(() => TrainingTask, { nullable: true, description: 'Known once the job has read its data when not given' })
+  task!: TrainingTask | null;
   @Field(() => TrainingProgress) progress!: TrainingProgress;
   @Field(() => [TrainingEpoch]) history!: TrainingEpoch[];
-  @Field(() => ModelVersion, { nullable: true, description: 'The version it published (SUCCEEDED)' }) modelVersion!: ModelVersion | null;
+  @Field(() => ModelVersion, { nullable: true, description: 'The version it published (SUCCEEDED)' })
+  modelVersion!: ModelVersion | null;
   @Field(() => TrainingJobError, { nullable: true }) error!: TrainingJobError | null;
   @Field(() => Float, { description: 'Compute time billed (units per second of training)' }) computeMs!: number;
   @Field() createdAt!: Date;

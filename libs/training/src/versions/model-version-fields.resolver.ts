@@ -9,7 +9,10 @@ import { TrainingService } from '../training/training.service';
 /** ModelVersion's lifecycle fields: its evaluations and the training job that made it. */
 @Resolver(() => ModelVersion)
 export class ModelVersionFieldsResolver {
-  constructor(private readonly evaluationService: EvaluationService, private readonly training: TrainingService) {}
+  constructor(
+    private readonly evaluationService: EvaluationService,
+    private readonly training: TrainingService,
+  ) {}
 
   @ResolveField(() => [Evaluation], { description: "The tenant's evaluations of this version, oldest first" })
   evaluations(@Parent() v: ModelVersion, @CurrentTenant() tenantId: string): Promise<Evaluation[]> {

@@ -41,9 +41,15 @@ export class VersionWriter {
     private readonly registry: ModelRegistry,
   ) {}
 
-  async storeFiles(tenantId: string, versionId: string, files: ArtifactFile[]): Promise<{ uri: string; sizeBytes: number; sha256: string }> {
+  async storeFiles(
+    tenantId: string,
+    versionId: string,
+    files: ArtifactFile[],
+  ): Promise<{ uri: string; sizeBytes: number; sha256: string }> {
     const sizeBytes = files.reduce((n, f) => n + f.bytes.length, 0);
-    const sha256 = sha256Hex(Buffer.concat(files.flatMap((f) => [Buffer.from(`${f.path}\0${f.bytes.length}\0`), f.bytes])));
+    const sha256 = sha256Hex(
+      Buffer.concat(files.flatMap((f) => [Buffer.from(`${f.path}\0${f.bytes.length}\0`), f.bytes])),
+    );
     return { uri: await this.store.put(tenantId, versionId, files), sizeBytes, sha256 };
   }
 
@@ -56,23 +62,56 @@ export class VersionWriter {
   }
 
   /** The next version number's row, READY, with its audit record, in `tx`. */
-  async createRow(tx: Prisma.TransactionClient, v: NewVersion, actor: AuditEntry['actor'], requestId: string | null, action: string): Promise<VersionRow> {
-    const last = await tx.modelVersion.findFirst({ where: { modelId: v.modelId }, orderBy: { version: 'desc' }, select: { version: true } });
+  async createRow(
+    tx: Prisma.TransactionClient,
+    v: NewVersion,
+    actor: AuditEntry['actor'],
+    requestId: string | null,
+    action: string,
+  ): Promise<VersionRow> {
+    const last = await tx.modelVersion.findFirst({
+      where: { modelId: v.modelId },
+      orderBy: { version: 'desc' },
+      select: { version: true },
+    });
     const version = (last?.version ?? 0) + 1;
     const row = await tx.modelVersion.create({
       data: {
-        id: v.id, modelId: v.modelId, tenantId: v.tenantId, version, format: 'layers', status: 'READY',
-        inputs: v.inputs as unknown as Prisma.InputJsonValue, outputs: v.outputs as unknown as Prisma.InputJsonValue,
+        id: v.id,
+        modelId: v.modelId,
+        tenantId: v.tenantId,
+        version,
+        format: 'layers',
+        status: 'READY',
+        inputs: v.inputs as unknown as Prisma.InputJsonValue,
+        outputs: v.outputs as unknown as Prisma.InputJsonValue,
         preprocess: v.preprocess === undefined ? 'tabular' : v.preprocess,
         preprocessing: v.preprocessing === null ? Prisma.DbNull : (v.preprocessing as unknown as Prisma.InputJsonValue),
-        batching: v.batching ? (v.batching as Prisma.InputJsonValue) : Prisma.DbNull, metrics: v.metrics as Prisma.InputJsonValue,
-        pricingUnit: v.pricingUnit ?? 'instance', unitsPer: v.unitsPer ?? 1, artifactUri: v.uri, sizeBytes: BigInt(v.sizeBytes), sha256: v.sha256,
-        parentVersionId: v.parentVersionId ?? null, quantization: v.quantization ?? null, trainingJobId: v.trainingJobId ?? null,
+        batching: v.batching ? (v.batching as Prisma.InputJsonValue) : Prisma.DbNull,
+        metrics: v.metrics as Prisma.InputJsonValue,
+        pricingUnit: v.pricingUnit ?? 'instance',
+        unitsPer: v.unitsPer ?? 1,
+        artifactUri: v.uri,
+        sizeBytes: BigInt(v.sizeBytes),
+        sha256: v.sha256,
+        parentVersionId: v.parentVersionId ?? null,
+        quantization: v.quantization ?? null,
+        trainingJobId: v.trainingJobId ?? null,
       },
     });
     await this.audit.append(tx, v.tenantId, {
-      actor, action, target: { type: 'model_version', id: v.id }, requestId,
-      metadata: { version, sizeBytes: v.sizeBytes, sha256: v.sha256, parentVersionId: v.parentVersionId ?? null, quantization: v.quantization ?? null, trainingJobId: v.trainingJobId ?? null },
+      actor,
+      action,
+      target: { type: 'model_version', id: v.id },
+      requestId,
+      metadata: {
+        version,
+        sizeBytes: v.sizeBytes,
+        sha256: v.sha256,
+        parentVersionId: v.parentVersionId ?? null,
+        quantization: v.quantization ?? null,
+        trainingJobId: v.trainingJobId ?? null,
+      },
     });
     return row;
   }

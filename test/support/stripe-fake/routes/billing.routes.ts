@@ -29,22 +29,41 @@ function acceptMeterEvent(store: StripeFakeStore, input: MeterEventInput, api: '
   if (!input.eventName) throw missingParam('event_name');
   if (!input.payload) throw missingParam('payload');
   const meter = store.meterFor(input.eventName);
-  if (!meter) throw new StripeHttpError(400, 'invalid_request_error', 'No active meter found with this event name.', { param: 'event_name' });
+  if (!meter)
+    throw new StripeHttpError(400, 'invalid_request_error', 'No active meter found with this event name.', {
+      param: 'event_name',
+    });
   const customerKey = (meter.customer_mapping as { event_payload_key: string }).event_payload_key;
   const valueKey = (meter.value_settings as { event_payload_key: string }).event_payload_key;
   const customer = input.payload[customerKey];
   if (!customer) throw missingParam(`payload[${customerKey}]`);
   const value = Number(input.payload[valueKey] ?? 1);
-  if (!Number.isFinite(value)) throw new StripeHttpError(400, 'invalid_request_error', `Invalid payload[${valueKey}]: must be a number.`, { param: `payload[${valueKey}]` });
+  if (!Number.isFinite(value))
+    throw new StripeHttpError(400, 'invalid_request_error', `Invalid payload[${valueKey}]: must be a number.`, {
+      param: `payload[${valueKey}]`,
+    });
   const now = store.now();
   const timestamp = input.timestamp ?? now;
   if (timestamp < now - 35 * DAY || timestamp > now + 300) {
-    throw new StripeHttpError(400, 'invalid_request_error', 'Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.', { param: 'timestamp' });
+    throw new StripeHttpError(
+      400,
+      'invalid_request_error',
+      'Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.',
+      { param: 'timestamp' },
+    );
   }
   const identifier = input.identifier ?? store.newId('evt_meter');
   if (store.meterEventIdentifiers.has(identifier)) throw duplicateIdentifier(identifier);
   store.meterEventIdentifiers.add(identifier);
-  const event: AcceptedMeterEvent = { identifier, eventName: input.eventName, customer, value, timestamp, payload: input.payload, api };
+  const event: AcceptedMeterEvent = {
+    identifier,
+    eventName: input.eventName,
+    customer,
+    value,
+    timestamp,
+    payload: input.payload,
+    api,
+  };
   store.meterEvents.push(event);
   return event;
 }
@@ -58,14 +77,31 @@ export const billingRoutes: Route[] = [
     const ts = str(body, 'timestamp');
     const event = acceptMeterEvent(
       store,
-      { eventName: str(body, 'event_name'), identifier: str(body, 'identifier'), timestamp: ts === undefined ? undefined : Number(ts), payload: obj(body, 'payload') },
+      {
+        eventName: str(body, 'event_name'),
+        identifier: str(body, 'identifier'),
+        timestamp: ts === undefined ? undefined : Number(ts),
+        payload: obj(body, 'payload'),
+      },
       'v1',
     );
-    return { object: 'billing.meter_event', created: store.now(), event_name: event.eventName, identifier: event.identifier, livemode: false, payload: event.payload, timestamp: event.timestamp };
+    return {
+      object: 'billing.meter_event',
+      created: store.now(),
+      event_name: event.eventName,
+      identifier: event.identifier,
+      livemode: false,
+      payload: event.payload,
+      timestamp: event.timestamp,
+    };
   }),
   route('GET', /^\/v1\/billing\/meters$/, ({ store, query }) => {
     const status = query.get('status');
-    return listEnvelope('/v1/billing/meters', [...store.meters.values()].filter((m) => !status || m.status === status), query);
+    return listEnvelope(
+      '/v1/billing/meters',
+      [...store.meters.values()].filter((m) => !status || m.status === status),
+      query,
+    );
   }),
   route('GET', /^\/v1\/billing\/meters\/([^/]+)$/, ({ store, params: [id] }) => {
     const meter = store.meters.get(id);
@@ -87,8 +123,19 @@ export const billingRoutes: Route[] = [
     const summaries = [];
     for (let from = window ? start - (start % step) : start; from < end; from += step) {
       const to = Math.min(end, from + step);
-      const aggregated = events.filter((e) => e.timestamp >= Math.max(from, start) && e.timestamp < to).reduce((sum, e) => sum + e.value, 0);
-      summaries.push({ id: `mtrusg_${id}_${from}`, object: 'billing.meter_event_summary', created: store.now(), aggregated_value: aggregated, start_time: from, end_time: to, meter: id, livemode: false });
+      const aggregated = events
+        .filter((e) => e.timestamp >= Math.max(from, start) && e.timestamp < to)
+        .reduce((sum, e) => sum + e.value, 0);
+      summaries.push({
+        id: `mtrusg_${id}_${from}`,
+        object: 'billing.meter_event_summary',
+        created: store.now(),
+        aggregated_value: aggregated,
+        start_time: from,
+        end_time: to,
+        meter: id,
+        livemode: false,
+      });
     }
     return listEnvelope(`/v1/billing/meters/${id}/event_summaries`, summaries.reverse(), query);
   }),
@@ -96,7 +143,12 @@ export const billingRoutes: Route[] = [
     const ts = str(body, 'timestamp');
     const event = acceptMeterEvent(
       store,
-      { eventName: str(body, 'event_name'), identifier: str(body, 'identifier'), timestamp: ts ? Math.floor(Date.parse(ts) / 1000) : undefined, payload: v2Payload(body) },
+      {
+        eventName: str(body, 'event_name'),
+        identifier: str(body, 'identifier'),
+        timestamp: ts ? Math.floor(Date.parse(ts) / 1000) : undefined,
+        payload: v2Payload(body),
+      },
       'v2',
     );
     return {
@@ -127,7 +179,16 @@ export const billingRoutes: Route[] = [
       const e = raw as FormObject;
       const ts = str(e, 'timestamp');
       try {
-        acceptMeterEvent(store, { eventName: str(e, 'event_name'), identifier: str(e, 'identifier'), timestamp: ts ? Math.floor(Date.parse(ts) / 1000) : undefined, payload: v2Payload(e) }, 'v2');
+        acceptMeterEvent(
+          store,
+          {
+            eventName: str(e, 'event_name'),
+            identifier: str(e, 'identifier'),
+            timestamp: ts ? Math.floor(Date.parse(ts) / 1000) : undefined,
+            payload: v2Payload(e),
+          },
+          'v2',
+        );
       } catch (error) {
         if (!(error instanceof StripeHttpError)) throw error;
       }

@@ -14,7 +14,9 @@ export const catalogRoutes: Route[] = [
     const status = query.get('status');
     // Like Stripe, the default list leaves out canceled subscriptions.
     const data = [...store.subscriptions.values()].filter(
-      (s) => (!customer || s.customer === customer) && (status === 'all' || (status ? s.status === status : s.status !== 'canceled')),
+      (s) =>
+        (!customer || s.customer === customer) &&
+        (status === 'all' || (status ? s.status === status : s.status !== 'canceled')),
     );
     return listEnvelope('/v1/subscriptions', data, query);
   }),
@@ -23,7 +25,10 @@ export const catalogRoutes: Route[] = [
     const subscription = query.get('subscription');
     const status = query.get('status');
     const data = [...store.invoices.values()].filter(
-      (i) => (!customer || i.customer === customer) && (!subscription || i.subscription === subscription) && (!status || i.status === status),
+      (i) =>
+        (!customer || i.customer === customer) &&
+        (!subscription || i.subscription === subscription) &&
+        (!status || i.status === status),
     );
     return listEnvelope('/v1/invoices', data, query);
   }),

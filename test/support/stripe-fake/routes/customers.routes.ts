@@ -4,7 +4,10 @@ import { noSuch, StripeHttpError } from '../stripe-error';
 import { route, type Route } from '../route';
 
 /** Metadata updates follow Stripe: keys merge, an empty string deletes a key. */
-function mergeMetadata(current: Record<string, string>, update: Record<string, string> | undefined): Record<string, string> {
+function mergeMetadata(
+  current: Record<string, string>,
+  update: Record<string, string> | undefined,
+): Record<string, string> {
   const merged = { ...current };
   for (const [k, v] of Object.entries(update ?? {})) {
     if (v === '') delete merged[k];
@@ -15,10 +18,18 @@ function mergeMetadata(current: Record<string, string>, update: Record<string, s
 
 /** The subset of Stripe's search query language the platform uses: `field:'v'` clauses joined by AND. */
 function matchesSearch(customer: StripeObject, query: string): boolean {
-  const clauses = query.split(/\s+AND\s+/i).map((c) => c.trim()).filter(Boolean);
+  const clauses = query
+    .split(/\s+AND\s+/i)
+    .map((c) => c.trim())
+    .filter(Boolean);
   return clauses.every((clause) => {
     const m = /^(email|name|metadata\[['"]([^'"]+)['"]\])\s*:\s*['"](.*)['"]$/.exec(clause);
-    if (!m) throw new StripeHttpError(400, 'invalid_request_error', `The fake does not understand the search clause: ${clause}`);
+    if (!m)
+      throw new StripeHttpError(
+        400,
+        'invalid_request_error',
+        `The fake does not understand the search clause: ${clause}`,
+      );
     const actual = m[2] !== undefined ? (customer.metadata as Record<string, string>)[m[2]] : customer[m[1]];
     return actual === m[3];
   });
@@ -42,7 +53,11 @@ export const customerRoutes: Route[] = [
   }),
   route('GET', /^\/v1\/customers\/search$/, ({ store, query }) => {
     const q = query.get('query');
-    if (!q) throw new StripeHttpError(400, 'invalid_request_error', 'Missing required param: query.', { code: 'parameter_missing', param: 'query' });
+    if (!q)
+      throw new StripeHttpError(400, 'invalid_request_error', 'Missing required param: query.', {
+        code: 'parameter_missing',
+        param: 'query',
+      });
     const data = [...store.customers.values()].filter((c) => matchesSearch(c, q)).reverse();
     return { object: 'search_result', data, has_more: false, next_page: null, url: '/v1/customers/search' };
   }),

@@ -3,7 +3,8 @@ import { missingParam, noSuch, StripeHttpError } from '../stripe-error';
 import { route, type Route } from '../route';
 import type { StripeObject, StripeFakeStore } from '../stripe-fake-store';
 
-const isObject = (v: FormValue | undefined): v is { [key: string]: FormValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: FormValue | undefined): v is { [key: string]: FormValue } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: FormValue | undefined) => (typeof v === 'string' && v !== '' && v !== 'inf' ? Number(v) : null);
 
 /** Stripe keeps a lookup key on one price at a time; transfer_lookup_key moves it, else a clash is an error. */
@@ -11,7 +12,10 @@ function claimLookupKey(store: StripeFakeStore, key: string | undefined, transfe
   if (!key) return;
   for (const p of store.prices.values()) {
     if (p.lookup_key !== key) continue;
-    if (!transfer) throw new StripeHttpError(400, 'invalid_request_error', `A price (\`${p.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
+    if (!transfer)
+      throw new StripeHttpError(400, 'invalid_request_error', `A price (\`${p.id}\`) already uses that lookup key.`, {
+        param: 'lookup_key',
+      });
     p.lookup_key = null;
   }
 }
@@ -33,8 +37,21 @@ export const productPriceRoutes: Route[] = [
     const name = str(body, 'name');
     if (!name) throw missingParam('name');
     const id = str(body, 'id') ?? store.newId('prod');
-    if (store.products.has(id)) throw new StripeHttpError(400, 'invalid_request_error', `Product already exists.`, { code: 'resource_already_exists', param: 'id' });
-    const product: StripeObject = { id, object: 'product', created: store.now(), name, active: true, description: str(body, 'description') ?? null, metadata: body.metadata ?? {}, livemode: false };
+    if (store.products.has(id))
+      throw new StripeHttpError(400, 'invalid_request_error', `Product already exists.`, {
+        code: 'resource_already_exists',
+        param: 'id',
+      });
+    const product: StripeObject = {
+      id,
+      object: 'product',
+      created: store.now(),
+      name,
+      active: true,
+      description: str(body, 'description') ?? null,
+      metadata: body.metadata ?? {},
+      livemode: false,
+    };
     store.products.set(id, product);
     return product;
   }),
@@ -69,7 +86,9 @@ export const productPriceRoutes: Route[] = [
       tiers_mode: str(body, 'tiers_mode') ?? null,
       tiers: tiered ? tiersOf(body) : null,
       unit_amount: num(body.unit_amount),
-      recurring: recurring ? { interval: recurring.interval ?? 'month', usage_type: recurring.usage_type ?? 'licensed', meter } : null,
+      recurring: recurring
+        ? { interval: recurring.interval ?? 'month', usage_type: recurring.usage_type ?? 'licensed', meter }
+        : null,
       metadata: body.metadata ?? {},
       livemode: false,
     };
@@ -79,7 +98,13 @@ export const productPriceRoutes: Route[] = [
   route('POST', /^\/v1\/billing\/meters$/, ({ store, body }) => {
     const eventName = str(body, 'event_name');
     if (!eventName) throw missingParam('event_name');
-    if (store.meterFor(eventName)) throw new StripeHttpError(400, 'invalid_request_error', `An active meter with event_name ${eventName} already exists.`, { param: 'event_name' });
+    if (store.meterFor(eventName))
+      throw new StripeHttpError(
+        400,
+        'invalid_request_error',
+        `An active meter with event_name ${eventName} already exists.`,
+        { param: 'event_name' },
+      );
     const meter: StripeObject = {
       id: store.newId('mtr'),
       object: 'billing.meter',

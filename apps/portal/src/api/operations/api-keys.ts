@@ -1,6 +1,15 @@
 import { Connection, operation } from '../operation';
 
-export const SCOPES = ['inference:run', 'models:read', 'models:write', 'usage:read', 'billing:read', 'audit:read', 'keys:write', 'admin'] as const;
+export const SCOPES = [
+  'inference:run',
+  'models:read',
+  'models:write',
+  'usage:read',
+  'billing:read',
+  'audit:read',
+  'keys:write',
+  'admin',
+] as const;
 
 export interface ApiKey {
   id: string;
@@ -24,7 +33,10 @@ export const ApiKeysQuery = operation<{ apiKeys: Connection<ApiKey> }, { first: 
   `query ApiKeys($first: Int, $after: String) { apiKeys(first: $first, after: $after) { edges { cursor node { ${KEY_FIELDS} } } pageInfo { hasNextPage endCursor } totalCount } }`,
 );
 
-export const CreateApiKeyMutation = operation<{ createApiKey: CreatedApiKey }, { input: { name: string; scopes: string[]; expiresAt?: string | null } }>(
+export const CreateApiKeyMutation = operation<
+  { createApiKey: CreatedApiKey },
+  { input: { name: string; scopes: string[]; expiresAt?: string | null } }
+>(
   `mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { ${KEY_FIELDS} } } }`,
 );
 

@@ -22,7 +22,10 @@ export interface AuditEventFilter {
 }
 
 /** The audit log pages without a total: counting a long chain on every page is not worth it. */
-export const AuditEventsQuery = operation<{ auditEvents: Omit<Connection<AuditEvent>, 'totalCount'> }, { filter: AuditEventFilter; first: number; after?: string | null }>(
+export const AuditEventsQuery = operation<
+  { auditEvents: Omit<Connection<AuditEvent>, 'totalCount'> },
+  { filter: AuditEventFilter; first: number; after?: string | null }
+>(
   `query AuditEvents($filter: AuditEventFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) { edges { cursor node { id seq occurredAt actor { type id } action target { type id } requestId metadata hash prevHash } } pageInfo { hasNextPage endCursor } } }`,
 );
 
@@ -38,7 +41,10 @@ export interface AuditExportResult {
 }
 
 /** A signed export kept by the platform (the retention-proof copy), as opposed to a download. */
-export const ExportAuditLogMutation = operation<{ exportAuditLog: AuditExportResult }, { from?: string | null; to?: string | null }>(
+export const ExportAuditLogMutation = operation<
+  { exportAuditLog: AuditExportResult },
+  { from?: string | null; to?: string | null }
+>(
   `mutation ExportAuditLog($from: DateTime, $to: DateTime) { exportAuditLog(from: $from, to: $to) { id count fromSeq toSeq uri sha256 signature keyId } }`,
 );
 
@@ -48,6 +54,9 @@ export interface AuditVerification {
   firstBadSeq: number | null;
 }
 
-export const VerifyAuditChainQuery = operation<{ verifyAuditChain: AuditVerification }, { from?: string | null; to?: string | null }>(
+export const VerifyAuditChainQuery = operation<
+  { verifyAuditChain: AuditVerification },
+  { from?: string | null; to?: string | null }
+>(
   `query VerifyAuditChain($from: DateTime, $to: DateTime) { verifyAuditChain(from: $from, to: $to) { ok checked firstBadSeq } }`,
 );

@@ -20,4 +20,6 @@ export const StartCheckoutMutation = operation<{ startCheckout: { url: string } 
   `mutation StartCheckout($plan: String!) { startCheckout(plan: $plan) { url } }`,
 );
 
-export const OpenBillingPortalMutation = operation<{ openBillingPortal: { url: string } }>(`mutation OpenBillingPortal { openBillingPortal { url } }`);
+export const OpenBillingPortalMutation = operation<{ openBillingPortal: { url: string } }>(
+  `mutation OpenBillingPortal { openBillingPortal { url } }`,
+);

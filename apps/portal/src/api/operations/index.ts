@@ -10,6 +10,18 @@ import * as training from './training';
 import * as usage from './usage';
 
 /** Every operation the portal sends: the schema check validates each one. */
-export const allOperations: Operation<unknown, unknown>[] = [accounts, apiKeys, audit, billing, inference, members, models, training, usage]
+export const allOperations: Operation<unknown, unknown>[] = [
+  accounts,
+  apiKeys,
+  audit,
+  billing,
+  inference,
+  members,
+  models,
+  training,
+  usage,
+]
   .flatMap((mod) => Object.values(mod))
-  .filter((v): v is Operation<unknown, unknown> => typeof v === 'object' && v !== null && 'document' in v && 'name' in v);
+  .filter(
+    (v): v is Operation<unknown, unknown> => typeof v === 'object' && v !== null && 'document' in v && 'name' in v,
+  );

@@ -10,7 +10,10 @@ export interface Prediction {
   timing: { queueMs: number; batchSize: number; computeMs: number; totalMs: number };
 }
 
-export const PredictMutation = operation<{ predict: Prediction }, { input: { model: string; version?: string | null; inputs: unknown } }>(
+export const PredictMutation = operation<
+  { predict: Prediction },
+  { input: { model: string; version?: string | null; inputs: unknown } }
+>(
   `mutation Predict($input: PredictInput!) { predict(input: $input) { outputs labels model version usage { units } timing { queueMs batchSize computeMs totalMs } } }`,
 );
 
@@ -28,13 +31,21 @@ export interface InferenceJob {
 
 const JOB_FIELDS = `id model createdAt status progress { done total } outputs error`;
 
-export const SubmitInferenceJobMutation = operation<{ submitInferenceJob: InferenceJob }, { input: { model: string; version?: string | null; instances: unknown[] } }>(
+export const SubmitInferenceJobMutation = operation<
+  { submitInferenceJob: InferenceJob },
+  { input: { model: string; version?: string | null; instances: unknown[] } }
+>(
   `mutation SubmitInferenceJob($input: SubmitInferenceJobInput!) { submitInferenceJob(input: $input) { ${JOB_FIELDS} } }`,
 );
 
-export const InferenceJobQuery = operation<{ inferenceJob: InferenceJob }, { id: string }>(`query InferenceJob($id: ID!) { inferenceJob(id: $id) { ${JOB_FIELDS} } }`);
+export const InferenceJobQuery = operation<{ inferenceJob: InferenceJob }, { id: string }>(
+  `query InferenceJob($id: ID!) { inferenceJob(id: $id) { ${JOB_FIELDS} } }`,
+);
 
-export const InferenceJobsQuery = operation<{ inferenceJobs: Connection<InferenceJob> }, { first: number; after?: string | null }>(
+export const InferenceJobsQuery = operation<
+  { inferenceJobs: Connection<InferenceJob> },
+  { first: number; after?: string | null }
+>(
   `query InferenceJobs($first: Int, $after: String) { inferenceJobs(first: $first, after: $after) { edges { cursor node { ${JOB_FIELDS} } } pageInfo { hasNextPage endCursor } totalCount } }`,
 );
 

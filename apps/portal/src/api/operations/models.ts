@@ -46,9 +46,10 @@ export const ModelQuery = operation<{ model: ModelDetail | null }, { name: strin
   `query Model($name: String!) { model(name: $name) { name description task public inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit } aliases { name version } } }`,
 );
 
-export const CreateModelMutation = operation<{ createModel: ModelSummary }, { input: { name: string; description?: string; task: string } }>(
-  `mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { name description task } }`,
-);
+export const CreateModelMutation = operation<
+  { createModel: ModelSummary },
+  { input: { name: string; description?: string; task: string } }
+>(`mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { name description task } }`);
 
 export interface PublishModelVersionInput {
   model: string;
@@ -61,11 +62,17 @@ export interface PublishModelVersionInput {
   files: { path: string; contentBase64: string }[];
 }
 
-export const PublishModelVersionMutation = operation<{ publishModelVersion: ModelVersion }, { input: PublishModelVersionInput }>(
+export const PublishModelVersionMutation = operation<
+  { publishModelVersion: ModelVersion },
+  { input: PublishModelVersionInput }
+>(
   `mutation PublishModelVersion($input: PublishModelVersionInput!) { publishModelVersion(input: $input) { version status createdAt metrics format pricingUnit } }`,
 );
 
-export const SetModelAliasMutation = operation<{ setModelAlias: { name: string; aliases: ModelAlias[] } }, { input: { model: string; alias: string; version: number } }>(
+export const SetModelAliasMutation = operation<
+  { setModelAlias: { name: string; aliases: ModelAlias[] } },
+  { input: { model: string; alias: string; version: number } }
+>(
   `mutation SetModelAlias($input: SetModelAliasInput!) { setModelAlias(input: $input) { name aliases { name version } } }`,
 );
 
@@ -79,7 +86,10 @@ export interface ModelMonitoring {
   drift: { feature: string; psi: number; status: 'OK' | 'WARN' | 'ALERT'; version: number | null; observed: number }[];
 }
 
-export const ModelMonitoringQuery = operation<{ modelMonitoring: ModelMonitoring }, { model: string; from: string; to: string }>(`
+export const ModelMonitoringQuery = operation<
+  { modelMonitoring: ModelMonitoring },
+  { model: string; from: string; to: string }
+>(`
   query ModelMonitoring($model: String!, $from: DateTime!, $to: DateTime!) {
     modelMonitoring(model: $model, from: $from, to: $to) {
       calls errors instances meanBatchSize

@@ -23,7 +23,10 @@ export const DatasetsQuery = operation<{ datasets: Connection<Dataset> }, { firs
   `query Datasets($first: Int) { datasets(first: $first) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${DATASET_FIELDS} } } } }`,
 );
 
-export const CreateDatasetUploadMutation = operation<{ createDatasetUpload: { uploadUrl: string; expiresAt: string } }, { input: { name: string; format: 'CSV' | 'JSONL'; sizeBytes: number } }>(
+export const CreateDatasetUploadMutation = operation<
+  { createDatasetUpload: { uploadUrl: string; expiresAt: string } },
+  { input: { name: string; format: 'CSV' | 'JSONL'; sizeBytes: number } }
+>(
   `mutation CreateDatasetUpload($input: CreateDatasetUploadInput!) { createDatasetUpload(input: $input) { uploadUrl expiresAt } }`,
 );
 
@@ -51,7 +54,8 @@ export interface TrainingJob {
   modelVersion: { version: number; metrics: Record<string, unknown> | null } | null;
 }
 
-const JOB_FIELDS = 'id status model task createdAt computeMs progress { epoch epochs } history { epoch loss valLoss valMetric } error { code reason message } modelVersion { version metrics }';
+const JOB_FIELDS =
+  'id status model task createdAt computeMs progress { epoch epochs } history { epoch loss valLoss valMetric } error { code reason message } modelVersion { version metrics }';
 
 export interface StartTrainingInput {
   model: string;
@@ -95,14 +99,31 @@ export interface LifecycleVersion {
   evaluations: VersionEvaluation[];
 }
 
-export const ModelVersionsQuery = operation<{ model: { name: string; versions: LifecycleVersion[] } | null }, { name: string }>(
+export const ModelVersionsQuery = operation<
+  { model: { name: string; versions: LifecycleVersion[] } | null },
+  { name: string }
+>(
   `query ModelVersions($name: String!) { model(name: $name) { name versions { version status sizeBytes quantization parentVersion evaluations { id rows accuracy macroF1 mae rmse r2 } } } }`,
 );
 
-export const EvaluateModelVersionMutation = operation<{ evaluateModelVersion: VersionEvaluation }, { input: { model: string; version: string; dataset: string; target: string } }>(
+export const EvaluateModelVersionMutation = operation<
+  { evaluateModelVersion: VersionEvaluation },
+  { input: { model: string; version: string; dataset: string; target: string } }
+>(
   `mutation EvaluateModelVersion($input: EvaluateModelVersionInput!) { evaluateModelVersion(input: $input) { id rows accuracy macroF1 mae rmse r2 } }`,
 );
 
-export const OptimizeModelVersionMutation = operation<{ optimizeModelVersion: { version: number; sizeBytes: number } }, { input: { model: string; version: string; quantization: 'FLOAT16' | 'UINT8' | 'UINT16'; dataset?: string; target?: string } }>(
+export const OptimizeModelVersionMutation = operation<
+  { optimizeModelVersion: { version: number; sizeBytes: number } },
+  {
+    input: {
+      model: string;
+      version: string;
+      quantization: 'FLOAT16' | 'UINT8' | 'UINT16';
+      dataset?: string;
+      target?: string;
+    };
+  }
+>(
   `mutation OptimizeModelVersion($input: OptimizeModelVersionInput!) { optimizeModelVersion(input: $input) { version sizeBytes } }`,
 );

@@ -29,4 +29,3 @@ export interface UsageBucket {
 export const UsageQuery = operation<{ usage: UsageBucket[] }, { from: string; to: string; groupBy: UsageGroup[] }>(
   `query Usage($from: DateTime!, $to: DateTime!, $groupBy: [UsageGroup!]) { usage(from: $from, to: $to, groupBy: $groupBy) { day model apiKeyId requests units } }`,
 );
-

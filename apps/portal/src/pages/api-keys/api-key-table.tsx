@@ -7,7 +7,17 @@ function statusOf(key: ApiKey): string {
   return 'active';
 }
 
-export function ApiKeyTable({ keys, onRotate, onRevoke, busy }: { keys: ApiKey[]; onRotate: (id: string) => void; onRevoke: (id: string, name: string) => void; busy: boolean }) {
+export function ApiKeyTable({
+  keys,
+  onRotate,
+  onRevoke,
+  busy,
+}: {
+  keys: ApiKey[];
+  onRotate: (id: string) => void;
+  onRevoke: (id: string, name: string) => void;
+  busy: boolean;
+}) {
   if (keys.length === 0) return <p>No keys yet: create one above.</p>;
   return (
     <div className="table-wrap">
@@ -42,10 +52,22 @@ export function ApiKeyTable({ keys, onRotate, onRevoke, busy }: { keys: ApiKey[]
                   <div className="actions">
                     {status === 'active' ? (
                       <>
-                        <button type="button" className="secondary" disabled={busy} onClick={() => onRotate(key.id)} aria-label={`Rotate ${key.name}`}>
+                        <button
+                          type="button"
+                          className="secondary"
+                          disabled={busy}
+                          onClick={() => onRotate(key.id)}
+                          aria-label={`Rotate ${key.name}`}
+                        >
                           Rotate
                         </button>
-                        <button type="button" className="danger" disabled={busy} onClick={() => onRevoke(key.id, key.name)} aria-label={`Revoke ${key.name}`}>
+                        <button
+                          type="button"
+                          className="danger"
+                          disabled={busy}
+                          onClick={() => onRevoke(key.id, key.name)}
+                          aria-label={`Revoke ${key.name}`}
+                        >
                           Revoke
                         </button>
                       </>

@@ -12,7 +12,8 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
   const [expires, setExpires] = useState('');
   const create = useMutation(CreateApiKeyMutation);
 
-  const toggle = (scope: string) => setScopes(scopes.includes(scope) ? scopes.filter((s) => s !== scope) : [...scopes, scope]);
+  const toggle = (scope: string) =>
+    setScopes(scopes.includes(scope) ? scopes.filter((s) => s !== scope) : [...scopes, scope]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     // A date picked in the form means "valid through that day", in the user's time zone.
@@ -29,7 +30,14 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
   return (
     <form className="card" onSubmit={submit} aria-labelledby="create-key-heading">
       <h2 id="create-key-heading">Create a key</h2>
-      <TextField label="Key name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. production backend" />
+      <TextField
+        label="Key name"
+        required
+        maxLength={100}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        placeholder="e.g. production backend"
+      />
       <fieldset>
         <legend>Scopes</legend>
         <div className="checks">
@@ -40,7 +48,13 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
           ))}
         </div>
       </fieldset>
-      <TextField label="Expires (optional)" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} hint="Leave empty for a key that does not expire." />
+      <TextField
+        label="Expires (optional)"
+        type="date"
+        value={expires}
+        onChange={(e) => setExpires(e.target.value)}
+        hint="Leave empty for a key that does not expire."
+      />
       <ErrorBanner error={create.error} />
       <button type="submit" disabled={create.busy || scopes.length === 0}>
         {create.busy ? 'Creating…' : 'Create key'}

@@ -23,7 +23,12 @@ export function AuditFilterForm({ onApply }: { onApply: (filter: AuditEventFilte
   };
   return (
     <form className="card filter-form" onSubmit={submit} aria-label="Filter the audit log">
-      <TextField label="Action" placeholder="e.g. api_key.created" value={action} onChange={(e) => setAction(e.target.value)} />
+      <TextField
+        label="Action"
+        placeholder="e.g. api_key.created"
+        value={action}
+        onChange={(e) => setAction(e.target.value)}
+      />
       <TextField label="Actor id" value={actorId} onChange={(e) => setActorId(e.target.value)} />
       <TextField label="From" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
       <TextField label="To" type="date" value={to} onChange={(e) => setTo(e.target.value)} />

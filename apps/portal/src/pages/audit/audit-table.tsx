@@ -31,7 +31,13 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
               <td>
                 <details>
                   <summary>metadata</summary>
-                  <pre className="code">{JSON.stringify({ metadata: e.metadata, requestId: e.requestId, hash: e.hash, prevHash: e.prevHash }, null, 2)}</pre>
+                  <pre className="code">
+                    {JSON.stringify(
+                      { metadata: e.metadata, requestId: e.requestId, hash: e.hash, prevHash: e.prevHash },
+                      null,
+                      2,
+                    )}
+                  </pre>
                 </details>
               </td>
             </tr>

@@ -8,12 +8,18 @@ export function AuditVerification() {
   const verify = useQuery(VerifyAuditChainQuery, {});
   const v = verify.data?.verifyAuditChain;
   return (
-    <section className={`card verification ${v ? (v.ok ? 'ok' : 'bad') : ''}`} aria-labelledby="verify-heading" aria-live="polite">
+    <section
+      className={`card verification ${v ? (v.ok ? 'ok' : 'bad') : ''}`}
+      aria-labelledby="verify-heading"
+      aria-live="polite"
+    >
       <h2 id="verify-heading">Chain verification</h2>
       <ErrorBanner error={verify.error} />
       {v ? (
         <p data-testid="audit-verification">
-          {v.ok ? `Verified: ${formatNumber(v.checked)} events, hash chain intact.` : `Broken: the chain fails at event #${v.firstBadSeq} (${formatNumber(v.checked)} checked).`}
+          {v.ok
+            ? `Verified: ${formatNumber(v.checked)} events, hash chain intact.`
+            : `Broken: the chain fails at event #${v.firstBadSeq} (${formatNumber(v.checked)} checked).`}
         </p>
       ) : verify.loading ? (
         <p aria-busy="true">Verifying…</p>

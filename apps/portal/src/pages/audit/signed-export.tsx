@@ -21,7 +21,8 @@ export function SignedExport({ filter }: { filter: AuditEventFilter }) {
       <ErrorBanner error={exportLog.error} />
       {r ? (
         <p role="status" className="hint">
-          Exported {formatNumber(r.count)} events (#{r.fromSeq}–#{r.toSeq}) to <code>{r.uri}</code>, SHA-256 <code>{r.sha256.slice(0, 16)}…</code>, signed with key {r.keyId}.
+          Exported {formatNumber(r.count)} events (#{r.fromSeq}–#{r.toSeq}) to <code>{r.uri}</code>, SHA-256{' '}
+          <code>{r.sha256.slice(0, 16)}…</code>, signed with key {r.keyId}.
         </p>
       ) : null}
     </div>

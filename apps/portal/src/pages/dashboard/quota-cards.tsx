@@ -12,13 +12,23 @@ export function QuotaCards({ quota }: { quota: QuotaStatus }) {
         <p>
           Plan <strong>{quota.plan}</strong>, {formatDate(quota.period.start)} – {formatDate(quota.period.end)}
         </p>
-        <Meter label="Units used" value={quota.unitsUsed} max={quota.unitsIncluded} detail={`${formatNumber(quota.unitsUsed)} of ${formatNumber(quota.unitsIncluded)}`} />
+        <Meter
+          label="Units used"
+          value={quota.unitsUsed}
+          max={quota.unitsIncluded}
+          detail={`${formatNumber(quota.unitsUsed)} of ${formatNumber(quota.unitsIncluded)}`}
+        />
       </section>
       <section className="card" aria-labelledby="rate-heading">
         <h2 id="rate-heading">Rate limit</h2>
         {rateLimit ? (
           <>
-            <Meter label="Requests left this minute" value={rateLimit.remaining} max={rateLimit.limit} detail={`${rateLimit.remaining} of ${rateLimit.limit}`} />
+            <Meter
+              label="Requests left this minute"
+              value={rateLimit.remaining}
+              max={rateLimit.limit}
+              detail={`${rateLimit.remaining} of ${rateLimit.limit}`}
+            />
             <p className="hint">Resets {formatDate(rateLimit.resetAt)}</p>
           </>
         ) : (
@@ -28,7 +38,12 @@ export function QuotaCards({ quota }: { quota: QuotaStatus }) {
       <section className="card" aria-labelledby="spend-heading">
         <h2 id="spend-heading">Spend</h2>
         {budget ? (
-          <Meter label="Spend against budget" value={budget.spentCents} max={budget.budgetCents} detail={`${formatMoney(budget.spentCents)} of ${formatMoney(budget.budgetCents)}`} />
+          <Meter
+            label="Spend against budget"
+            value={budget.spentCents}
+            max={budget.budgetCents}
+            detail={`${formatMoney(budget.spentCents)} of ${formatMoney(budget.budgetCents)}`}
+          />
         ) : (
           <p>No monthly budget set: usage beyond the included units is billed at the plan's price.</p>
         )}

@@ -33,7 +33,13 @@ export function SubmitJobForm({ onSubmitted }: { onSubmitted: () => void }) {
       <TextField label="Model" required value={model} onChange={(e) => setModel(e.target.value)} />
       <div className="field">
         <label htmlFor="job-instances">Instances (JSON list)</label>
-        <textarea id="job-instances" rows={5} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea
+          id="job-instances"
+          rows={5}
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
       </div>
       {problem ? (
         <p className="error" role="alert">

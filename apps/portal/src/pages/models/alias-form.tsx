@@ -4,7 +4,15 @@ import { useMutation } from '../../api/use-query';
 import { ErrorBanner } from '../../components/error-banner';
 
 /** Points an alias (stable, canary, …) at a version: promotion and rollback are the same move. */
-export function AliasForm({ model, versions, onSaved }: { model: string; versions: ModelVersion[]; onSaved: () => void }) {
+export function AliasForm({
+  model,
+  versions,
+  onSaved,
+}: {
+  model: string;
+  versions: ModelVersion[];
+  onSaved: () => void;
+}) {
   const ready = versions.filter((v) => v.status === 'READY');
   const [alias, setAlias] = useState('stable');
   const [version, setVersion] = useState(ready[0]?.version ?? 1);

@@ -7,7 +7,8 @@ import { base64Of, checkArtifact } from './artifact-check';
 import { postWithProgress } from './post-with-progress';
 
 const EXAMPLE_INPUTS = '[{ "name": "features", "datatype": "FP32", "shape": [-1, 4] }]';
-const EXAMPLE_OUTPUTS = '[{ "name": "probabilities", "datatype": "FP32", "shape": [-1, 3], "labels": ["a", "b", "c"] }]';
+const EXAMPLE_OUTPUTS =
+  '[{ "name": "probabilities", "datatype": "FP32", "shape": [-1, 3], "labels": ["a", "b", "c"] }]';
 
 function parseSignature(text: string, what: string, problems: string[]): TensorSpec[] {
   try {
@@ -21,7 +22,15 @@ function parseSignature(text: string, what: string, problems: string[]): TensorS
 }
 
 /** Upload a TF.js artifact as a new immutable version, with a progress bar and the server's validation errors. */
-export function UploadVersionForm({ model, current, onPublished }: { model: string; current: { inputs: TensorSpec[]; outputs: TensorSpec[] }; onPublished: () => void }) {
+export function UploadVersionForm({
+  model,
+  current,
+  onPublished,
+}: {
+  model: string;
+  current: { inputs: TensorSpec[]; outputs: TensorSpec[] };
+  onPublished: () => void;
+}) {
   const [files, setFiles] = useState<File[]>([]);
   const [inputs, setInputs] = useState(current.inputs.length ? JSON.stringify(current.inputs) : EXAMPLE_INPUTS);
   const [outputs, setOutputs] = useState(current.outputs.length ? JSON.stringify(current.outputs) : EXAMPLE_OUTPUTS);
@@ -34,13 +43,20 @@ export function UploadVersionForm({ model, current, onPublished }: { model: stri
     setError(undefined);
     const artifact = await checkArtifact(files);
     const found = [...artifact.problems];
-    const signature = { inputs: parseSignature(inputs, 'Inputs', found), outputs: parseSignature(outputs, 'Outputs', found) };
+    const signature = {
+      inputs: parseSignature(inputs, 'Inputs', found),
+      outputs: parseSignature(outputs, 'Outputs', found),
+    };
     setProblems(found);
     if (found.length) return;
     try {
       setProgress(0);
       const encoded = await Promise.all(files.map(async (f) => ({ path: f.name, contentBase64: await base64Of(f) })));
-      await postWithProgress(PublishModelVersionMutation, { input: { model, format: artifact.format, ...signature, files: encoded } }, setProgress);
+      await postWithProgress(
+        PublishModelVersionMutation,
+        { input: { model, format: artifact.format, ...signature, files: encoded } },
+        setProgress,
+      );
       setFiles([]);
       onPublished();
     } catch (err) {
@@ -55,15 +71,33 @@ export function UploadVersionForm({ model, current, onPublished }: { model: stri
       <h2 id="upload-heading">Upload a new version</h2>
       <div className="field">
         <label htmlFor="artifact-files">TF.js model files (model.json and its *.bin shards)</label>
-        <input id="artifact-files" type="file" multiple accept=".json,.bin" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+        <input
+          id="artifact-files"
+          type="file"
+          multiple
+          accept=".json,.bin"
+          onChange={(e) => setFiles([...(e.target.files ?? [])])}
+        />
       </div>
       <div className="field">
         <label htmlFor="sig-inputs">Inputs (JSON)</label>
-        <textarea id="sig-inputs" rows={2} value={inputs} onChange={(e) => setInputs(e.target.value)} spellCheck={false} />
+        <textarea
+          id="sig-inputs"
+          rows={2}
+          value={inputs}
+          onChange={(e) => setInputs(e.target.value)}
+          spellCheck={false}
+        />
       </div>
       <div className="field">
         <label htmlFor="sig-outputs">Outputs (JSON)</label>
-        <textarea id="sig-outputs" rows={2} value={outputs} onChange={(e) => setOutputs(e.target.value)} spellCheck={false} />
+        <textarea
+          id="sig-outputs"
+          rows={2}
+          value={outputs}
+          onChange={(e) => setOutputs(e.target.value)}
+          spellCheck={false}
+        />
       </div>
       {problems.length ? (
         <ul className="error" role="alert">
@@ -72,7 +106,9 @@ export function UploadVersionForm({ model, current, onPublished }: { model: stri
           ))}
         </ul>
       ) : null}
-      {progress !== undefined ? <Meter label="Uploading" value={Math.round(progress * 100)} max={100} kind="progress" /> : null}
+      {progress !== undefined ? (
+        <Meter label="Uploading" value={Math.round(progress * 100)} max={100} kind="progress" />
+      ) : null}
       <ErrorBanner error={error} />
       <button type="submit" disabled={files.length === 0 || progress !== undefined}>
         Upload and publish

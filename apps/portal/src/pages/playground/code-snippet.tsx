@@ -1,11 +1,17 @@
 import { useState } from 'react';
 import { CopyButton } from '../../components/copy-button';
 
-const PREDICT = 'mutation Predict($input: PredictInput!) { predict(input: $input) { outputs model version usage { units } timing { totalMs } } }';
+const PREDICT =
+  'mutation Predict($input: PredictInput!) { predict(input: $input) { outputs model version usage { units } timing { totalMs } } }';
 
 function snippets(origin: string, key: string, variables: unknown) {
   const body = JSON.stringify({ query: PREDICT, variables });
-  const curl = [`curl -sS ${origin}/graphql \\`, `  -H 'Authorization: Bearer ${key}' \\`, `  -H 'content-type: application/json' \\`, `  -d '${body.replace(/'/g, `'\\''`)}'`].join('\n');
+  const curl = [
+    `curl -sS ${origin}/graphql \\`,
+    `  -H 'Authorization: Bearer ${key}' \\`,
+    `  -H 'content-type: application/json' \\`,
+    `  -d '${body.replace(/'/g, `'\\''`)}'`,
+  ].join('\n');
   const ts = [
     `const res = await fetch('${origin}/graphql', {`,
     `  method: 'POST',`,
@@ -42,7 +48,14 @@ export function CodeSnippet({ variables }: { variables: unknown }) {
       </div>
       <div className="field">
         <label htmlFor="snippet-key">Your API key (stays in this page)</label>
-        <input id="snippet-key" type="password" autoComplete="off" placeholder="mk_live_…" value={key} onChange={(e) => setKey(e.target.value)} />
+        <input
+          id="snippet-key"
+          type="password"
+          autoComplete="off"
+          placeholder="mk_live_…"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+        />
       </div>
       <pre className="code" tabIndex={0} aria-label={`${lang} snippet`}>
         <code>{code}</code>

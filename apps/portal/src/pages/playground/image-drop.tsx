@@ -20,9 +20,19 @@ export function ImageDrop({ onImage }: { onImage: (base64: string, preview: stri
     void take(e.dataTransfer.files[0]);
   };
   return (
-    <div className={`drop ${over ? 'over' : ''}`} onDragOver={(e) => (e.preventDefault(), setOver(true))} onDragLeave={() => setOver(false)} onDrop={drop}>
+    <div
+      className={`drop ${over ? 'over' : ''}`}
+      onDragOver={(e) => (e.preventDefault(), setOver(true))}
+      onDragLeave={() => setOver(false)}
+      onDrop={drop}
+    >
       <label htmlFor="image-file">Drop an image here, or choose one</label>
-      <input id="image-file" type="file" accept="image/png,image/jpeg" onChange={(e) => void take(e.target.files?.[0])} />
+      <input
+        id="image-file"
+        type="file"
+        accept="image/png,image/jpeg"
+        onChange={(e) => void take(e.target.files?.[0])}
+      />
       {problem ? (
         <p className="error" role="alert">
           {problem}

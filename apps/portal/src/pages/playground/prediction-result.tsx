@@ -3,7 +3,13 @@ import { formatNumber } from '../../components/format';
 import { topClasses } from './top-classes';
 
 /** The answer, its timing breakdown and its cost in billable units. */
-export function PredictionResult({ prediction, labels }: { prediction: Prediction; labels: string[] | null | undefined }) {
+export function PredictionResult({
+  prediction,
+  labels,
+}: {
+  prediction: Prediction;
+  labels: string[] | null | undefined;
+}) {
   const top = topClasses(prediction.labels ? { labels: prediction.labels } : prediction.outputs, labels);
   const t = prediction.timing;
   return (
@@ -30,7 +36,9 @@ export function PredictionResult({ prediction, labels }: { prediction: Predictio
         <dt>Batch size</dt>
         <dd>{t.batchSize}</dd>
         <dt>Cost</dt>
-        <dd data-testid="prediction-units">{formatNumber(prediction.usage.units)} {prediction.usage.units === 1 ? 'unit' : 'units'} of your monthly quota</dd>
+        <dd data-testid="prediction-units">
+          {formatNumber(prediction.usage.units)} {prediction.usage.units === 1 ? 'unit' : 'units'} of your monthly quota
+        </dd>
       </dl>
       <details>
         <summary>Raw outputs</summary>

@@ -4,7 +4,13 @@ export interface ClassScore {
 }
 
 function isScoreList(v: unknown): v is { label?: string; className?: string; score?: number; probability?: number }[] {
-  return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && ('label' in v[0] || 'className' in v[0]);
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    typeof v[0] === 'object' &&
+    v[0] !== null &&
+    ('label' in v[0] || 'className' in v[0])
+  );
 }
 
 /**
@@ -21,7 +27,12 @@ export function topClasses(outputs: unknown, labels: string[] | null | undefined
         .sort((a, b) => b.score - a.score)
         .slice(0, n);
     }
-    if (labels?.length && Array.isArray(first) && first.length === labels.length && first.every((x) => typeof x === 'number')) {
+    if (
+      labels?.length &&
+      Array.isArray(first) &&
+      first.length === labels.length &&
+      first.every((x) => typeof x === 'number')
+    ) {
       return (first as number[])
         .map((score, i) => ({ label: labels[i]!, score }))
         .sort((a, b) => b.score - a.score)

@@ -20,7 +20,9 @@ export function DatasetUploadForm({ onUploaded }: { onUploaded: () => void }) {
     setError(undefined);
     setProgress(0);
     try {
-      const { createDatasetUpload } = await request(CreateDatasetUploadMutation, { input: { name: name || file.name, format, sizeBytes: file.size } });
+      const { createDatasetUpload } = await request(CreateDatasetUploadMutation, {
+        input: { name: name || file.name, format, sizeBytes: file.size },
+      });
       await putWithProgress(createDatasetUpload.uploadUrl, file, setProgress);
       onUploaded();
     } catch (err) {
@@ -34,11 +36,19 @@ export function DatasetUploadForm({ onUploaded }: { onUploaded: () => void }) {
       <h2 id="dataset-upload-heading">Upload a dataset</h2>
       <div className="field">
         <label htmlFor="dataset-file">CSV with a header row, or JSON Lines (.jsonl)</label>
-        <input id="dataset-file" type="file" accept=".csv,.jsonl,.json,text/csv" required onChange={(e) => setFile(e.target.files?.[0])} />
+        <input
+          id="dataset-file"
+          type="file"
+          accept=".csv,.jsonl,.json,text/csv"
+          required
+          onChange={(e) => setFile(e.target.files?.[0])}
+        />
       </div>
       <TextField label="Name" value={name} placeholder={file?.name} onChange={(e) => setName(e.target.value)} />
       <ErrorBanner error={error} />
-      {progress !== undefined ? <Meter label="Uploading" value={Math.round(progress * 100)} max={100} kind="progress" /> : null}
+      {progress !== undefined ? (
+        <Meter label="Uploading" value={Math.round(progress * 100)} max={100} kind="progress" />
+      ) : null}
       <button type="submit" disabled={!file || progress !== undefined}>
         Upload
       </button>

@@ -13,13 +13,29 @@ export function LossCurve({ history, epochs }: { history: TrainingEpoch[]; epoch
   const x = (epoch: number) => PAD + ((epoch - 1) / Math.max(1, epochs - 1)) * (W - 2 * PAD);
   const y = (v: number) => H - PAD - ((v - bottom) / (top - bottom || 1)) * (H - 2 * PAD);
   const line = (pick: (h: TrainingEpoch) => number | null) =>
-    history.filter((h) => pick(h) !== null).map((h) => `${x(h.epoch).toFixed(1)},${y(pick(h)!).toFixed(1)}`).join(' ');
+    history
+      .filter((h) => pick(h) !== null)
+      .map((h) => `${x(h.epoch).toFixed(1)},${y(pick(h)!).toFixed(1)}`)
+      .join(' ');
   const last = history.at(-1)!;
   return (
     <figure className="loss-curve">
-      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={`loss ${last.loss.toFixed(4)} at epoch ${last.epoch} of ${epochs}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width={W}
+        height={H}
+        role="img"
+        aria-label={`loss ${last.loss.toFixed(4)} at epoch ${last.epoch} of ${epochs}`}
+      >
         <polyline points={line((h) => h.loss)} fill="none" stroke="currentColor" strokeWidth={2} />
-        <polyline points={line((h) => h.valLoss)} fill="none" stroke="currentColor" strokeWidth={2} strokeDasharray="4 3" opacity={0.6} />
+        <polyline
+          points={line((h) => h.valLoss)}
+          fill="none"
+          stroke="currentColor"
+          strokeWidth={2}
+          strokeDasharray="4 3"
+          opacity={0.6}
+        />
       </svg>
       <figcaption>
         epoch {last.epoch}/{epochs} · loss {last.loss.toFixed(4)}

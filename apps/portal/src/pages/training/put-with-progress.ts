@@ -10,7 +10,8 @@ export function putWithProgress<T>(url: string, file: Blob, onProgress: (fractio
     xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('x-csrf-token', csrfToken());
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onerror = () => reject(new ApiError('the upload was interrupted: check your connection and try again', 'NETWORK'));
+    xhr.onerror = () =>
+      reject(new ApiError('the upload was interrupted: check your connection and try again', 'NETWORK'));
     xhr.onload = () => {
       let body: { errors?: { message: string; extensions?: { code?: string; reason?: string } }[] } & T;
       try {
@@ -19,7 +20,14 @@ export function putWithProgress<T>(url: string, file: Blob, onProgress: (fractio
         return reject(new ApiError(`the upload failed with status ${xhr.status}`, 'INTERNAL'));
       }
       const err = body.errors?.[0];
-      if (err || xhr.status >= 400) reject(new ApiError(err?.message ?? `the upload failed with status ${xhr.status}`, err?.extensions?.code ?? 'INTERNAL', err?.extensions?.reason));
+      if (err || xhr.status >= 400)
+        reject(
+          new ApiError(
+            err?.message ?? `the upload failed with status ${xhr.status}`,
+            err?.extensions?.code ?? 'INTERNAL',
+            err?.extensions?.reason,
+          ),
+        );
       else resolve(body);
     };
     xhr.send(file);

@@ -1,5 +1,11 @@
 import { useState } from 'react';
-import { EvaluateModelVersionMutation, ModelVersionsQuery, OptimizeModelVersionMutation, type Dataset, type VersionEvaluation } from '../../api/operations/training';
+import {
+  EvaluateModelVersionMutation,
+  ModelVersionsQuery,
+  OptimizeModelVersionMutation,
+  type Dataset,
+  type VersionEvaluation,
+} from '../../api/operations/training';
 import { useMutation, useQuery } from '../../api/use-query';
 import { ErrorBanner } from '../../components/error-banner';
 import { formatBytes } from './format-bytes';
@@ -30,13 +36,17 @@ export function VersionsPanel({ model, datasets }: { model: string; datasets: Da
         <label htmlFor="eval-dataset">Held-out dataset</label>
         <select id="eval-dataset" value={dataset?.id ?? ''} onChange={(e) => setDatasetId(e.target.value)}>
           {datasets.map((d) => (
-            <option key={d.id} value={d.id}>{d.name}</option>
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
           ))}
         </select>
         <label htmlFor="eval-target">Target</label>
         <select id="eval-target" value={heldOut?.target ?? ''} onChange={(e) => setTarget(e.target.value)}>
           {dataset?.columns.map((c) => (
-            <option key={c.name} value={c.name}>{c.name}</option>
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
           ))}
         </select>
       </div>
@@ -55,16 +65,37 @@ export function VersionsPanel({ model, datasets }: { model: string; datasets: Da
           <tbody>
             {list.map((v) => (
               <tr key={v.version}>
-                <td>{v.version}{v.parentVersion ? ` (from ${v.parentVersion})` : ''}</td>
+                <td>
+                  {v.version}
+                  {v.parentVersion ? ` (from ${v.parentVersion})` : ''}
+                </td>
                 <td>{v.quantization ?? 'float32'}</td>
                 <td>{formatBytes(v.sizeBytes)}</td>
                 <td>{metric(v.evaluations.at(-1))}</td>
                 <td>
-                  <button type="button" className="secondary" disabled={!heldOut || evaluate.busy} onClick={() => heldOut && void run(evaluate.run({ input: { model, version: String(v.version), ...heldOut } }))}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={!heldOut || evaluate.busy}
+                    onClick={() =>
+                      heldOut && void run(evaluate.run({ input: { model, version: String(v.version), ...heldOut } }))
+                    }
+                  >
                     Evaluate
                   </button>
                   {!v.quantization ? (
-                    <button type="button" className="secondary" disabled={optimize.busy} onClick={() => void run(optimize.run({ input: { model, version: String(v.version), quantization: 'UINT8', ...heldOut } }))}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={optimize.busy}
+                      onClick={() =>
+                        void run(
+                          optimize.run({
+                            input: { model, version: String(v.version), quantization: 'UINT8', ...heldOut },
+                          }),
+                        )
+                      }
+                    >
                       Quantise (uint8)
                     </button>
                   ) : null}

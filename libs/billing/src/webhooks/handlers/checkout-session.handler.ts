@@ -11,7 +11,11 @@ export class CheckoutSessionHandler {
 
   constructor(private readonly state: SubscriptionStateService) {}
 
-  async handle(tx: Prisma.TransactionClient, event: { type: string; data: { object: StripeType.Checkout.Session } }, eventAt: Date): Promise<void> {
+  async handle(
+    tx: Prisma.TransactionClient,
+    event: { type: string; data: { object: StripeType.Checkout.Session } },
+    eventAt: Date,
+  ): Promise<void> {
     const session = event.data.object;
     const tenantId = session.client_reference_id ?? session.metadata?.tenantId ?? null;
     const customerId = idOf(session.customer);
@@ -20,14 +24,17 @@ export class CheckoutSessionHandler {
     if (!tenant || (tenant.stripeCustomerId && customerId && tenant.stripeCustomerId !== customerId)) {
       return this.log.warn(`checkout ${session.id}: no matching tenant`);
     }
-    if (!tenant.stripeCustomerId && customerId) await tx.tenant.update({ where: { id: tenant.id }, data: { stripeCustomerId: customerId } });
+    if (!tenant.stripeCustomerId && customerId)
+      await tx.tenant.update({ where: { id: tenant.id }, data: { stripeCustomerId: customerId } });
     const planId = session.metadata?.planId;
     if (session.mode !== 'subscription' || !planId || session.status !== 'complete') return;
-    if (!(await tx.plan.findUnique({ where: { id: planId } }))) return this.log.warn(`checkout ${session.id}: unknown plan ${planId}`);
+    if (!(await tx.plan.findUnique({ where: { id: planId } })))
+      return this.log.warn(`checkout ${session.id}: unknown plan ${planId}`);
     await this.state.apply(tx, {
       tenantId: tenant.id,
       stripeSubscriptionId: idOf(session.subscription),
-      status: session.payment_status === 'paid' || session.payment_status === 'no_payment_required' ? 'active' : 'incomplete',
+      status:
+        session.payment_status === 'paid' || session.payment_status === 'no_payment_required' ? 'active' : 'incomplete',
       planId,
       currentPeriodStart: null,
       currentPeriodEnd: null,

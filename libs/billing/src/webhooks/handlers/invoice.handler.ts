@@ -10,7 +10,10 @@ const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null)
 export class InvoiceHandler {
   private readonly log = new Logger('StripeWebhooks');
 
-  async handle(tx: Prisma.TransactionClient, event: { type: string; data: { object: StripeType.Invoice } }): Promise<void> {
+  async handle(
+    tx: Prisma.TransactionClient,
+    event: { type: string; data: { object: StripeType.Invoice } },
+  ): Promise<void> {
     const inv = event.data.object;
     if (!inv.id) return;
     const tenantId = await tenantOfCustomer(tx, idOf(inv.customer), inv.metadata?.tenantId);

@@ -13,13 +13,18 @@ export class SubscriptionHandler {
 
   constructor(private readonly state: SubscriptionStateService) {}
 
-  async handle(tx: Prisma.TransactionClient, event: { type: string; data: { object: StripeType.Subscription } }, eventAt: Date): Promise<void> {
+  async handle(
+    tx: Prisma.TransactionClient,
+    event: { type: string; data: { object: StripeType.Subscription } },
+    eventAt: Date,
+  ): Promise<void> {
     const sub = event.data.object;
     const tenantId = await tenantOfCustomer(tx, idOf(sub.customer), sub.metadata?.tenantId);
     if (!tenantId) return this.log.warn(`subscription ${sub.id}: no tenant for customer ${idOf(sub.customer)}`);
     const planId = await this.planOf(tx, sub);
     if (!planId) return this.log.warn(`subscription ${sub.id}: no plan matches its prices`);
-    const item = sub.items?.data?.[0] as (StripeType.SubscriptionItem & { current_period_start?: number; current_period_end?: number }) | undefined;
+    const item = sub.items?.data?.[0] as
+      (StripeType.SubscriptionItem & { current_period_start?: number; current_period_end?: number }) | undefined;
     const legacy = sub as unknown as { current_period_start?: number; current_period_end?: number };
     await this.state.apply(tx, {
       tenantId,
