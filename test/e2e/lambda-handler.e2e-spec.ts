@@ -12,7 +12,7 @@ import {
 } from '../support/api-gateway-event';
 import { TestDatabase, createTestDatabase, needsPostgres } from '../support/database';
 import { StripeFake, signedWebhook } from '../support/stripe-fake';
-import { STRONG_PASSWORD, uniqueEmail } from '../support/test-app';
+import { ACCOUNT_TEST_DEFAULTS, STRONG_PASSWORD, uniqueEmail } from '../support/test-app';
 
 const d = needsPostgres('lambda handler e2e') ? describe : describe.skip;
 const ROOT = path.resolve(__dirname, '../..');
@@ -56,6 +56,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
       STRIPE_SECRET_KEY: 'sk_test_x',
       STRIPE_WEBHOOK_SECRET: SECRET,
       STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
+      ...ACCOUNT_TEST_DEFAULTS,
     });
     // Imported late so that configuration is read after the environment is set.
     ({ handler, shutdown } = (await import('../../apps/api/src/lambda')) as unknown as {

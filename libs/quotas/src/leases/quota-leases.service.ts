@@ -30,15 +30,11 @@ interface Lease {
   demand: number;
   lastTakeAt: number;
   refill?: Promise<void>;
-  /** Until then a take of at least `dryFor` units is refused from memory (the counter had less). */
-  dryUntil: number;
-  dryFor: number;
 }
 
 const LEASE_TTL_MS = 60_000;
 const IDLE_RETURN_MS = 1_000;
 const MAX_BLOCK = 10_000;
-const DRY_MS = 250;
 
 /**
  * Monthly units without a database round trip per prediction: each process leases a block of
@@ -81,16 +77,11 @@ export class QuotaLeases implements OnApplicationShutdown {
         await lease.refill;
         continue;
       }
-      // The counter said "not enough left" a moment ago: refuse without asking it again.
-      if (lease.dryUntil > Date.now() && units >= lease.dryFor)
-        throw await this.quota.refusal(tenantId, units, period.end);
+      // A refusal always asks the counter (a refill), so units freed elsewhere, or an allowance
+      // that started a moment ago, count at once; admission's rate limits bound how often.
       const refill = this.refill(lease, units);
       lease.refill = refill.then(() => undefined).finally(() => (lease.refill = undefined));
-      if ((await refill) === 0) {
-        lease.dryUntil = Date.now() + DRY_MS;
-        lease.dryFor = units;
-        throw await this.quota.refusal(tenantId, units, period.end);
-      }
+      if ((await refill) === 0) throw await this.quota.refusal(tenantId, units, period.end);
     }
   }
 
@@ -185,8 +176,6 @@ export class QuotaLeases implements OnApplicationShutdown {
         available: 0,
         demand: 0,
         lastTakeAt: Date.now(),
-        dryUntil: 0,
-        dryFor: 0,
       };
       this.leases.set(tenantId, lease);
     }
