@@ -66,7 +66,7 @@ export class AuditService {
    * is re-read, not the statement's snapshot), insert the event with seq + 1 and the hash
    * PostgreSQL finishes from hashTemplate, move the head. `onlyIf` (an SQL condition over the
    * caller's CTEs) decides whether anything is appended. Appends nothing when the tenant has no
-   * chain head: check `chainExists` in the same statement and call createChain, then retry.
+   * chain head: call createChain, then retry (as append does).
    */
   appendCte(tenantId: string, entry: AuditEntry, options: { onlyIf?: Prisma.Sql } = {}): AuditAppendCte {
     const occurredAt = new Date();
@@ -180,11 +180,6 @@ export class AuditService {
       throw new Error(`audit batch appended ${done?.inserted} of ${rows.length} events (a chain head is missing)`);
     }
     for (const t of tenants) this.knownChains.add(t);
-  }
-
-  /** SQL condition: the tenant has a chain head (in the statement's snapshot; heads are never deleted). */
-  chainExists(tenantId: string): Prisma.Sql {
-    return Prisma.sql`EXISTS (SELECT 1 FROM audit_chain_heads WHERE "tenantId" = ${tenantId})`;
   }
 
   /** Creates the tenant's chain head at the genesis hash, if it has none. */

@@ -92,7 +92,7 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
    * settle() as data-modifying CTEs (quota_del, quota_cnt, budget_spend, budget_fired), for a
    * caller that commits the usage and the settle in ONE statement. `onlyIf` (an SQL condition
    * over the caller's CTEs) decides whether anything is settled; `thresholds` is the int[] of
-   * budget thresholds crossed, to pass to reportAlerts.
+   * budget thresholds crossed.
    */
   settleCte(
     reservation: QuotaReservation,
@@ -120,14 +120,6 @@ export class QuotaService implements OnModuleInit, OnModuleDestroy {
         RETURNING "unitsUsed"),
       ${this.alerts.thresholdCtes(reservation.tenantId, reservation.periodStart)}`;
     return { ctes, thresholds: Prisma.sql`ARRAY(SELECT threshold FROM budget_fired)` };
-  }
-
-  /** Counts and logs the budget thresholds a settleCte statement reported. */
-  reportAlerts(tenantId: string, thresholds: number[] | null | undefined): void {
-    this.alerts.report(
-      tenantId,
-      (thresholds ?? []).map((threshold) => ({ threshold: Number(threshold) })),
-    );
   }
 
   async release(reservation: QuotaReservation): Promise<void> {
