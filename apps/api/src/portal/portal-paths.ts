@@ -12,6 +12,7 @@ export const API_PREFIXES = [
   '/readyz',
   '/metrics',
   '/uploads',
+  '/storage',
 ];
 
 export function isApiPath(pathname: string): boolean {
