@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -107,7 +107,16 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async delete(keys: string | string[]): Promise<void> {
-    for (const key of Array.isArray(keys) ? keys : [keys]) await rm(this.pathOf(key), { force: true });
+    for (const key of Array.isArray(keys) ? keys : [keys]) {
+      await rm(this.pathOf(key), { force: true });
+      // Folders left empty go too (a key prefix is no folder of its own in S3 either).
+      for (let dir = dirname(this.pathOf(key)); dir.startsWith(this.root + sep); dir = dirname(dir))
+        if (!(await rmdir(dir).then(
+          () => true,
+          () => false,
+        )))
+          break;
+    }
   }
 
   async list(prefix: string): Promise<BlobInfo[]> {

@@ -86,8 +86,7 @@ export class ContentAddressedArtifactStore implements ArtifactStore {
     if (!key) return this.legacyDir(uri);
     const namespace = key.slice(0, key.lastIndexOf('/versions/'));
     const files = expected?.length ? expected : (await this.readManifest(key))?.files;
-    if (!files)
-      throw integrity(`the manifest of ${uri} is missing from the artifact store`, { uri });
+    if (!files) throw integrity(`the manifest of ${uri} is missing from the artifact store`, { uri });
     for (const f of files)
       if (!isSafeArtifactPath(f.path) || !SHA256.test(f.sha256))
         throw integrity(`the manifest of ${uri} names an unsafe file`, { uri, file: f.path });
