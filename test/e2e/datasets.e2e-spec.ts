@@ -10,7 +10,7 @@ import { DATASET_FIELDS, createDataset } from '../support/training-api';
 
 const d = needsPostgres('datasets e2e') ? describe : describe.skip;
 const CREATE = `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { ${DATASET_FIELDS} } }`;
-const UPLOAD = `mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { uploadUrl expiresAt } }`;
+const UPLOAD = `mutation($i: CreateDatasetUploadInput!) { createDatasetUpload(input: $i) { uploadUrl token expiresAt } }`;
 const GET = `query($id: ID!) { dataset(id: $id) { ${DATASET_FIELDS} } }`;
 const LIST = `query($after: String) { datasets(first: 2, after: $after) { totalCount edges { node { id name } } pageInfo { hasNextPage endCursor } } }`;
 const DELETE = `mutation($id: ID!) { deleteDataset(id: $id) { id name } }`;
@@ -124,6 +124,11 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     expect(res.body).toMatchObject({ name: 'uploaded iris', rows: 120, format: 'CSV' });
     const again = await put(key.key, csv);
     expect(again.status).toBe(409);
+    // completeDatasetUpload (the S3 flow's second step) returns the dataset the PUT made; not to another tenant.
+    const COMPLETE = `mutation($t: String!) { completeDatasetUpload(token: $t) { id rows } }`;
+    const done = await gql(t.http, COMPLETE, { t: grant.token }, key);
+    expect(done.body.data.completeDatasetUpload).toEqual({ id: res.body.id, rows: 120 });
+    expect((await gql(t.http, COMPLETE, { t: grant.token }, other)).body.errors[0].extensions.code).toBe('NOT_FOUND');
     // The model upload route does not take a dataset token.
     expect(
       (

@@ -111,10 +111,12 @@ export class LocalBlobStore implements BlobStore {
       await rm(this.pathOf(key), { force: true });
       // Folders left empty go too (a key prefix is no folder of its own in S3 either).
       for (let dir = dirname(this.pathOf(key)); dir.startsWith(this.root + sep); dir = dirname(dir))
-        if (!(await rmdir(dir).then(
-          () => true,
-          () => false,
-        )))
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
           break;
     }
   }

@@ -51,7 +51,6 @@ export class S3BlobStore implements BlobStore {
 
   private aws(): { sdk: S3Module; client: S3Client } {
     if (!this.s3) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sdk = require('@aws-sdk/client-s3') as S3Module;
       const client = new sdk.S3Client({
         region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1',
@@ -163,7 +162,6 @@ export class S3BlobStore implements BlobStore {
 
   async presignPut(key: string, o: PresignPutOptions): Promise<PresignedRequest> {
     const { sdk, client } = this.aws();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { getSignedUrl } = require('@aws-sdk/s3-request-presigner') as typeof import('@aws-sdk/s3-request-presigner');
     const contentType = o.contentType ?? 'application/octet-stream';
     const checksum = o.sha256 ? Buffer.from(o.sha256, 'hex').toString('base64') : undefined;
@@ -190,7 +188,6 @@ export class S3BlobStore implements BlobStore {
 
   async presignGet(key: string, o: { expiresInSeconds: number }): Promise<PresignedRequest> {
     const { sdk, client } = this.aws();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { getSignedUrl } = require('@aws-sdk/s3-request-presigner') as typeof import('@aws-sdk/s3-request-presigner');
     const url = await getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.full(key) }), {
       expiresIn: o.expiresInSeconds,

@@ -19,9 +19,12 @@ export class OctetStreamParser implements OnModuleInit {
     fastify.addContentTypeParser('application/octet-stream', (req, payload, done) => {
       if (req.method !== 'PUT' || !(req.url.startsWith('/uploads/') || req.url.startsWith('/storage/'))) {
         return done(
-          Object.assign(AppError.badInput('application/octet-stream is only accepted by PUT /uploads/<token> and /storage/<token>'), {
-            statusCode: 415,
-          }),
+          Object.assign(
+            AppError.badInput('application/octet-stream is only accepted by PUT /uploads/<token> and /storage/<token>'),
+            {
+              statusCode: 415,
+            },
+          ),
           undefined,
         );
       }

@@ -35,8 +35,7 @@ export class StorageController {
       try {
         return await store.receivePresigned(grant, body);
       } catch (e) {
-        if (e instanceof PresignedBodyRejected)
-          throw AppError.badInput(e.message, undefined, 'STORAGE_BODY_REJECTED');
+        if (e instanceof PresignedBodyRejected) throw AppError.badInput(e.message, undefined, 'STORAGE_BODY_REJECTED');
         throw e;
       }
     }

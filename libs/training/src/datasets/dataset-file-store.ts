@@ -29,7 +29,7 @@ export class DatasetFileStore {
     try {
       return await this.blobs.get(key);
     } catch (e) {
-      if (e instanceof BlobNotFound) throw new Error(`the dataset file ${uri} is missing from the store`);
+      if (e instanceof BlobNotFound) throw new Error(`the dataset file ${uri} is missing from the store`, { cause: e });
       throw e;
     }
   }

@@ -32,7 +32,8 @@ export class DatasetResolver {
 
   @RequirePermission('models:write')
   @Mutation(() => Dataset, {
-    description: 'The dataset of a createDatasetUpload URL once its file is PUT (S3 mode: made now from the uploaded file)',
+    description:
+      'The dataset of a createDatasetUpload URL once its file is PUT (S3 mode: made now from the uploaded file)',
   })
   completeDatasetUpload(
     @Args('token') token: string,
