@@ -38,6 +38,8 @@ const integrity = (message: string, details: Record<string, unknown>) =>
  */
 export class ContentAddressedArtifactStore implements ArtifactStore {
   private readonly inflight = new Map<string, Promise<string>>();
+  /** URI (and expected file set) -> its complete folder: versions are immutable, so the hot path reads no manifest. */
+  private readonly known = new Map<string, string>();
 
   constructor(
     readonly blobs: BlobStore,
@@ -84,6 +86,19 @@ export class ContentAddressedArtifactStore implements ArtifactStore {
   async localDir(uri: string, expected?: readonly { path: string; sha256: string }[] | null): Promise<string> {
     const key = this.manifestKeyOf(uri);
     if (!key) return this.legacyDir(uri);
+    const memo = expected?.length ? `${uri}#${fileSetId(expected)}` : uri;
+    const known = this.known.get(memo);
+    if (known && existsSync(join(known, '.complete'))) return known;
+    const dir = await this.materialiseVersion(uri, key, expected);
+    this.known.set(memo, dir);
+    return dir;
+  }
+
+  private async materialiseVersion(
+    uri: string,
+    key: string,
+    expected?: readonly { path: string; sha256: string }[] | null,
+  ): Promise<string> {
     const namespace = key.slice(0, key.lastIndexOf('/versions/'));
     const files = expected?.length ? expected : (await this.readManifest(key))?.files;
     if (!files) throw integrity(`the manifest of ${uri} is missing from the artifact store`, { uri });
@@ -113,6 +128,7 @@ export class ContentAddressedArtifactStore implements ArtifactStore {
     }
     const manifest = await this.readManifest(mKey);
     await this.blobs.delete(mKey);
+    for (const memo of [...this.known.keys()]) if (memo === uri || memo.startsWith(`${uri}#`)) this.known.delete(memo);
     if (!manifest) return;
     const namespace = mKey.slice(0, mKey.lastIndexOf('/versions/'));
     const referenced = new Set<string>();
