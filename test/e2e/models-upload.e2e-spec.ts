@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ModelUploadService, UploadTokenSigner } from '@app/models';
+import { ARTIFACT_STORE, ArtifactStore, ModelUploadService, UploadTokenSigner } from '@app/models';
 import { needsPostgres } from '../support/database';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { TestApp, createKey, gql, signUp, startTestApp, type Session } from '../support/test-app';
@@ -180,6 +180,37 @@ d('models: large uploads through signed upload URLs', () => {
       'NOT_FOUND',
     );
     expect(staged().filter((f) => f.includes(grant.id))).toEqual([]);
+  });
+
+  it("the local store's presigned URLs work over the api's /storage route: exact bytes, no credentials, one key", async () => {
+    const blobs = t.app.get<ArtifactStore>(ARTIFACT_STORE).blobs;
+    const body = Buffer.from('presigned through the api');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const put = await blobs.presignPut('probe/file.bin', { contentLength: body.length, sha256, expiresInSeconds: 60 });
+    const path = new URL(put.url).pathname;
+    expect(path).toMatch(/^\/storage\/[^/]+$/);
+    const send = (p: string, b: Buffer) =>
+      request(t.http).put(p).set('content-type', 'application/octet-stream').send(b);
+    const wrong = await send(path, Buffer.from('presigned through the apI'));
+    expect([wrong.status, wrong.body.errors[0].extensions.reason]).toEqual([400, 'STORAGE_BODY_REJECTED']);
+    expect(await blobs.head('probe/file.bin')).toBeNull();
+    expect((await send(path, body)).status).toBe(201);
+    expect(await blobs.get('probe/file.bin')).toEqual(body);
+    const get = await blobs.presignGet('probe/file.bin', { expiresInSeconds: 60 });
+    const read = await request(t.http)
+      .get(new URL(get.url).pathname)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect([read.status, Buffer.compare(read.body as Buffer, body)]).toEqual([200, 0]);
+    // A PUT token does not read, and a changed token is refused.
+    expect((await request(t.http).get(path)).status).toBe(403);
+    expect(path.startsWith('/storage/eyJ')).toBe(true); // base64url of the JSON grant
+    expect((await send(path.replace('/storage/eyJ', '/storage/fyJ'), body)).status).toBe(403);
+    await blobs.delete('probe/file.bin');
   });
 
   it('publish needs the file uploaded, for the same model; staged files nobody publishes are swept at expiry', async () => {
