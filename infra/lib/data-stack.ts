@@ -132,7 +132,28 @@ export class DataStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90) },
+        // Staged uploads nobody published: an upload URL lives a day at most (UPLOAD_URL_TTL_SECONDS),
+        // so what is still under uploads/ a day later can never be taken. The api's sweep does the same.
+        {
+          id: 'expire-staged-uploads',
+          prefix: 'uploads/',
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // Browsers PUT model files and datasets straight to presigned URLs of this bucket.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: config.uploadCorsOrigins.split(',').map((o) => o.trim()),
+          allowedHeaders: ['content-type', 'content-length', 'x-amz-checksum-sha256'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

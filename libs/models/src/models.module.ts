@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { InferenceModule } from '@app/inference';
-import { ARTIFACT_STORE } from './artifacts/artifact-store';
-import { createArtifactStore } from './artifacts/artifact-store.factory';
+import type { BlobStore } from '@app/storage';
+import { ARTIFACT_STORE, UPLOAD_STAGING } from './artifacts/artifact-store';
+import { createArtifactStore, createBlobStores } from './artifacts/artifact-store.factory';
 import { CatalogSeeder } from './catalog/catalog-seeder';
 import { MODELS_CONFIG, ModelsConfig, modelsConfigFromEnv } from './models.config';
 import { ModelCatalogService } from './registry/model-catalog.service';
@@ -12,18 +13,28 @@ import { ModelUploadController } from './uploads/model-upload.controller';
 import { ModelUploadResolver } from './uploads/model-upload.resolver';
 import { ModelUploadService } from './uploads/model-upload.service';
 import { OctetStreamParser } from './uploads/octet-stream.parser';
+import { StorageController } from './uploads/storage.controller';
 import { ModelDeletionService } from './registry/model-deletion.service';
 import { ModelDownloadController } from './download/model-download.controller';
 import { ModelDownloadResolver } from './download/model-download.resolver';
 import { ModelDownloadService } from './download/model-download.service';
 
+const BLOB_STORES = Symbol('BLOB_STORES');
+type Stores = { artifacts: BlobStore; staging: BlobStore };
+
 /** The model registry: catalog, tenant models, versions, aliases and their artifacts. */
 @Module({
   imports: [InferenceModule],
-  controllers: [ModelUploadController, ModelDownloadController],
+  controllers: [ModelUploadController, ModelDownloadController, StorageController],
   providers: [
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
-    { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
+    { provide: BLOB_STORES, useFactory: (c: ModelsConfig) => createBlobStores(c), inject: [MODELS_CONFIG] },
+    {
+      provide: ARTIFACT_STORE,
+      useFactory: (c: ModelsConfig, b: Stores) => createArtifactStore(c, b.artifacts),
+      inject: [MODELS_CONFIG, BLOB_STORES],
+    },
+    { provide: UPLOAD_STAGING, useFactory: (b: Stores) => b.staging, inject: [BLOB_STORES] },
     ModelRegistry,
     ModelCatalogService,
     ModelPublisher,
@@ -36,6 +47,6 @@ import { ModelDownloadService } from './download/model-download.service';
     ModelDownloadService,
     ModelDownloadResolver,
   ],
-  exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
+  exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, UPLOAD_STAGING, InferenceModule],
 })
 export class ModelsModule {}

@@ -73,7 +73,8 @@ export class ModelDownloadService {
     const file = digests(version.files).find((f) => f.path === path);
     if (!file || !isSafeArtifactPath(path))
       throw ModelError.versionNotFound(version.model.name, `${version.version}/${path}`);
-    const bytes = await readFile(join(await this.store.localDir(version.artifactUri), path));
+    const files = digests(version.files);
+    const bytes = await readFile(join(await this.store.localDir(version.artifactUri, files), path));
     if (sha256Of(bytes) !== file.sha256) {
       throw new ModelError(ErrorCode.INTERNAL, `artifact file ${path} does not match its recorded SHA-256: refused`, {
         reason: 'ARTIFACT_INTEGRITY',
