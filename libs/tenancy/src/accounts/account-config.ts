@@ -29,9 +29,23 @@ const schema = z.object({
     .min(5)
     .max(24 * 60)
     .default(30),
+  // immediate: signUp sets the session at once (and a taken address is refused with CONFLICT).
+  // after-verification: signUp sets no session and answers a new and a taken address alike;
+  // the e-mailed link logs in. Unset: after-verification in production with SMTP_URL set,
+  // immediate otherwise (without a mail server nobody could ever receive the link).
+  SIGNUP_SESSION: z.enum(['immediate', 'after-verification']).optional(),
+  // HMAC key of the device cookies (OWASP "device cookies": a known device keeps logging in while
+  // an account is locked for everyone else). Unset: a random key per process, so device cookies
+  // last as long as the process (no worse than without them).
+  AUTH_DEVICE_COOKIE_SECRET: z.string().min(32).optional(),
+  AUTH_DEVICE_COOKIE_DAYS: z.coerce.number().int().min(1).max(400).default(180),
+  NODE_ENV: z.string().optional(),
+  SMTP_URL: z.string().optional(),
 });
 
-export type AccountConfig = z.infer<typeof schema>;
+type Parsed = z.infer<typeof schema>;
+export type SignUpSessionMode = 'immediate' | 'after-verification';
+export type AccountConfig = Omit<Parsed, 'SIGNUP_SESSION'> & { SIGNUP_SESSION: SignUpSessionMode };
 export const ACCOUNT_CONFIG = Symbol('ACCOUNT_CONFIG');
 
 /** Reads this area's settings; a bad value stops the process at start with its name. */
@@ -43,5 +57,13 @@ export function accountConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Acco
       `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
     );
   }
-  return parsed.data;
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (c.SIGNUP_SESSION === 'after-verification' && production && !c.SMTP_URL) {
+    // In production the log is not a mailbox: a verification link there would log anyone in.
+    throw new Error(
+      'invalid configuration:\n  SIGNUP_SESSION: after-verification needs SMTP_URL in production (nobody could receive the link)',
+    );
+  }
+  return { ...c, SIGNUP_SESSION: c.SIGNUP_SESSION ?? (production && c.SMTP_URL ? 'after-verification' : 'immediate') };
 }
