@@ -157,7 +157,9 @@ d('sign-up with SIGNUP_SESSION=after-verification', () => {
     const taken = uniqueEmail('taken');
     await signUpAs(taken);
     for (const email of [taken, uniqueEmail('new')]) {
-      const res = await gql(t.http, SIGN_UP, { i: { email, password: STRONG_PASSWORD, invitationToken: 'x'.repeat(32) } });
+      const res = await gql(t.http, SIGN_UP, {
+        i: { email, password: STRONG_PASSWORD, invitationToken: 'x'.repeat(32) },
+      });
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'INVITATION_NOT_FOUND' });
     }
     // An owner (verified through the link) invites a new address: the invitation proved it.

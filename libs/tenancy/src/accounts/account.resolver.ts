@@ -56,11 +56,7 @@ export class AccountResolver {
     description:
       'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...). With SIGNUP_SESSION=after-verification it also logs in (sets the session cookies).',
   })
-  async verifyEmail(
-    @Args('token') token: string,
-    @Ctx() ctx: RequestContext,
-    @Context() gql: GqlCtx,
-  ): Promise<User> {
+  async verifyEmail(@Args('token') token: string, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<User> {
     const userId = await this.emails.verifyEmail(token, originOf(ctx));
     if (this.accounts.afterVerification) {
       const result = await this.accounts.logInByVerification(userId, originOf(ctx), gql.req.cookies?.[SESSION_COOKIE]);

@@ -41,6 +41,12 @@ const INVALID_OR_UNVERIFIED = 'wrong e-mail or password, or the address is not v
 @Injectable()
 export class AccountService implements OnModuleInit {
   private readonly log = new Logger('Accounts');
+  /**
+   * How long writing a new account takes here (moving average, ms). A sign-up with a taken
+   * address writes nothing, so it waits about as long: the answer time must not tell them apart
+   * (both also pay the argon2 hash). Measured, because it depends on the database and the load.
+   */
+  private writeMs = 40;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -87,9 +93,9 @@ export class AccountService implements OnModuleInit {
     // Hashed on both paths (a taken address too): the answer takes as long either way.
     const passwordHash = await this.passwords.hash(input.password);
     const deferred = this.afterVerification;
-    const duplicate = () => this.duplicateSignUp(email, name, tenantName, invitation, origin);
-    if (deferred && (await this.prisma.user.findUnique({ where: { email }, select: { id: true } })))
-      return duplicate();
+    const started = performance.now();
+    const duplicate = () => this.duplicateSignUp(email, name, tenantName, invitation, origin, started);
+    if (deferred && (await this.prisma.user.findUnique({ where: { email }, select: { id: true } }))) return duplicate();
     // An invitation link reached the address: it is verified, and the sign-up may log in at once.
     const startSession = !deferred || invitation !== null;
     try {
@@ -134,6 +140,7 @@ export class AccountService implements OnModuleInit {
         await this.emails
           .sendVerification(result.userId, email)
           .catch((e) => this.log.error(`verification e-mail failed: ${(e as Error).message}`));
+      this.writeMs = 0.8 * this.writeMs + 0.2 * (performance.now() - started);
       return result;
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -163,9 +170,13 @@ export class AccountService implements OnModuleInit {
     tenantName: string | null,
     invitation: { role: Role; tenant: Tenant } | null,
     origin: Origin,
+    started: number,
   ): Promise<AuthResult> {
     await this.emails.noticeDuplicateSignUp(email).catch(() => undefined);
     this.auditInBackground(email, 'user.sign_up_duplicate', origin, {});
+    // As long as a new account's writes take: the estimate, give or take 15% (real writes vary too).
+    const wait = this.writeMs * (0.85 + 0.3 * Math.random()) - (performance.now() - started);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const now = new Date();
     const tenant = invitation?.tenant ?? { id: newId('ten'), name: tenantName!, plan: 'free', createdAt: now };
     const userId = newId('usr');
