@@ -150,7 +150,8 @@ export class AccountService implements OnModuleInit {
         // tell; it says no more than that (no owner name, no verified state), it is throttled per
         // source address (AUTH_SIGNUPS_PER_IP_PER_HOUR) and the owner hears of it.
         await this.emails.noticeDuplicateSignUp(email).catch(() => undefined);
-        this.auditInBackground(email, 'user.sign_up_duplicate', origin, {});
+        if (await this.throttle.shouldAuditRefusal(email, 'sign_up'))
+          this.auditInBackground(email, 'user.sign_up_duplicate', origin, {});
         throw new AppError(ErrorCode.CONFLICT, 'this e-mail cannot be used to sign up; log in or reset your password', {
           reason: 'EMAIL_TAKEN',
           details: { field: 'email' },
@@ -173,7 +174,8 @@ export class AccountService implements OnModuleInit {
     started: number,
   ): Promise<AuthResult> {
     await this.emails.noticeDuplicateSignUp(email).catch(() => undefined);
-    this.auditInBackground(email, 'user.sign_up_duplicate', origin, {});
+    if (await this.throttle.shouldAuditRefusal(email, 'sign_up'))
+      this.auditInBackground(email, 'user.sign_up_duplicate', origin, {});
     // As long as a new account's writes take: the estimate, give or take 15% (real writes vary too).
     const wait = this.writeMs * (0.85 + 0.3 * Math.random()) - (performance.now() - started);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

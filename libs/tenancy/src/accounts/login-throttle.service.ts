@@ -120,9 +120,12 @@ export class LoginThrottle {
     await this.succeeded(email);
   }
 
-  /** At most one audited refusal per account a minute: a flood must not fill the audit log. */
-  async shouldAuditRefusal(email: string): Promise<boolean> {
-    return this.refusalAudits.consume(accountKey(email)).then(
+  /**
+   * At most one audited refusal (or sign-up with the taken address) per account a minute: a
+   * flood must not fill the audit log.
+   */
+  async shouldAuditRefusal(email: string, kind: 'log_in' | 'sign_up' = 'log_in'): Promise<boolean> {
+    return this.refusalAudits.consume(`${kind}:${accountKey(email)}`).then(
       () => true,
       (e) => {
         if (isRefusal(e)) return false;
