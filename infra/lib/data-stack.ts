@@ -43,6 +43,7 @@ export class DataStack extends Stack {
   readonly signingKeySecret: secretsmanager.Secret;
   readonly workerSharedSecret: secretsmanager.Secret;
   readonly uploadSigningSecret: secretsmanager.Secret;
+  readonly deviceCookieSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -194,6 +195,11 @@ export class DataStack extends Stack {
       description: 'HMAC key of the signed model/dataset upload URLs, shared by every api instance',
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
     });
+    // One HMAC key for every api instance: a device cookie left by one Lambda is known to the next.
+    this.deviceCookieSecret = new secretsmanager.Secret(this, 'DeviceCookieSecret', {
+      description: 'HMAC key of the log-in device cookies (AUTH_DEVICE_COOKIE_SECRET), shared by every api instance',
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
     // Operators fill these two in after the first deploy (README, step 5).
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
     new CfnOutput(this, 'AuditSigningKeySecretArn', { value: this.signingKeySecret.secretArn });
@@ -210,6 +216,11 @@ export class DataStack extends Stack {
     acknowledge(
       this.uploadSigningSecret,
       'Rotation invalidates upload URLs in flight (one hour at most); rotate by redeploying',
+      'AwsSolutions-SMG4',
+    );
+    acknowledge(
+      this.deviceCookieSecret,
+      'Rotation only makes known devices unknown until their next log-in; rotate by redeploying',
       'AwsSolutions-SMG4',
     );
     acknowledge(

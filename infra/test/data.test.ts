@@ -82,12 +82,16 @@ describe('data stores', () => {
     });
   });
 
-  it('keeps database, Stripe, signing, worker and upload-signing secrets in Secrets Manager', () => {
-    data.resourceCountIs('AWS::SecretsManager::Secret', 5);
+  it('keeps database, Stripe, signing, worker, upload-signing and device-cookie secrets in Secrets Manager', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 6);
     // Generated once and shared: every api instance verifies every other's upload URLs.
     data.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
       Description: Match.stringLikeRegexp('upload URLs'),
+    });
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
+      Description: Match.stringLikeRegexp('device cookies'),
     });
   });
 
