@@ -6,6 +6,7 @@ import { CatalogSeeder } from './catalog/catalog-seeder';
 import { MODELS_CONFIG, ModelsConfig, modelsConfigFromEnv } from './models.config';
 import { ModelCatalogService } from './registry/model-catalog.service';
 import { ModelRegistry } from './registry/model-registry.service';
+import { ArtifactResolver } from './registry/artifact-resolver';
 import { ModelResolver } from './model.resolver';
 import { ModelPublisher } from './publish/model-publisher.service';
 import { ModelUploadController } from './uploads/model-upload.controller';
@@ -24,6 +25,7 @@ import { ModelDownloadService } from './download/model-download.service';
   providers: [
     { provide: MODELS_CONFIG, useFactory: () => modelsConfigFromEnv() },
     { provide: ARTIFACT_STORE, useFactory: (c: ModelsConfig) => createArtifactStore(c), inject: [MODELS_CONFIG] },
+    ArtifactResolver,
     ModelRegistry,
     ModelCatalogService,
     ModelPublisher,
@@ -36,6 +38,6 @@ import { ModelDownloadService } from './download/model-download.service';
     ModelDownloadService,
     ModelDownloadResolver,
   ],
-  exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
+  exports: [ModelRegistry, ArtifactResolver, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, InferenceModule],
 })
 export class ModelsModule {}

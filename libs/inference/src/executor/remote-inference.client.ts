@@ -7,6 +7,19 @@ export const WORKER_SECRET_HEADER = 'x-worker-secret';
 export const REMOTE_PREDICT_PATH = '/internal/v1/predict';
 
 /**
+ * What the api sends a worker to run: the version's spec with its artifact URI and file digests,
+ * never a folder (the api's disk is not the worker's). The worker fetches the files by URI.
+ */
+export type RemoteModel = Omit<ModelSpec, 'artifactDir'> & { artifactUri: string };
+
+/** The body of REMOTE_PREDICT_PATH. */
+export interface RemotePredictRequest {
+  model: RemoteModel;
+  inputs: InferenceInputs;
+  timeoutMs?: number;
+}
+
+/**
  * The api's side of real-time inference on a worker (WORKER_URL): the same call as
  * InferenceRuntime.predict, sent to the worker's internal port with the shared secret.
  * Errors come back with their code and reason and are rebuilt as InferenceError/AppError,
@@ -25,12 +38,17 @@ export class RemoteInference {
     options: { timeoutMs?: number } = {},
   ): Promise<PredictResult> {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    // A plain Error (INTERNAL to the client): a spec without a URI is the platform's bug.
+    if (!spec.artifactUri) throw new Error(`model version ${spec.id} has no artifact URI: it cannot run on a worker`);
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { artifactDir, ...rest } = spec;
+    const request: RemotePredictRequest = { model: { ...rest, artifactUri: spec.artifactUri }, inputs, timeoutMs };
     let res: Response;
     try {
       res = await this.fetchImpl(new URL(REMOTE_PREDICT_PATH, this.workerUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [WORKER_SECRET_HEADER]: this.secret },
-        body: JSON.stringify({ spec, inputs, timeoutMs }),
+        body: JSON.stringify(request),
         // A little over the worker's own budget, so its TIMEOUT answer wins when it can.
         signal: AbortSignal.timeout(timeoutMs + 5_000),
       });
