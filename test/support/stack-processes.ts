@@ -32,7 +32,7 @@ export interface ServiceProcess {
 export async function startBuilt(
   name: string,
   kind: 'api' | 'worker',
-  env: Record<string, string>,
+  env: Record<string, string> | ((url: string) => Record<string, string>),
 ): Promise<ServiceProcess> {
   const main = kind === 'api' ? API_MAIN : WORKER_MAIN;
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
@@ -44,10 +44,11 @@ export async function startBuilt(
     kind === 'api'
       ? { PORT: String(port), HOST: '127.0.0.1' }
       : { WORKER_PORT: String(port), WORKER_HOST: '127.0.0.1' };
+  const url = `http://127.0.0.1:${port}`;
   let out = '';
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...base, ...ports, ...env },
+    env: { ...base, ...ports, ...(typeof env === 'function' ? env(url) : env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c) => (out += c));
@@ -55,7 +56,6 @@ export async function startBuilt(
   const exit = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  const url = `http://127.0.0.1:${port}`;
   return {
     name,
     child,
