@@ -209,7 +209,8 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
         { key },
       );
     let created = await createUpload(true);
-    if (created.body.errors?.[0]?.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') created = await createUpload(false);
+    if (created.body.errors?.[0]?.extensions?.reason === 'GRAPHQL_VALIDATION_FAILED')
+      created = await createUpload(false);
     expect(created.body.errors).toBeUndefined();
     const upload = created.body.data.createModelUpload as {
       uploadUrl: string;
