@@ -113,7 +113,7 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     try {
       await Promise.all([...apis, ...workers].map((p) => p.ready(100_000)));
     } catch (e) {
-      throw new Error(`${(e as Error).message.slice(0, 2000)}\n${outputs()}`);
+      throw new Error(`${(e as Error).message.slice(0, 2000)}\n${outputs()}`, { cause: e });
     }
   }, 150_000);
 
