@@ -120,7 +120,7 @@ export class RemoteInference {
   /** For the api's /readyz: the worker's own readiness (its /readyz needs no secret). */
   async ready(): Promise<Record<string, unknown>> {
     const res = await this.fetchImpl(new URL('/readyz', this.workerUrl), { signal: AbortSignal.timeout(1_500) });
-    const body = parseJson(res.text) as { checks?: { inference?: { backend?: string } } };
+    const body = (await res.json().catch(() => ({}))) as { checks?: { inference?: { backend?: string } } };
     if (!res.ok) throw new Error(`the worker at ${this.workerUrl} is not ready (HTTP ${res.status})`);
     return { url: this.workerUrl, backend: body.checks?.inference?.backend };
   }
