@@ -1,5 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,14 @@ import { createTestDatabase, needsPostgres, needsRedis, TestDatabase } from '../
 import { DENSE_SIGNATURE, layersArtifact } from '../support/layers-artifact';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { testRedisUrl } from '../support/services';
-import { Proxy, ServiceProcess, startBuilt, startRoundRobinProxy } from '../support/stack-processes';
+import {
+  API_MAIN,
+  Proxy,
+  ServiceProcess,
+  WORKER_MAIN,
+  startBuilt,
+  startRoundRobinProxy,
+} from '../support/stack-processes';
 import { ACCOUNT_TEST_DEFAULTS, STRONG_PASSWORD, uniqueEmail } from '../support/test-app';
 
 /**
@@ -48,6 +56,9 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     [...apis, ...workers].map((p) => `--- ${p.name} (pid ${p.child.pid}) ---\n${p.output().slice(-4000)}`).join('\n');
 
   beforeAll(async () => {
+    // As embedded-start does: a checkout that was never built is built once (the apps run from dist/).
+    if (!existsSync(API_MAIN) || !existsSync(WORKER_MAIN))
+      execFileSync('npm', ['run', '-s', 'build'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
     db = await createTestDatabase();
     pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -111,11 +122,12 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     }
     lb = await startRoundRobinProxy(() => apis.map((a) => a.url));
     try {
-      await Promise.all([...apis, ...workers].map((p) => p.ready(100_000)));
+      // Each process builds the catalog in its own empty DATA_DIR: about a minute on a busy 2-core machine.
+      await Promise.all([...apis, ...workers].map((p) => p.ready(150_000)));
     } catch (e) {
       throw new Error(`${(e as Error).message.slice(0, 2000)}\n${outputs()}`, { cause: e });
     }
-  }, 150_000);
+  }, 400_000);
 
   afterAll(async () => {
     await Promise.all([...apis, ...workers].map((p) => p.kill()));
