@@ -10,6 +10,9 @@
 export { ModelsModule } from './models.module';
 export { ModelRegistry, DEFAULT_ALIAS } from './registry/model-registry.service';
 export { ModelCatalogService } from './registry/model-catalog.service';
+export { ArtifactResolver } from './registry/artifact-resolver';
+export type { ResolvedArtifact } from './registry/artifact-resolver';
+export { catalogUri, parseCatalogUri } from './catalog/catalog-uri';
 export type { ResolvedModel } from './registry/model-registry.service';
 export { ModelError, ModelErrorReason } from './model.error';
 export { ARTIFACT_STORE, UPLOAD_STAGING, isSafeArtifactPath } from './artifacts/artifact-store';

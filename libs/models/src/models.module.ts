@@ -7,6 +7,7 @@ import { CatalogSeeder } from './catalog/catalog-seeder';
 import { MODELS_CONFIG, ModelsConfig, modelsConfigFromEnv } from './models.config';
 import { ModelCatalogService } from './registry/model-catalog.service';
 import { ModelRegistry } from './registry/model-registry.service';
+import { ArtifactResolver } from './registry/artifact-resolver';
 import { ModelResolver } from './model.resolver';
 import { ModelPublisher } from './publish/model-publisher.service';
 import { ModelUploadController } from './uploads/model-upload.controller';
@@ -35,6 +36,7 @@ type Stores = { artifacts: BlobStore; staging: BlobStore };
       inject: [MODELS_CONFIG, BLOB_STORES],
     },
     { provide: UPLOAD_STAGING, useFactory: (b: Stores) => b.staging, inject: [BLOB_STORES] },
+    ArtifactResolver,
     ModelRegistry,
     ModelCatalogService,
     ModelPublisher,
@@ -47,6 +49,14 @@ type Stores = { artifacts: BlobStore; staging: BlobStore };
     ModelDownloadService,
     ModelDownloadResolver,
   ],
-  exports: [ModelRegistry, ModelCatalogService, MODELS_CONFIG, ARTIFACT_STORE, UPLOAD_STAGING, InferenceModule],
+  exports: [
+    ModelRegistry,
+    ArtifactResolver,
+    ModelCatalogService,
+    MODELS_CONFIG,
+    ARTIFACT_STORE,
+    UPLOAD_STAGING,
+    InferenceModule,
+  ],
 })
 export class ModelsModule {}

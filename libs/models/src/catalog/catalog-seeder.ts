@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { pathToFileURL } from 'node:url';
 import { buildCatalog, CatalogEntry, digestsOfDir } from '@app/inference';
 import { Prisma, PrismaService, isUniqueViolation } from '@app/db';
 import { newId, startupProfile } from '@app/common';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { DEFAULT_ALIAS } from '../registry/model-registry.service';
+import { catalogUri } from './catalog-uri';
 
 export const PUBLIC_NAMESPACE = 'public';
 
@@ -62,8 +62,9 @@ export class CatalogSeeder implements OnApplicationBootstrap {
           preprocess: v.preprocess ?? null,
           pricingUnit: v.pricingUnit,
           unitsPer: 1,
-          // The artifact folder can move with DATA_DIR: the URI follows the current build.
-          artifactUri: pathToFileURL(entry.artifactDir).href,
+          // The model's name, not this process's folder: every process resolves it to its own
+          // build (ArtifactResolver) and checks the files against that build's digests.
+          artifactUri: catalogUri(entry.name, 1),
           metrics: { ...(v.metrics ?? {}), source: v.source } as Prisma.InputJsonValue,
           batching: (v.batching ?? Prisma.JsonNull) as Prisma.InputJsonValue,
           files,
@@ -71,7 +72,8 @@ export class CatalogSeeder implements OnApplicationBootstrap {
         const version = await tx.modelVersion.upsert({
           where: { modelId_version: { modelId: model.id, version: 1 } },
           create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data },
-          update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching, files },
+          // Nothing process-specific is written over another process's row (`files` is set once).
+          update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching },
         });
         await tx.modelAlias.upsert({
           where: { modelId_name: { modelId: model.id, name: DEFAULT_ALIAS } },
