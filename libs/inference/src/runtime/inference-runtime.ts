@@ -3,8 +3,9 @@ import { BackendName, selectBackend } from '../backend/tf-backend';
 import { BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../inference.error';
-import { decodeImage } from '../image/image-decoder';
-import { imageToInstance } from '../image/image-preprocessor';
+import { decodeInstances } from '../image/image-codec';
+import { asImageError, checkImage } from '../image/image-decoder';
+import { ImageDecodePool } from '../image/image-pool';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { checkInputs } from '../signature/check-inputs';
 import { FastInputs } from '../signature/fast-inputs';
@@ -107,6 +108,9 @@ export class InferenceRuntime {
   readonly config: InferenceConfig;
   private readonly cache: ModelCache;
   private readonly lanes = new Map<string, Lane>();
+  /** Per image model version, its square input size (known once it has loaded). */
+  private readonly imageSizes = new Map<string, number>();
+  private decoders?: ImageDecodePool;
   private backend?: BackendName;
 
   constructor(config?: InferenceConfig) {
@@ -135,9 +139,11 @@ export class InferenceRuntime {
     this.cache.evict(id);
   }
 
-  /** Nest lifecycle hook: frees every loaded model. */
+  /** Nest lifecycle hook: frees every loaded model and stops the image decode threads. */
   onModuleDestroy(): void {
     this.cache.evict();
+    void this.decoders?.close();
+    this.decoders = undefined;
   }
 
   /**
@@ -202,11 +208,24 @@ export class InferenceRuntime {
 
   private async imageInputs(spec: ModelSpec, inputs: InferenceInputs): Promise<ValidatedInputs> {
     const list = this.imageList(spec, inputs);
-    const images = list.map((item) => decodeImage(item, this.config.image));
-    const size = await this.cache.use(spec, ({ model }) => (model.inputs[0].shape as Array<number | null>)[1] ?? 224);
-    const data = new Float32Array(images.length * size * size * 3);
-    images.forEach((img, i) => data.set(imageToInstance(img, size), i * size * size * 3));
-    return { instances: images.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
+    const limits = this.config.image;
+    let size = this.cache.has(spec.id) ? this.imageSizes.get(spec.id) : undefined;
+    if (size === undefined) {
+      // Cold: the checks that need no decoding run before the model loads for this request.
+      for (const item of list) checkImage(item, limits);
+      size = await this.cache.use(spec, ({ model }) => (model.inputs[0].shape as Array<number | null>)[1] ?? 224);
+      this.imageSizes.set(spec.id, size);
+    }
+    let data: Float32Array;
+    try {
+      data =
+        this.config.imageWorkers > 0
+          ? await (this.decoders ??= new ImageDecodePool(this.config.imageWorkers)).decode(list, size, limits)
+          : decodeInstances(list, size, limits);
+    } catch (e) {
+      throw asImageError(e);
+    }
+    return { instances: list.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
   }
 
   private imageList(spec: ModelSpec, inputs: InferenceInputs): unknown[] {
@@ -240,18 +259,17 @@ export class InferenceRuntime {
         maxDelayMs: spec.batching?.maxDelayMs ?? this.config.maxDelayMs,
         maxQueuedInstances: this.config.maxQueuedInstances,
         open: (capacity, first) => {
-          if (fast && capacity === maxBatchSize) {
-            // Fixed shapes: every full-size batch has the same storage; reuse the last one's.
-            const spare = lane.spare ?? openBatch(spec, fast.instanceShapes, capacity);
-            lane.spare = undefined;
-            return spare;
-          }
-          return openBatch(spec, first instanceof RowsRequest ? first.instanceShapes : fast!.instanceShapes, capacity);
+          const shapes = first instanceof RowsRequest ? first.instanceShapes : fast!.instanceShapes;
+          const spare = lane.spare;
+          lane.spare = undefined;
+          // A full-size batch of the same shapes as the last one: reuse that one's storage.
+          if (spare && spare.capacity === capacity && sameShapes(spare.instanceShapes, shapes)) return spare;
+          return openBatch(spec, shapes, capacity);
         },
         release: (batch, outputs) => {
           // Results are views of the outputs: never reuse inputs that an output may share (cpu backend).
           const shared = outputs?.data.some((o) => batch.data.some((d) => d.buffer === o.buffer)) ?? true;
-          if (fast && !shared && batch.capacity === maxBatchSize) lane.spare = batch;
+          if (!shared && batch.capacity === maxBatchSize) lane.spare = batch;
         },
         write: (batch, offset, input) =>
           input instanceof RowsRequest ? input.write(batch, offset) : fast!.write(input, batch.data, offset),
@@ -264,4 +282,10 @@ export class InferenceRuntime {
     this.lanes.set(spec.id, lane);
     return lane;
   }
+}
+
+function sameShapes(a: number[][], b: number[][]): boolean {
+  return (
+    a.length === b.length && a.every((dims, i) => dims.length === b[i].length && dims.every((d, j) => d === b[i][j]))
+  );
 }
