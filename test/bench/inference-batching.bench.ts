@@ -33,7 +33,7 @@ interface Case {
   name: string;
   spec: ModelSpec;
   rounds: number;
-  /** Repetitions per timed sample (iris: a batch takes well under a millisecond). */
+  /** Timed samples per round, per column (each sample: N instances). */
   reps: number;
   warmups: number;
   /** One request body per instance (what a client sends). */
@@ -46,11 +46,17 @@ interface Case {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Instances per second over `reps` repetitions of `fn` (each handles N instances). */
-async function rate(reps: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < reps; i++) await fn();
-  return (N * reps) / ((performance.now() - start) / 1000);
+/**
+ * Per-sample rates (instances per second), one sample per call of `fn` (each handles N
+ * instances). Medians of single samples, not means of long runs: on a shared machine a run is
+ * descheduled for milliseconds now and then, which would swamp sub-millisecond iris batches.
+ */
+async function rates(reps: number, fn: () => Promise<unknown> | unknown, into: number[]): Promise<void> {
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await fn();
+    into.push(N / ((performance.now() - start) / 1000));
+  }
 }
 
 // Every column reads its outputs back the same way the runtime's executor does (dataSync).
@@ -165,10 +171,10 @@ async function run(runtime: InferenceRuntime, c: Case): Promise<Record<string, s
   const readyCeiling: number[] = [];
   // Interleaved, so that every column sees the same machine load.
   for (let round = 0; round < c.rounds; round++) {
-    seq.push(await rate(Math.max(1, c.reps / 8), () => oneAtATime(model, ready)));
-    batched.push(await rate(c.reps, microBatched));
-    ceiling.push(await rate(c.reps, () => oneBatch(model, c)));
-    readyCeiling.push(await rate(c.reps, () => oneBatch(model, c, ready)));
+    await rates(Math.max(1, c.reps / 8), () => oneAtATime(model, ready), seq);
+    await rates(c.reps, microBatched, batched);
+    await rates(c.reps, () => oneBatch(model, c), ceiling);
+    await rates(c.reps, () => oneBatch(model, c, ready), readyCeiling);
   }
   model.dispose();
   ready.dispose();
@@ -241,7 +247,7 @@ async function main(): Promise<void> {
   if (models.includes('image')) rows.push(await run(runtime, imageCase(image)));
   const loneRows = await lone(runtime, iris);
   runtime.onModuleDestroy();
-  console.log(`\nbackend ${backend}, ${N} concurrent single-instance requests, median of rounds`);
+  console.log(`\nbackend ${backend}, ${N} concurrent single-instance requests, medians of per-sample rates`);
   console.table(rows);
   console.log('micro-batched: N concurrent runtime.predict calls, each validated (images: base64, PNG decode,');
   console.log('resize) and reading its own output rows; ceiling: one predictOnBatch of the same N rows from one');

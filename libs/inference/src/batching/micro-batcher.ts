@@ -51,14 +51,17 @@ export interface MicroBatcherOptions<TBatch, TInput, TResult, TOut> {
 }
 
 /**
- * One open batch. Its requests are kept as parallel arrays (queue as arrays): no object per
- * request besides its promise.
+ * One open batch. Its requests are kept as parallel arrays, sized for a full batch and reused
+ * by later batches (queue as arrays): no object per request besides its promise.
  */
 interface OpenBatch<TBatch> {
   key: string;
   batch: TBatch;
   capacity: number;
+  /** Instances so far. */
   size: number;
+  /** Requests so far. */
+  n: number;
   offsets: number[];
   counts: number[];
   enqueued: number[];
@@ -101,6 +104,8 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
   private lastFinished = -Infinity;
   private readonly arrivals = new ArrivalRate();
   private readonly deadlines: DeadlineWatch;
+  /** Bookkeeping of finished full-size batches, reused by the next ones. */
+  private readonly spare: OpenBatch<TBatch>[] = [];
 
   constructor(private readonly options: MicroBatcherOptions<TBatch, TInput, TResult, TOut>) {
     this.deadlines = new DeadlineWatch((now) => this.expire(now));
@@ -129,7 +134,7 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     if (open === undefined) {
       const capacity = Math.max(this.options.maxBatchSize, instances);
       try {
-        open = newBatch(key, this.options.open(capacity, input), capacity);
+        open = this.newBatch(key, this.options.open(capacity, input), capacity);
       } catch (e) {
         return Promise.reject(e);
       }
@@ -152,15 +157,16 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     this.arrivals.observe(now);
     const deadline = timeoutMs !== undefined && timeoutMs > 0 ? now + timeoutMs : Infinity;
     const batch = open;
+    const i = batch.n++;
     const promise = new Promise<TOut>((resolve, reject) => {
-      batch.resolves.push(resolve as (value: never) => void);
-      batch.rejects.push(reject);
+      batch.resolves[i] = resolve as (value: never) => void;
+      batch.rejects[i] = reject;
     });
-    batch.offsets.push(batch.size);
-    batch.counts.push(instances);
-    batch.enqueued.push(now);
-    batch.deadlines.push(deadline);
-    batch.settled.push(false);
+    batch.offsets[i] = batch.size;
+    batch.counts[i] = instances;
+    batch.enqueued[i] = now;
+    batch.deadlines[i] = deadline;
+    batch.settled[i] = false;
     batch.size += instances;
     this.queuedInstances += instances;
     if (deadline !== Infinity) this.deadlines.watch(deadline);
@@ -210,9 +216,10 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
   }
 
   /**
-   * At the end of this event-loop turn, so requests arriving in the same turn (the same poll of
-   * the sockets) still join; a full batch has nothing to wait for and runs once the current
-   * task's microtasks are done.
+   * Under load, at the end of this event-loop turn, so that requests arriving in the same turn
+   * (the same poll of the sockets) still join. A full batch has nothing to wait for, and a model
+   * whose batches are of one (a sequential client) does not wait for the turn either: both run
+   * once the current task's microtasks are done (requests submitted in the same task still join).
    */
   private dispatch(): void {
     if (this.dispatching || this.running) return;
@@ -222,7 +229,7 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     }
     this.dispatching = true;
     const head = this.queue[0];
-    if (head.size >= head.capacity) queueMicrotask(this.runNext);
+    if (head.size >= head.capacity || this.load < 1.5) queueMicrotask(this.runNext);
     else this.immediate = setImmediate(this.runNext);
   }
 
@@ -237,7 +244,7 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     this.queuedInstances -= open.size;
     this.load += (open.size - this.load) * LOAD_WEIGHT;
     const started = performance.now();
-    const n = open.resolves.length;
+    const n = open.n;
     let result: TResult | undefined;
     try {
       // Every request of this batch timed out while it waited: nothing to compute for.
@@ -266,8 +273,48 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
       this.running = undefined;
       this.lastFinished = performance.now();
       this.options.release?.(open.batch, result);
+      this.recycle(open);
       this.schedule();
     }
+  }
+
+  private newBatch(key: string, batch: TBatch, capacity: number): OpenBatch<TBatch> {
+    const reused = capacity === this.options.maxBatchSize ? this.spare.pop() : undefined;
+    if (reused) {
+      reused.key = key;
+      reused.batch = batch;
+      return reused;
+    }
+    // Every request holds at least one instance: `capacity` slots are enough.
+    return {
+      key,
+      batch,
+      capacity,
+      size: 0,
+      n: 0,
+      offsets: new Array<number>(capacity).fill(0),
+      counts: new Array<number>(capacity).fill(0),
+      enqueued: new Array<number>(capacity).fill(0),
+      deadlines: new Array<number>(capacity).fill(0),
+      resolves: new Array(capacity).fill(undefined),
+      rejects: new Array(capacity).fill(undefined),
+      settled: new Array<boolean>(capacity).fill(false),
+      done: 0,
+    };
+  }
+
+  /** A finished batch's bookkeeping goes back for reuse, holding on to nothing of its requests. */
+  private recycle(open: OpenBatch<TBatch>): void {
+    if (open.capacity !== this.options.maxBatchSize || this.spare.length >= 2) return;
+    for (let i = 0; i < open.n; i++) {
+      open.resolves[i] = undefined as never;
+      open.rejects[i] = undefined as never;
+    }
+    open.batch = undefined as never;
+    open.size = 0;
+    open.n = 0;
+    open.done = 0;
+    this.spare.push(open);
   }
 
   /** The shared deadline timer fired: time out every overdue request; returns the next deadline. */
@@ -275,7 +322,7 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     let next = Infinity;
     const batches = this.running ? [this.running, ...this.queue] : this.queue;
     for (const b of batches) {
-      for (let i = 0; i < b.deadlines.length; i++) {
+      for (let i = 0; i < b.n; i++) {
         if (b.settled[i]) continue;
         const deadline = b.deadlines[i];
         if (deadline <= now) settleWith(b, i, timeoutError(b, i));
@@ -284,23 +331,6 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     }
     return next;
   }
-}
-
-function newBatch<TBatch>(key: string, batch: TBatch, capacity: number): OpenBatch<TBatch> {
-  return {
-    key,
-    batch,
-    capacity,
-    size: 0,
-    offsets: [],
-    counts: [],
-    enqueued: [],
-    deadlines: [],
-    resolves: [],
-    rejects: [],
-    settled: [],
-    done: 0,
-  };
 }
 
 function timeoutError(b: OpenBatch<unknown>, i: number): InferenceError {

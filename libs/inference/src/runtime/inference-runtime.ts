@@ -152,8 +152,8 @@ export class InferenceRuntime {
    * objects besides its promise and its result; its values are checked as they are written into
    * the batch.
    */
-  predict(spec: ModelSpec, inputs: InferenceInputs, options: { timeoutMs?: number } = {}): Promise<PredictResult> {
-    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+  predict(spec: ModelSpec, inputs: InferenceInputs, options?: { timeoutMs?: number }): Promise<PredictResult> {
+    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
     if (this.backend !== undefined && spec.preprocess === undefined && !spec.tabular && this.cache.has(spec.id)) {
       const lane = this.laneFor(spec);
       const n = lane.fast ? lane.fast.count(inputs) : 0;
