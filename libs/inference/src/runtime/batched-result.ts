@@ -40,7 +40,9 @@ export class BatchedResult {
 
   /** Output `name`'s rows for this request, flat row-major (a view: copy it to keep it past the request). */
   tensor(name: string): TypedData {
-    const o = this.spec.outputs.findIndex((s) => s.name === name);
+    const outputs = this.spec.outputs;
+    let o = 0;
+    while (o < outputs.length && outputs[o].name !== name) o++;
     return rowsOf(this.batch, o, this.offset, this.instances);
   }
 
