@@ -183,7 +183,8 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
     return undefined;
   }
 
-  private schedule(now = performance.now()): void {
+  /** `decided`: called at the end of the burst that started a hold (see below), not per arrival. */
+  private schedule(now = performance.now(), decided = false): void {
     if (this.immediate !== undefined && this.queue[0].size >= this.queue[0].capacity) {
       // The waiting batch filled up in this turn: run it now.
       clearImmediate(this.immediate);
@@ -200,6 +201,15 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
         const left = this.options.maxDelayMs - (now - head.enqueued[0]);
         const fillMs = this.arrivals.expectedMs(target - head.size);
         if (left > 0 && fillMs < left) {
+          if (!decided && this.holdTimer === undefined) {
+            // Requests submitted in this same task may still fill the batch: decide once they are in,
+            // so that a batch filled by one burst never arms (and clears) a timer.
+            if (!this.deciding) {
+              this.deciding = true;
+              queueMicrotask(this.decide);
+            }
+            return;
+          }
           // Hold, but never past maxDelayMs; an arrival that brings the batch to size sends it.
           this.holdTimer ??= setTimeout(
             () => {
@@ -234,6 +244,12 @@ export class MicroBatcher<TBatch, TInput, TResult, TOut> {
   }
 
   private readonly runNext = (): void => void this.runBatch();
+
+  private deciding = false;
+  private readonly decide = (): void => {
+    this.deciding = false;
+    this.schedule(performance.now(), true);
+  };
 
   private async runBatch(): Promise<void> {
     this.dispatching = false;
