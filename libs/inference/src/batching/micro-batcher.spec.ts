@@ -1,20 +1,12 @@
 import { InferenceError, InferenceErrorCode } from '../inference.error';
-import { BatchRequest, MicroBatcher } from './micro-batcher';
+import { BatchRun, MicroBatcher, timingOf } from './micro-batcher';
 
 /** A batch is a plain array of rows (one number per instance); the "model" doubles them. */
 type Rows = number[];
-
-function request(values: number[], key = 'k', failAfter?: number): BatchRequest<Rows> {
-  return {
-    key,
-    instances: values.length,
-    open: () => [],
-    write: (rows, offset) =>
-      values.forEach((v, i) => {
-        if (failAfter !== undefined && i >= failAfter) throw new Error('bad value');
-        rows[offset + i] = v;
-      }),
-  };
+/** One request: its values, and from which of them on its write fails (bad input). */
+interface Input {
+  values: number[];
+  failAfter?: number;
 }
 
 function doubling(
@@ -27,22 +19,30 @@ function doubling(
   } = {},
 ) {
   const batches: number[][] = [];
-  const batcher = new MicroBatcher<Rows, number[]>({
+  const batcher = new MicroBatcher<Rows, Input, number[], { output: number[]; timing: ReturnType<typeof timingOf> }>({
     maxBatchSize: options.maxBatchSize ?? 8,
     maxDelayMs: options.maxDelayMs ?? 5,
     maxQueuedInstances: options.maxQueuedInstances ?? 100,
+    open: () => [],
+    write: (rows, offset, { values, failAfter }) =>
+      values.forEach((v, i) => {
+        if (failAfter !== undefined && i >= failAfter) throw new Error('bad value');
+        rows[offset + i] = v;
+      }),
     execute: async (rows, size) => {
       batches.push(rows.slice(0, size));
       if (options.slowMs) await new Promise((r) => setTimeout(r, options.slowMs));
       if (options.fail) throw new Error('boom');
       return rows.slice(0, size).map((x) => x * 2);
     },
+    // Each request reads its own rows back out of the batch's result.
+    settle: (result, offset, instances, enqueuedAt, run: BatchRun) => ({
+      output: result.slice(offset, offset + instances),
+      timing: timingOf(run, enqueuedAt, instances),
+    }),
   });
-  /** Submits and reads this request's rows back out of the batch's result. */
-  const submit = async (values: number[], timeoutMs?: number, key?: string) => {
-    const r = await batcher.submit(request(values, key), timeoutMs);
-    return { output: r.result.slice(r.offset, r.offset + values.length), timing: r.timing };
-  };
+  const submit = (values: number[], timeoutMs?: number, key = 'k') =>
+    batcher.submit(key, values.length, { values }, timeoutMs);
   return { batcher, batches, submit };
 }
 
@@ -92,22 +92,40 @@ describe('MicroBatcher', () => {
       await expect(Promise.race([submit([i]), held])).resolves.toMatchObject({ output: [i * 2] });
   });
 
-  it('holds a request briefly while frequent arrivals are filling its batch', async () => {
-    const { batches, submit } = doubling({ maxBatchSize: 4, maxDelayMs: 200 });
+  it('under load, fills batches while the model is busy, then no longer holds a lone request', async () => {
+    const { batcher, batches, submit } = doubling({ maxBatchSize: 16, maxDelayMs: 1000, slowMs: 20 });
     const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 48; i++) {
       pending.push(submit([i]));
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 1));
     }
     await Promise.all(pending);
-    // Dispatched at once, each request arriving 2 ms apart would run alone.
-    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
-    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // Arrivals every millisecond, a model that takes 20 ms per batch: what queued meanwhile runs together.
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThanOrEqual(8);
+    expect(batches.length).toBeLessThan(48 / 2);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 48 }, (_, i) => i));
+    expect(batcher.recentBatchSize).toBeGreaterThan(2);
+    // Idle for longer than the delay: the load is forgotten and a lone request runs at once.
+    await new Promise((r) => setTimeout(r, 1100));
+    const held = new Promise((r) => setTimeout(() => r('held'), 900).unref());
+    for (let i = 0; i < 3; i++)
+      await expect(Promise.race([submit([i]), held])).resolves.toMatchObject({ output: [i * 2] });
+    expect(batches.slice(-3)).toEqual([[0], [1], [2]]);
+  });
+
+  it('a sequential client keeps batches of one: the load signal stays at one', async () => {
+    const { batcher, submit } = doubling({ maxBatchSize: 64, maxDelayMs: 60_000 });
+    for (let i = 0; i < 50; i++) await submit([i]);
+    expect(batcher.recentBatchSize).toBe(1);
   });
 
   it('keeps only the rows of requests whose write succeeded', async () => {
     const { batcher, batches, submit } = doubling();
-    const [a, bad, c] = await Promise.allSettled([submit([1]), batcher.submit(request([7, 8], 'k', 1)), submit([3])]);
+    const [a, bad, c] = await Promise.allSettled([
+      submit([1]),
+      batcher.submit('k', 2, { values: [7, 8], failAfter: 1 }),
+      submit([3]),
+    ]);
     expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'bad value' } });
     expect(a).toMatchObject({ status: 'fulfilled', value: { output: [2] } });
     expect(c).toMatchObject({ status: 'fulfilled', value: { output: [6] } });

@@ -11,6 +11,7 @@ export type OutputValues = Record<string, NestedNumbers[]>;
 export interface TensorBatch {
   data: TypedData[];
   instanceShapes: number[][];
+  capacity: number;
 }
 
 /** A batch's outputs, flat, in declared output order, with each output's row length and shape. */
@@ -30,19 +31,17 @@ export function openBatch(spec: ModelSpec, instanceShapes: number[][], capacity:
       typedArrayFor(sig.datatype === 'BYTES' ? 'FP32' : sig.datatype, capacity * product(instanceShapes[i])),
     ),
     instanceShapes,
+    capacity,
   };
 }
 
 /**
  * Runs one micro-batch: the requests already wrote their rows into the batch's arrays, so the
- * model gets views of them (no stacking copy) and is called once. All tensors are disposed.
+ * model gets views of them (no stacking copy) and is called once; its outputs are read back once
+ * (dataSync: every backend this runs on in Node reads synchronously, data() only adds promise
+ * turns) and each request's rows are views into them. All tensors are disposed.
  */
-export async function executeBatch(
-  model: LoadedModel,
-  spec: ModelSpec,
-  batch: TensorBatch,
-  size: number,
-): Promise<BatchOutputs> {
+export function executeBatch(model: LoadedModel, spec: ModelSpec, batch: TensorBatch, size: number): BatchOutputs {
   const outputs = tf.tidy(() => {
     const feeds = spec.inputs.map((sig, i) => {
       const shape = batch.instanceShapes[i];
@@ -55,7 +54,7 @@ export async function executeBatch(
     return Array.isArray(result) ? result : result instanceof tf.Tensor ? [result] : Object.values(result);
   });
   try {
-    const data = (await Promise.all(outputs.map((t) => t.data()))) as TypedData[];
+    const data = outputs.map((t) => t.dataSync()) as TypedData[];
     const instanceShapes = outputs.map((t) => t.shape.slice(1));
     return { data, instanceShapes, strides: instanceShapes.map(product) };
   } finally {

@@ -1,4 +1,4 @@
-import { BatchTiming } from '../batching/micro-batcher';
+import { BatchRun, BatchTiming, timingOf } from '../batching/micro-batcher';
 import { ModelSpec } from '../signature/model-signature';
 import { TypedData } from '../signature/signature-validator';
 import { BatchOutputs, nest, OutputValues, rowsOf } from './batch-executor';
@@ -10,31 +10,39 @@ export interface LabelledScore {
 
 /**
  * One request's share of a batch's outputs. Its rows are views into the batch's output arrays;
- * the nested arrays (`outputs`) that JSON protocols send are built on first read, once, so a
- * caller that reads the flat rows (`tensor(name)`) does not pay for them.
+ * the nested arrays (`outputs`) that JSON protocols send, and the timing, are built on first
+ * read, once, so that answering a request costs one small object until someone reads it.
  */
 export class BatchedResult {
   private nested?: OutputValues;
+  private timed?: BatchTiming;
 
   constructor(
     private readonly spec: ModelSpec,
     private readonly batch: BatchOutputs,
     private readonly offset: number,
     readonly instances: number,
-    readonly timing: BatchTiming,
+    private readonly enqueuedAt: number,
+    private readonly run: BatchRun,
   ) {}
 
   get batchSize(): number {
-    return this.timing.batchSize;
+    return this.run.size;
+  }
+
+  get timing(): BatchTiming {
+    return (this.timed ??= timingOf(this.run, this.enqueuedAt, this.instances));
   }
 
   get computeShareMs(): number {
-    return this.timing.computeShareMs;
+    return ((this.run.finished - this.run.started) * this.instances) / this.run.size;
   }
 
   /** Output `name`'s rows for this request, flat row-major (a view: copy it to keep it past the request). */
   tensor(name: string): TypedData {
-    const o = this.spec.outputs.findIndex((s) => s.name === name);
+    const outputs = this.spec.outputs;
+    let o = 0;
+    while (o < outputs.length && outputs[o].name !== name) o++;
     return rowsOf(this.batch, o, this.offset, this.instances);
   }
 

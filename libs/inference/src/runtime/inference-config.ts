@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { ImageLimits } from '../image/image-decoder';
+import { ImageLimits } from '../image/image-codec';
 
 export interface InferenceConfig {
   /** TFJS_BACKEND: force one backend; unset picks the best that loads. */
@@ -16,6 +17,8 @@ export interface InferenceConfig {
   /** Per model: instances allowed to wait before requests get OVERLOADED. */
   maxQueuedInstances: number;
   image: ImageLimits;
+  /** Worker threads that decode images off the event loop; 0: decode on the event loop. */
+  imageWorkers: number;
 }
 
 export const INFERENCE_CONFIG = Symbol('INFERENCE_CONFIG');
@@ -34,6 +37,7 @@ export const inferenceConfigSchema = z.object({
   INFERENCE_MAX_QUEUED_INSTANCES: nonNegative,
   INFERENCE_MAX_IMAGE_BYTES: nonNegative,
   INFERENCE_MAX_IMAGE_MEGAPIXELS: nonNegative,
+  INFERENCE_IMAGE_WORKERS: nonNegative,
 });
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -59,5 +63,9 @@ export function inferenceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
       maxBytes: positive(env, 'INFERENCE_MAX_IMAGE_BYTES', 8 * 1024 * 1024),
       maxMegapixels: positive(env, 'INFERENCE_MAX_IMAGE_MEGAPIXELS', 25),
     },
+    // One core stays with the event loop and the model; at most 4 decoders by default.
+    imageWorkers: Math.floor(
+      positive(env, 'INFERENCE_IMAGE_WORKERS', Math.min(4, Math.max(1, availableParallelism() - 1))),
+    ),
   };
 }

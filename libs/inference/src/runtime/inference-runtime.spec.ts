@@ -6,7 +6,8 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { buildCatalog } from '../catalog/build-catalog';
 import { CatalogEntry } from '../catalog/catalog-entry';
-import { InferenceErrorCode } from '../inference.error';
+import { InferenceError, InferenceErrorCode } from '../inference.error';
+import { validateInputs } from '../signature/signature-validator';
 import { ModelSpec } from '../signature/model-signature';
 import { labelScores } from './inference-runtime';
 import { inferenceConfigFromEnv } from './inference-config';
@@ -81,6 +82,66 @@ describe('InferenceRuntime', () => {
     }
   });
 
+  it('fills a batch from 64 concurrent requests, each reading its own rows', async () => {
+    const rows = Array.from({ length: 64 }, (_, i) => [4.5 + (i % 30) / 10, 3, 1 + (i % 50) / 10, 0.2 + (i % 20) / 10]);
+    const results = await Promise.all(rows.map((r) => runtime.predict(iris, { features: [r] })));
+    expect(results.map((r) => r.batchSize)).toEqual(new Array(64).fill(64));
+    // The same rows one request at a time: every request got its own row's scores.
+    const alone = await runtime.predict(iris, { features: rows });
+    const all = alone.outputs.probabilities as number[][];
+    results.forEach((r, i) => {
+      const mine = r.outputs.probabilities as number[][];
+      mine[0].forEach((p, j) => expect(p).toBeCloseTo(all[i][j], 5));
+    });
+  });
+
+  it('does not hold a lone request for the delay: a sequential client runs in batches of one', async () => {
+    const patient = { ...iris, id: 'iris-patient', batching: { maxBatchSize: 64, maxDelayMs: 60_000 } };
+    await runtime.predict(patient, { features: [[5, 3, 1.5, 0.2]] });
+    for (let i = 0; i < 5; i++) {
+      const held = new Promise((r) => setTimeout(() => r('held'), 5_000).unref());
+      const result = await Promise.race([runtime.predict(patient, { features: [[5, 3, 1 + i, 0.2]] }), held]);
+      expect(result).toMatchObject({ batchSize: 1, instances: 1 });
+    }
+  });
+
+  it('answers the same on its fast path as through the full signature check, errors included', async () => {
+    await runtime.predict(iris, { features: [[5, 3, 1.5, 0.2]] });
+    const nested = await runtime.predict(iris, { features: [[5.9, 3, 4.2, 1.5]] });
+    const flat = await runtime.predict(iris, { features: { shape: [1, 4], data: [5.9, 3, 4.2, 1.5] } });
+    expect(flat.outputs).toEqual(nested.outputs);
+    const limits = runtime.limitsFor(iris);
+    const bad: unknown[] = [
+      { features: [[1, 2, NaN, 4]] },
+      { features: [[1, 2, 3]] },
+      {
+        features: [
+          [1, 2, 3, 4],
+          [1, 2, 3],
+        ],
+      },
+      { features: [[1, 2, '3', 4]] },
+      { features: [[1, 2, 3, 1e39]] },
+      { features: [] },
+      { features: [[1, 2, 3, 4]], extra: [[1]] },
+      { features: Array.from({ length: 65 }, () => [1, 2, 3, 4]) },
+      [[1, 2, 3, 4]],
+    ];
+    for (const inputs of bad) {
+      let expected: unknown;
+      try {
+        validateInputs(iris.inputs, inputs as never, limits);
+      } catch (e) {
+        expected = e;
+      }
+      expect(expected).toBeInstanceOf(InferenceError);
+      await expect(runtime.predict(iris, inputs as never)).rejects.toMatchObject({
+        message: (expected as InferenceError).message,
+        inferenceCode: (expected as InferenceError).inferenceCode,
+      });
+    }
+  });
+
   it('rejects invalid input before loading the model', async () => {
     const fresh = new InferenceRuntime(inferenceConfigFromEnv({}));
     await expect(fresh.predict(iris, { features: [[1, 2, NaN, 4]] })).rejects.toMatchObject({
@@ -99,6 +160,25 @@ describe('InferenceRuntime', () => {
     }
     const single = await runtime.predict(nsfw, { image: `data:image/png;base64,${pngBase64(10, 10)}` });
     expect(single.instances).toBe(1);
+  });
+
+  it('decodes images on worker threads to the same scores as on the event loop', async () => {
+    const onLoop = new InferenceRuntime({ ...inferenceConfigFromEnv({}), imageWorkers: 0 });
+    const onThreads = new InferenceRuntime({ ...inferenceConfigFromEnv({}), imageWorkers: 2 });
+    const images = [pngBase64(64, 48), jpegBase64(300, 200), pngBase64(224, 224)];
+    try {
+      const [a, b] = [await onLoop.predict(nsfw, { image: images }), await onThreads.predict(nsfw, { image: images })];
+      const name = nsfw.outputs[0].name;
+      const [x, y] = [a.outputs[name] as number[][], b.outputs[name] as number[][]];
+      expect(y).toHaveLength(3);
+      x.forEach((row, i) => row.forEach((score, j) => expect(y[i][j]).toBeCloseTo(score, 6)));
+      // Concurrent image requests are decoded in parallel and still stack into batches.
+      const many = await Promise.all(images.map((image) => onThreads.predict(nsfw, { image })));
+      many.forEach((r, i) => (r.outputs[name] as number[][])[0].forEach((s, j) => expect(s).toBeCloseTo(x[i][j], 5)));
+    } finally {
+      onLoop.onModuleDestroy();
+      onThreads.onModuleDestroy();
+    }
   });
 
   it.each([

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, selectBackend } from '../backend/tf-backend';
-import { BatchRequest, BatchTiming, MicroBatcher } from '../batching/micro-batcher';
+import { BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { ModelCache, ModelCacheStats } from '../cache/model-cache';
 import { InferenceError, invalidInput, InferenceErrorCode } from '../inference.error';
-import { decodeImage } from '../image/image-decoder';
-import { imageToInstance } from '../image/image-preprocessor';
+import { decodeInstances } from '../image/image-codec';
+import { asImageError, checkImage } from '../image/image-decoder';
+import { ImageDecodePool } from '../image/image-pool';
 import { InferenceInputs, ModelSpec, ValidatedInputs, ValidationLimits } from '../signature/model-signature';
 import { checkInputs } from '../signature/check-inputs';
+import { FastInputs } from '../signature/fast-inputs';
 import { InputPlan, planInputs, validateInputs, writeInputs } from '../signature/signature-validator';
 import { encodedSpec } from '../tabular/tabular-inputs';
 import { BatchOutputs, executeBatch, openBatch, OutputValues, TensorBatch } from './batch-executor';
@@ -32,25 +34,25 @@ export interface RuntimeMemory {
   cache: ModelCacheStats;
 }
 
-/** A warm request: checked, its values written (and checked) straight into the batch. */
-class PlannedRequest implements BatchRequest<TensorBatch> {
+/** A request whose rows are already checked or ready: it writes them into the batch itself. */
+abstract class RowsRequest {
+  abstract readonly key: string;
+  abstract readonly instances: number;
+  abstract readonly instanceShapes: number[][];
+  abstract write(batch: TensorBatch, offset: number): void;
+}
+
+/** A warm request off the fast path: checked, its values written (and checked) into the batch. */
+class PlannedRequest extends RowsRequest {
   readonly key: string;
   readonly instances: number;
+  readonly instanceShapes: number[][];
 
-  constructor(
-    private readonly spec: ModelSpec,
-    private readonly plan: InputPlan,
-  ) {
+  constructor(private readonly plan: InputPlan) {
+    super();
     this.key = plan.key;
     this.instances = plan.instances;
-  }
-
-  open(capacity: number): TensorBatch {
-    return openBatch(
-      this.spec,
-      this.plan.inputs.map((p) => p.instanceShape),
-      capacity,
-    );
+    this.instanceShapes = plan.inputs.map((p) => p.instanceShape);
   }
 
   write(batch: TensorBatch, offset: number): void {
@@ -59,26 +61,21 @@ class PlannedRequest implements BatchRequest<TensorBatch> {
 }
 
 /** Inputs already in typed arrays (validated before a cold load, or decoded images): copied in. */
-class ReadyRequest implements BatchRequest<TensorBatch> {
+class ReadyRequest extends RowsRequest {
   readonly key: string;
   readonly instances: number;
+  readonly instanceShapes: number[][];
   private readonly names: string[];
 
   constructor(
-    private readonly spec: ModelSpec,
+    spec: ModelSpec,
     private readonly inputs: ValidatedInputs,
   ) {
+    super();
     this.names = spec.inputs.map((s) => s.name);
-    this.key = this.names.map((n) => `${n}:${inputs.tensors[n].instanceShape.join('x')}|`).join('');
+    this.instanceShapes = this.names.map((n) => inputs.tensors[n].instanceShape);
+    this.key = this.names.map((n, i) => `${n}:${this.instanceShapes[i].join('x')}|`).join('');
     this.instances = inputs.instances;
-  }
-
-  open(capacity: number): TensorBatch {
-    return openBatch(
-      this.spec,
-      this.names.map((n) => this.inputs.tensors[n].instanceShape),
-      capacity,
-    );
   }
 
   write(batch: TensorBatch, offset: number): void {
@@ -87,6 +84,18 @@ class ReadyRequest implements BatchRequest<TensorBatch> {
       batch.data[i].set(t.data, offset * (t.data.length / this.instances));
     });
   }
+}
+
+/** What a lane's batcher takes: raw inputs on the fast path, else a request that writes itself. */
+type LaneInput = InferenceInputs | RowsRequest;
+
+/** One model version's batcher, and its fast input path when its instance shapes are fixed. */
+interface Lane {
+  spec: ModelSpec;
+  fast?: FastInputs;
+  /** A full-size batch whose run is over, kept for the next one (fixed shapes only). */
+  spare?: TensorBatch;
+  batcher: MicroBatcher<TensorBatch, LaneInput, BatchOutputs, PredictResult>;
 }
 
 /**
@@ -98,7 +107,10 @@ class ReadyRequest implements BatchRequest<TensorBatch> {
 export class InferenceRuntime {
   readonly config: InferenceConfig;
   private readonly cache: ModelCache;
-  private readonly batchers = new Map<string, MicroBatcher<TensorBatch, BatchOutputs>>();
+  private readonly lanes = new Map<string, Lane>();
+  /** Per image model version, its square input size (known once it has loaded). */
+  private readonly imageSizes = new Map<string, number>();
+  private decoders?: ImageDecodePool;
   private backend?: BackendName;
 
   constructor(config?: InferenceConfig) {
@@ -127,20 +139,39 @@ export class InferenceRuntime {
     this.cache.evict(id);
   }
 
-  /** Nest lifecycle hook: frees every loaded model. */
+  /** Nest lifecycle hook: frees every loaded model and stops the image decode threads. */
   onModuleDestroy(): void {
     this.cache.evict();
+    void this.decoders?.close();
+    this.decoders = undefined;
   }
 
-  /** Validates, batches with concurrent requests for the same version, and runs the model. */
-  async predict(
-    spec: ModelSpec,
-    inputs: InferenceInputs,
-    options: { timeoutMs?: number } = {},
-  ): Promise<PredictResult> {
+  /**
+   * Validates, batches with concurrent requests for the same version, and runs the model. A warm
+   * request for a model with fixed instance shapes takes the fast path: no await, no per-request
+   * objects besides its promise and its result; its values are checked as they are written into
+   * the batch.
+   */
+  predict(spec: ModelSpec, inputs: InferenceInputs, options?: { timeoutMs?: number }): Promise<PredictResult> {
+    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
+    if (this.backend !== undefined && spec.preprocess === undefined && !spec.tabular && this.cache.has(spec.id)) {
+      const lane = this.laneFor(spec);
+      const n = lane.fast ? lane.fast.count(inputs) : 0;
+      if (n > 0) return lane.batcher.submit('', n, inputs, timeoutMs);
+      try {
+        // Warm: shapes and limits checked here, values as they are written into the batch.
+        const request = new PlannedRequest(planInputs(spec.inputs, inputs, this.limitsFor(spec)));
+        return lane.batcher.submit(lane.fast ? '' : request.key, request.instances, request, timeoutMs);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.predictCold(spec, inputs, timeoutMs);
+  }
+
+  private async predictCold(spec: ModelSpec, inputs: InferenceInputs, timeoutMs: number): Promise<PredictResult> {
     if (!this.backend) await this.init();
-    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
-    let request: BatchRequest<TensorBatch>;
+    let request: RowsRequest;
     // A trained version's model takes the encoded columns: that is the spec its batches run.
     const runSpec = spec.tabular ? encodedSpec(spec, spec.tabular) : spec;
     if (spec.preprocess === 'image') {
@@ -150,16 +181,16 @@ export class InferenceRuntime {
       if (!this.cache.has(spec.id)) await this.cache.use(spec, () => undefined);
       request = new ReadyRequest(runSpec, encoded);
     } else if (this.cache.has(spec.id)) {
-      // Warm: shapes and limits checked here, values as they are written into the batch.
-      request = new PlannedRequest(spec, planInputs(spec.inputs, inputs, this.limitsFor(spec)));
+      // The backend was selected by this call: the warm path takes it from here.
+      return this.predict(spec, inputs, { timeoutMs });
     } else {
       // Cold: reject bad input before a model is loaded for it; the load is not in the timeout.
       const validated = validateInputs(spec.inputs, inputs, this.limitsFor(spec));
       await this.cache.use(spec, () => undefined);
       request = new ReadyRequest(spec, validated);
     }
-    const { result, offset, timing } = await this.batcherFor(runSpec).submit(request, timeoutMs);
-    return new BatchedResult(runSpec, result, offset, request.instances, timing);
+    const lane = this.laneFor(runSpec);
+    return lane.batcher.submit(lane.fast ? '' : request.key, request.instances, request, timeoutMs);
   }
 
   /** The version's own instance cap (its batching.maxInstances), else the configured one. */
@@ -177,11 +208,24 @@ export class InferenceRuntime {
 
   private async imageInputs(spec: ModelSpec, inputs: InferenceInputs): Promise<ValidatedInputs> {
     const list = this.imageList(spec, inputs);
-    const images = list.map((item) => decodeImage(item, this.config.image));
-    const size = await this.cache.use(spec, ({ model }) => (model.inputs[0].shape as Array<number | null>)[1] ?? 224);
-    const data = new Float32Array(images.length * size * size * 3);
-    images.forEach((img, i) => data.set(imageToInstance(img, size), i * size * size * 3));
-    return { instances: images.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
+    const limits = this.config.image;
+    let size = this.cache.has(spec.id) ? this.imageSizes.get(spec.id) : undefined;
+    if (size === undefined) {
+      // Cold: the checks that need no decoding run before the model loads for this request.
+      for (const item of list) checkImage(item, limits);
+      size = await this.cache.use(spec, ({ model }) => (model.inputs[0].shape as Array<number | null>)[1] ?? 224);
+      this.imageSizes.set(spec.id, size);
+    }
+    let data: Float32Array;
+    try {
+      data =
+        this.config.imageWorkers > 0
+          ? await (this.decoders ??= new ImageDecodePool(this.config.imageWorkers)).decode(list, size, limits)
+          : decodeInstances(list, size, limits);
+    } catch (e) {
+      throw asImageError(e);
+    }
+    return { instances: list.length, tensors: { [spec.inputs[0].name]: { data, instanceShape: [size, size, 3] } } };
   }
 
   private imageList(spec: ModelSpec, inputs: InferenceInputs): unknown[] {
@@ -202,18 +246,46 @@ export class InferenceRuntime {
     return list;
   }
 
-  private batcherFor(spec: ModelSpec): MicroBatcher<TensorBatch, BatchOutputs> {
-    let batcher = this.batchers.get(spec.id);
-    if (!batcher) {
-      batcher = new MicroBatcher<TensorBatch, BatchOutputs>({
-        maxBatchSize: spec.batching?.maxBatchSize ?? this.config.maxBatchSize,
+  private laneFor(spec: ModelSpec): Lane {
+    const known = this.lanes.get(spec.id);
+    if (known) return known;
+    const fast = FastInputs.for(spec.inputs, this.limitsFor(spec));
+    const maxBatchSize = spec.batching?.maxBatchSize ?? this.config.maxBatchSize;
+    const lane: Lane = {
+      spec,
+      fast,
+      batcher: new MicroBatcher<TensorBatch, LaneInput, BatchOutputs, PredictResult>({
+        maxBatchSize,
         maxDelayMs: spec.batching?.maxDelayMs ?? this.config.maxDelayMs,
         maxQueuedInstances: this.config.maxQueuedInstances,
+        open: (capacity, first) => {
+          const shapes = first instanceof RowsRequest ? first.instanceShapes : fast!.instanceShapes;
+          const spare = lane.spare;
+          lane.spare = undefined;
+          // A full-size batch of the same shapes as the last one: reuse that one's storage.
+          if (spare && spare.capacity === capacity && sameShapes(spare.instanceShapes, shapes)) return spare;
+          return openBatch(spec, shapes, capacity);
+        },
+        release: (batch, outputs) => {
+          // Results are views of the outputs: never reuse inputs that an output may share (cpu backend).
+          const shared = outputs?.data.some((o) => batch.data.some((d) => d.buffer === o.buffer)) ?? true;
+          if (!shared && batch.capacity === maxBatchSize) lane.spare = batch;
+        },
+        write: (batch, offset, input) =>
+          input instanceof RowsRequest ? input.write(batch, offset) : fast!.write(input, batch.data, offset),
         // The model is taken from the cache per batch: a version reloaded meanwhile is simply used.
         execute: (batch, size) => this.cache.use(spec, ({ model }) => executeBatch(model, spec, batch, size)),
-      });
-      this.batchers.set(spec.id, batcher);
-    }
-    return batcher;
+        settle: (outputs, offset, instances, enqueuedAt, run) =>
+          new BatchedResult(spec, outputs, offset, instances, enqueuedAt, run),
+      }),
+    };
+    this.lanes.set(spec.id, lane);
+    return lane;
   }
+}
+
+function sameShapes(a: number[][], b: number[][]): boolean {
+  return (
+    a.length === b.length && a.every((dims, i) => dims.length === b[i].length && dims.every((d, j) => d === b[i][j]))
+  );
 }

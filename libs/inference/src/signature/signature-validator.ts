@@ -24,6 +24,11 @@ const ELEMENT_CHECKS: Record<Exclude<OipDatatype, 'BYTES'>, Checker> = {
   FP64: (v) => typeof v === 'number' && Number.isFinite(v),
 };
 
+/** The check a value of this datatype must pass (TF.js's ranges). */
+export function elementCheck(datatype: Exclude<OipDatatype, 'BYTES'>): Checker {
+  return ELEMENT_CHECKS[datatype];
+}
+
 export function tfDtypeOf(datatype: OipDatatype): 'float32' | 'int32' | 'bool' {
   if (datatype.startsWith('FP')) return 'float32';
   if (datatype === 'BOOL') return 'bool';
