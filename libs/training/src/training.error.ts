@@ -27,6 +27,7 @@ export enum TrainingErrorReason {
   UPLOAD_EXPIRED = 'UPLOAD_EXPIRED',
   UPLOAD_SIZE_MISMATCH = 'UPLOAD_SIZE_MISMATCH',
   UPLOAD_ALREADY_RECEIVED = 'UPLOAD_ALREADY_RECEIVED',
+  DATASET_IN_USE = 'DATASET_IN_USE',
 }
 
 export class TrainingError extends AppError {
