@@ -5,7 +5,7 @@ import { needsPostgres } from '../support/database';
 import { DENSE_SIGNATURE, layersArtifact } from '../support/layers-artifact';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
 import { startSmtpInbox } from '../support/smtp-inbox';
-import { DriftAlerts } from '../../libs/monitoring/src/drift/drift-alerts.service';
+import { DriftAlerts } from '@app/monitoring';
 
 const d = needsPostgres('model monitoring e2e') ? describe : describe.skip;
 

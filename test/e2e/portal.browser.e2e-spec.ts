@@ -137,7 +137,7 @@ d('portal in a browser: the first-session journey', () => {
         const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ query, variables }) });
         return res.json();
       })(${JSON.stringify([query, variables])})`,
-    ) as Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    ) as Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>;
 
   const runBoth = async () => {
     await page.getByRole('button', { name: 'Run on both' }).click();

@@ -12,6 +12,6 @@ export { MONITORING_CONFIG } from './monitoring.config';
 export type { MonitoringConfig } from './monitoring.config';
 export type { PredictionObservation } from './prediction-observation';
 export { BaselineStore } from './drift/baseline.store';
-export { DRIFT_ALERT_SINK } from './drift/drift-alerts.service';
+export { DRIFT_ALERT_SINK, DriftAlerts } from './drift/drift-alerts.service';
 export type { DriftAlert, DriftAlertSink } from './drift/drift-alerts.service';
 export { psiOf, baselineOf, driftStatus } from './drift/psi';
