@@ -46,7 +46,8 @@ export class DriftAlerts {
     const windowEnd = new Date(windowStart.getTime() + windowMs);
     for (const t of touched) {
       const drift = await this.query.drift(t.tenantId, [{ id: t.versionId, version: null }], windowStart, windowEnd);
-      for (const d of drift.filter((x) => x.status === 'ALERT')) await this.raise(t, d, windowStart, windowEnd);
+      const alerts = drift.filter((x) => x.status === 'ALERT' && x.observed >= this.config.driftAlertMinRows);
+      for (const d of alerts) await this.raise(t, d, windowStart, windowEnd);
     }
     if (this.raised.size > 10_000) this.raised.clear();
   }
