@@ -279,7 +279,11 @@ d('portal in a browser: the first-session journey', () => {
     await page
       .getByRole('region', { name: /local ledger/ })
       .getByText(/iris: \d+ requests/)
-      .waitFor();
+      .waitFor()
+      .catch(async (e) => {
+        console.error(`DEBUG billing: ${await page.locator('main').textContent()}`);
+        throw e;
+      });
     await shot('10-billing');
     await page.goto(`${base}/models/iris`);
     await page.getByRole('heading', { level: 1, name: 'Model iris' }).waitFor();
