@@ -5,8 +5,12 @@
  * in the same run. Then the crash test: SIGKILL the api under load, start it again, and check
  * that every answered prediction is billed and audited once.
  *
+ * Then monitoring's share of it: the same load on two api processes over one database, one with
+ * MONITORING_ENABLED=false, interleaved (off, on, off, on, ...), and the throughput ratio.
+ *
  *   node --require ./test/bench/register.js test/bench/ledger.bench.ts
- *   (BENCH_SECONDS=6 per run; BENCH_ONLY=load|crash; needs PostgreSQL and Redis)
+ *   (BENCH_SECONDS=6 per run; BENCH_ROUNDS=3 monitoring pairs; BENCH_ONLY=load|monitoring|crash;
+ *   needs PostgreSQL and Redis)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort, startWorkerProcess } from '../support/worker-process';
-import { autocannon, createBenchDatabase, table, type LoadResult } from './support/bench-kit';
+import { autocannon, createBenchDatabase, median, table, type LoadResult } from './support/bench-kit';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CONNECTIONS = 32;
@@ -215,6 +219,66 @@ async function loadTable(): Promise<void> {
   await db.drop();
 }
 
+/**
+ * Monitoring on against off on the ledger's load: two api processes over one database and Redis,
+ * identical but for MONITORING_ENABLED, loaded in turn (off, on, off, on, ...) so that the noise
+ * of a shared machine falls on both alike. The idle one only keeps its timers.
+ */
+async function monitoringTable(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const db = await createBenchDatabase();
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  const common = { DATABASE_URL: db.url, DATABASE_POOL_SIZE: '10', REDIS_URL, MONITORING_FLUSH_MS: '1000' };
+  const on = await startApi({ ...common, AUTO_MIGRATE: '1', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mon-on-')) });
+  const off = await startApi({
+    ...common,
+    MONITORING_ENABLED: 'false',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mon-off-')),
+  });
+  await pg.query(LIMITS);
+  const keys = [await keyFor(on.url, 'mon@example.com')];
+  const rows: (string | number)[][] = [];
+  for (const which of ['tfs', 'gql'] as const) {
+    const rps = { off: [] as number[], on: [] as number[] };
+    const p99 = { off: [] as number[], on: [] as number[] };
+    let failed = 0;
+    for (const api of [off, on]) await load(api.url, keys, which, 2); // warm-up
+    for (let i = 0; i < rounds; i++) {
+      for (const [name, api] of [
+        ['off', off],
+        ['on', on],
+      ] as const) {
+        const r = await load(api.url, keys, which);
+        rps[name].push(r.rps);
+        p99[name].push(r.p99);
+        failed += r.non2xx + r.errors;
+      }
+    }
+    const ratio = median(rps.on) / median(rps.off);
+    for (const name of ['off', 'on'] as const)
+      rows.push([
+        `${which}: monitoring ${name}`,
+        rps[name].map((x) => x.toFixed(0)).join(' / '),
+        median(rps[name]).toFixed(0),
+        median(p99[name]),
+        failed,
+        name === 'off' ? '1.000' : ratio.toFixed(3),
+        name === 'off' ? '' : `${((1 - ratio) * 100).toFixed(1)} %`,
+      ]);
+  }
+  await new Promise((r) => setTimeout(r, 1500)); // the on process's last flush
+  const recorded = (await pg.query(`select coalesce(sum(calls), 0)::int as n from model_metric_minutes`)).rows[0].n;
+  table(
+    `monitoring on vs off: iris, 1 instance per request, ${CONNECTIONS} connections, ${rounds} x (off, on), ${SECONDS} s each (calls in model_metric_minutes, written by the on process only: ${recorded})`,
+    ['configuration', 'req/s per run', 'median req/s', 'median p99 ms', 'non-2xx/errors', 'ratio to off', 'loss'],
+    rows,
+  );
+  await Promise.all([on.stop(), off.stop()]);
+  await pg.end();
+  await db.drop();
+}
+
 /** SIGKILL under load, restart: answered == billed == audited, nothing twice, the chain verifies. */
 async function crash(): Promise<void> {
   const db = await createBenchDatabase();
@@ -299,6 +363,7 @@ async function crash(): Promise<void> {
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'load') await loadTable();
+  if (!only || only === 'monitoring') await monitoringTable();
   if (!only || only === 'crash') await crash();
 }
 

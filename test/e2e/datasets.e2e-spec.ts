@@ -105,6 +105,19 @@ d('datasets: upload, type, list, read, delete; private to the tenant', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['dataset.create', 'dataset.delete']);
   });
 
+  it('refuses to delete a dataset a queued training job still has to read (CONFLICT), deletes it once the job is done', async () => {
+    const ds = await createDataset(t, key, 'busy', 'CSV', 'a,b\n1,2\n');
+    await t.sql.query(
+      `INSERT INTO training_jobs (id, "tenantId", "modelId", "datasetId", params, status) VALUES ($1, $2, 'mdl_none', $3, '{}', 'QUEUED')`,
+      [`tj_busy_${ds.id}`, tenantId, ds.id],
+    );
+    const refused = await gql(t.http, DELETE, { id: ds.id }, key);
+    expect(refused.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'DATASET_IN_USE' });
+    expect(datasetFiles()).toContain(ds.id);
+    await t.sql.query(`UPDATE training_jobs SET status = 'CANCELLED' WHERE id = $1`, [`tj_busy_${ds.id}`]);
+    expect((await gql(t.http, DELETE, { id: ds.id }, key)).body.data.deleteDataset.id).toBe(ds.id);
+  });
+
   it('a large file goes through a signed upload URL: PUT the bytes, 201 with the dataset, once', async () => {
     const csv = irisCsv().train;
     const size = Buffer.byteLength(csv);

@@ -4,6 +4,8 @@ import { seededRandom } from '@app/common';
 import { needsPostgres } from '../support/database';
 import { DENSE_SIGNATURE, layersArtifact } from '../support/layers-artifact';
 import { TestApp, createKey, gql, signUp, startTestApp } from '../support/test-app';
+import { startSmtpInbox } from '../support/smtp-inbox';
+import { DriftAlerts } from '@app/monitoring';
 
 const d = needsPostgres('model monitoring e2e') ? describe : describe.skip;
 
@@ -28,16 +30,22 @@ d('models: modelMonitoring (calls, latency, drift) and /metrics per model', () =
     data[Math.floor(random() * data.length)].map((v, i) => (i === 2 ? v + 1.5 : v)),
   );
 
+  let inbox: Awaited<ReturnType<typeof startSmtpInbox>>;
+  let ownerEmail: string;
+
   beforeAll(async () => {
-    t = await startTestApp({ MONITORING_BASELINE_ROWS: '640', MONITORING_FLUSH_MS: '60000' });
+    inbox = await startSmtpInbox();
+    t = await startTestApp({ MONITORING_BASELINE_ROWS: '640', MONITORING_FLUSH_MS: '60000', SMTP_URL: inbox.url });
     const s = await signUp(t.http, 'Watcher');
     tenantId = s.tenantId;
+    ownerEmail = s.email;
     key = (await createKey(t.http, s, ['inference:run', 'models:read', 'models:write'])).secret;
     other = (await createKey(t.http, await signUp(t.http, 'Other'), ['inference:run', 'models:read', 'models:write']))
       .secret;
   }, 180_000);
   afterAll(async () => {
     await t?.close();
+    await inbox?.close();
   });
 
   it('counts calls, errors, instances and latency of iris; the shifted column alone ALERTs, once per window', async () => {
@@ -75,6 +83,25 @@ d('models: modelMonitoring (calls, latency, drift) and /metrics per model', () =
       [tenantId],
     );
     expect(alerts.rows.map((r) => r.metadata.feature)).toEqual(['features[2]']);
+    // E-mailed to the tenant's owner, once.
+    const mail = await inbox.waitFor(
+      (x) => x.to.includes(ownerEmail) && /^Input drift alert: iris v\d+, column features\[2\]$/.test(x.subject),
+    );
+    expect(mail.text).toMatch(/population stability index \d+\.\d{3}/);
+    // Another replica (or this one restarted) knows nothing of what this process raised: the
+    // audit trail still keeps it to one alert per window and column.
+    (t.app.get(DriftAlerts, { strict: false }) as unknown as { raised: Set<string> }).raised.clear();
+    await gql(t.http, PREDICT, { i: { model: 'iris', inputs: { features: iris.slice(30, 60) } } }, { key });
+    await gql(t.http, MONITOR, { m: 'iris', from, to: to() }, { key });
+    const again = await t.sql.query(
+      `select count(*)::int as n from audit_events where "tenantId" = $1 and action = 'model.drift_alert'`,
+      [tenantId],
+    );
+    expect(again.rows[0].n).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      inbox.messages.filter((x) => x.to.includes(ownerEmail) && x.subject.startsWith('Input drift alert')),
+    ).toHaveLength(1);
   });
 
   it('an uploaded version takes its first calls as baseline, then measures drift against it', async () => {
@@ -127,6 +154,7 @@ d('models: modelMonitoring (calls, latency, drift) and /metrics per model', () =
         `model_inference_duration_seconds_count\\{model="watched",tenant="${tenantId}",version="1",outcome="ok"\\} 20`,
       ),
     );
-    expect(text).toMatch(/model_inference_instances_total\{model="iris",tenant="",version="1",outcome="ok"\} 330/);
+    // 300 + 30 (the same window again) + 30 (after the in-memory alert set was cleared)
+    expect(text).toMatch(/model_inference_instances_total\{model="iris",tenant="",version="1",outcome="ok"\} 360/);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SCREENSHOTS, launchChromium, needsChromium } from '../support/browser';
 import { needsPostgres } from '../support/database';
+import { DENSE_SIGNATURE, layersArtifact } from '../support/layers-artifact';
 import { STRONG_PASSWORD, TestApp, startTestApp, uniqueEmail } from '../support/test-app';
 
 const run = needsPostgres('portal browser e2e') && needsChromium('portal browser e2e');
@@ -42,6 +43,9 @@ d('portal in a browser: the first-session journey', () => {
   beforeAll(async () => {
     execFileSync('npm', ['run', '-s', 'build:portal'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
     t = await startTestApp();
+    // The journey makes more portal calls in a minute than the free plan's 60 per key (the model
+    // page's playground alone makes a dozen): the limits are not what this file tests.
+    await t.sql.query(`update plans set "requestsPerMinutePerKey" = 10000, "requestsPerMinutePerTenant" = 10000`);
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -127,6 +131,81 @@ d('portal in a browser: the first-session journey', () => {
     });
     expect(res.errors).toBeUndefined();
   }, 60_000);
+
+  /** GraphQL from inside the page, with its session cookie and CSRF token (as the portal sends it). */
+  const inPage = (query: string, variables: Record<string, unknown> = {}) =>
+    page.evaluate(
+      `(async ([query, variables]) => {
+        const csrf = decodeURIComponent((document.cookie.split('; ').find((c) => c.startsWith('csrf_token=')) ?? '').slice(11));
+        const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ query, variables }) });
+        return res.json();
+      })(${JSON.stringify([query, variables])})`,
+    ) as Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>;
+
+  const runBoth = async () => {
+    await page.getByRole('button', { name: 'Run on both' }).click();
+    await page.getByTestId('server-latency').waitFor({ timeout: 60_000 });
+  };
+
+  it("runs a version on the server and in the browser (TF.js, from its download URL) side by side: iris's answers agree", async () => {
+    await page.goto(`${base}/models/iris`);
+    await page.getByRole('heading', { name: 'Playground: server and browser' }).waitFor();
+    // Iris asks for its four measurements, the first flower of the data set filled in.
+    await expect(page.getByLabel('Petal length (cm)').inputValue()).resolves.toBe('1.4');
+    await page.getByLabel('Sepal length (cm)').fill('6.7');
+    await runBoth();
+    await page.getByTestId('browser-latency').waitFor({ timeout: 60_000 });
+    const agreement = await page.getByTestId('agreement').textContent();
+    expect(agreement).toMatch(/^The answers agree \(largest difference [\d.]+e[-+]\d+\)\.$/);
+    const numbers = (text: string | null) => (text ?? '').match(/-?\d+\.\d{4}/g)?.map(Number) ?? [];
+    const server = numbers(await page.getByTestId('server-answer').locator('.answer').textContent());
+    const browserSide = numbers(await page.getByTestId('browser-answer').locator('.answer').textContent());
+    expect(server).toHaveLength(3); // three species' probabilities
+    expect(browserSide).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(Math.abs(server[i]! - browserSide[i]!)).toBeLessThanOrEqual(1e-3);
+    expect(server.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    await expect(page.getByTestId('server-latency').textContent()).resolves.toMatch(/^[\d.]+ ms round trip/);
+    await expect(page.getByTestId('browser-latency').textContent()).resolves.toMatch(
+      /^[\d.]+ ms to run on \w+ \(first load \d+ ms\)/,
+    );
+    await shot('04b-model-playground-iris');
+  }, 120_000);
+
+  it("a tenant's own model runs in the browser too; with downloads switched off, the browser side says so", async () => {
+    const files = await layersArtifact(2);
+    expect(
+      (await inPage(`mutation { createModel(input: { name: "edge-pg", task: "regression" }) { name } }`)).errors,
+    ).toBeUndefined();
+    const pub = await inPage(
+      `mutation($i: PublishModelVersionInput!) { publishModelVersion(input: $i) { version status } }`,
+      {
+        i: { model: 'edge-pg', format: 'layers', pricingUnit: 'request', ...DENSE_SIGNATURE, files },
+      },
+    );
+    expect(pub.errors).toBeUndefined();
+    await page.goto(`${base}/models/edge-pg?version=1`);
+    await page.getByRole('heading', { name: 'Playground: server and browser' }).waitFor();
+    for (const [i, x] of ['1', '2', '3'].entries()) await page.getByLabel(`x[${i}]`).fill(x);
+    await runBoth();
+    await page.getByTestId('agreement').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('agreement').textContent()).resolves.toMatch(/^The answers agree/);
+    // Kernel of ones, bias 2: 1 + 2 + 3 + 2 on both sides.
+    await expect(page.getByTestId('server-answer').locator('.answer').textContent()).resolves.toBe('[8.0000, 8.0000]');
+    await expect(page.getByTestId('browser-answer').locator('.answer').textContent()).resolves.toBe('[8.0000, 8.0000]');
+
+    const off = await inPage(`mutation { setModelDownloads(model: "edge-pg", enabled: false) { downloadsEnabled } }`);
+    expect(off.data?.setModelDownloads).toEqual({ downloadsEnabled: false });
+    await page.goto(`${base}/models/edge-pg`);
+    await page.getByRole('heading', { name: 'Playground: server and browser' }).waitFor();
+    for (const [i, x] of ['1', '1', '1'].entries()) await page.getByLabel(`x[${i}]`).fill(x);
+    await runBoth();
+    await expect(page.getByTestId('browser-answer').getByRole('status').textContent()).resolves.toBe(
+      'Downloads of this model are switched off by its owner, so it cannot run in your browser.',
+    );
+    await expect(page.getByTestId('server-answer').locator('.answer').textContent()).resolves.toBe('[5.0000, 5.0000]');
+    expect(await page.getByTestId('agreement').count()).toBe(0);
+    await shot('04c-model-playground-downloads-off');
+  }, 120_000);
 
   it('shows that usage on the dashboard', async () => {
     await go('Dashboard', 'Dashboard');

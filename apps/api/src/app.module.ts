@@ -24,6 +24,7 @@ import { DutiesModule } from '@app/duties';
 import { JobsModule } from '@app/jobs';
 import { MonitoringModule } from '@app/monitoring';
 import { TrainingModule } from '@app/training';
+import { LiveBackupModule } from '@app/backup';
 import { AuthGuard } from './auth/auth.guard';
 import { AppErrorFilter } from './http/app-error.filter';
 import { AuthenticationService } from './auth/authentication.service';
@@ -59,6 +60,7 @@ import { PortalModule } from './portal';
     JobsModule,
     DutiesModule,
     TrainingModule,
+    LiveBackupModule,
   ],
   controllers: [HealthController],
   providers: [

@@ -41,6 +41,6 @@ export async function createPrismaService(config: AppConfig, opts: { migrate?: b
     'db: Prisma client (WASM query compiler)',
     () =>
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close()),
+      new PrismaService(new PrismaPGlite(pglite as any), 'embedded', () => pglite.close(), pglite),
   );
 }

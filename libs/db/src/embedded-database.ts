@@ -15,7 +15,14 @@ export const migrationRunner = () =>
 export const EMBEDDED_SHARED_BUFFERS = '16MB';
 
 /** The open PGlite instance (typed loosely: PGlite's types are ESM-only). */
-export type EmbeddedPglite = { close(): Promise<void>; query(sql: string): Promise<unknown> };
+export type EmbeddedPglite = {
+  close(): Promise<void>;
+  query(sql: string): Promise<unknown>;
+  /** A tarball of the data folder, taken between two statements (PGlite's statement lock). */
+  dumpDataDir(compression: 'gzip' | 'none'): Promise<Blob>;
+  /** One transaction; PGlite runs no other statement outside it until it ends. */
+  transaction<T>(fn: (tx: { exec(sql: string): Promise<unknown> }) => Promise<T>): Promise<T>;
+};
 
 /**
  * A fresh data folder starts from the template `npm run build` made (initdb and every

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PrismaClient } from './generated/prisma/client';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { EmbeddedPglite } from './embedded-database';
 
 /**
  * The unscoped client. Outside libs/db, prefer `TenantPrisma.forTenant(tenantId)`: a query
@@ -15,6 +16,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     adapter: SqlDriverAdapterFactory,
     readonly mode: 'postgres' | 'embedded',
     private readonly onClose: () => Promise<void> = async () => undefined,
+    /** Embedded mode: the PGlite instance under the client (the live backup dumps it). */
+    readonly embedded?: EmbeddedPglite,
   ) {
     super({ adapter });
   }

@@ -9,6 +9,8 @@ const schema = z.object({
   MONITORING_BASELINE_ROWS: z.coerce.number().int().min(20).max(100_000).default(200),
   // The drift window an ALERT is raised over (and at most once per window, per column).
   DRIFT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1_440).default(60),
+  // Values a column needs in the window before its ALERT is raised (PSI over a handful of calls is noise).
+  DRIFT_ALERT_MIN_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100),
   // Distinct (model, tenant, version) label sets on /metrics; the rest share model="other".
   MONITORING_MAX_MODEL_SERIES: z.coerce.number().int().min(1).max(10_000).default(100),
 });
@@ -18,6 +20,7 @@ export interface MonitoringConfig {
   flushMs: number;
   baselineRows: number;
   driftWindowMinutes: number;
+  driftAlertMinRows: number;
   maxModelSeries: number;
 }
 
@@ -30,6 +33,7 @@ export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): M
     flushMs: c.MONITORING_FLUSH_MS,
     baselineRows: c.MONITORING_BASELINE_ROWS,
     driftWindowMinutes: c.DRIFT_WINDOW_MINUTES,
+    driftAlertMinRows: c.DRIFT_ALERT_MIN_ROWS,
     maxModelSeries: c.MONITORING_MAX_MODEL_SERIES,
   };
 }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { MailModule } from '@app/mail';
 import { ModelsModule } from '@app/models';
+import { DriftAlertMailer } from './drift/drift-alert-mailer';
 import { BaselineStore } from './drift/baseline.store';
-import { DriftAlerts } from './drift/drift-alerts.service';
+import { DRIFT_ALERT_SINK, DriftAlerts } from './drift/drift-alerts.service';
 import { InputDriftRecorder } from './drift/input-drift.recorder';
 import { ModelMonitor } from './model-monitor.service';
 import { MONITORING_CONFIG, monitoringConfigFromEnv } from './monitoring.config';
@@ -10,13 +12,14 @@ import { MonitoringResolver } from './monitoring.resolver';
 
 /** Per-model monitoring: call statistics, latency histograms, input drift; the modelMonitoring query. */
 @Module({
-  imports: [ModelsModule],
+  imports: [ModelsModule, MailModule],
   providers: [
     { provide: MONITORING_CONFIG, useFactory: () => monitoringConfigFromEnv() },
     ModelMonitor,
     InputDriftRecorder,
     BaselineStore,
     DriftAlerts,
+    { provide: DRIFT_ALERT_SINK, useClass: DriftAlertMailer },
     MonitoringQuery,
     MonitoringResolver,
   ],

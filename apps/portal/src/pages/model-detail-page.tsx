@@ -6,6 +6,9 @@ import { Link } from '../router/link';
 import { AliasForm } from './models/alias-form';
 import { MonitoringCard } from './models/monitoring-card';
 import { UploadVersionForm } from './models/upload-version-form';
+import { VersionPlayground } from './models/version-playground';
+import { useLocation } from '../router/router';
+import { useState } from 'react';
 
 function metricsText(metrics: Record<string, unknown> | null): string {
   if (!metrics || Object.keys(metrics).length === 0) return '—';
@@ -17,6 +20,10 @@ function metricsText(metrics: Record<string, unknown> | null): string {
 export function ModelDetailPage({ name }: { name: string }) {
   const model = useQuery(ModelQuery, { name });
   const m = model.data?.model;
+  const asked = Number(useLocation().query.get('version'));
+  const [tryVersion, setTryVersion] = useState<number | undefined>(
+    Number.isInteger(asked) && asked > 0 ? asked : undefined,
+  );
   return (
     <>
       <p>
@@ -56,6 +63,9 @@ export function ModelDetailPage({ name }: { name: string }) {
                     <th scope="col">Evaluation</th>
                     <th scope="col">Aliases</th>
                     <th scope="col">Published</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Try</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -73,6 +83,21 @@ export function ModelDetailPage({ name }: { name: string }) {
                           .join(', ') || '—'}
                       </td>
                       <td>{formatDate(v.createdAt)}</td>
+                      <td>
+                        {v.status === 'READY' ? (
+                          <button
+                            type="button"
+                            className="secondary"
+                            aria-label={`Try version ${v.version}`}
+                            onClick={() => {
+                              setTryVersion(v.version);
+                              window.document.getElementById('vp-heading')?.scrollIntoView();
+                            }}
+                          >
+                            Try
+                          </button>
+                        ) : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -84,6 +109,7 @@ export function ModelDetailPage({ name }: { name: string }) {
               <AliasForm model={m.name} versions={m.versions} onSaved={() => void model.reload()} />
             )}
           </section>
+          <VersionPlayground model={m} version={tryVersion} />
           <MonitoringCard model={m.name} />
           {m.public ? null : <UploadVersionForm model={m.name} current={m} onPublished={() => void model.reload()} />}
         </>

@@ -31,6 +31,12 @@ export class ModelVersion {
     description: 'A version trained here: the raw columns it takes, one input each',
   })
   featureColumns!: string[] | null;
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description:
+      'A version trained here: the column encoding the runtime applies before its model ({ columns: [{ name, kind: number (mean, std) | category (categories) | text (vocabulary) }] }); a downloaded copy needs it to be fed the same',
+  })
+  preprocessing!: unknown;
   @Field(() => Int, { nullable: true, description: 'The version this one was derived from (a quantised copy)' })
   parentVersion!: number | null;
   @Field(() => String, { nullable: true, description: 'float16, uint8 or uint16 when the weights are quantised' })

@@ -14,6 +14,7 @@ interface VersionRow {
   sizeBytes: bigint;
   sha256: string | null;
   preprocess?: string | null;
+  preprocessing?: unknown;
   parentVersionId?: string | null;
   quantization?: string | null;
   trainingJobId?: string | null;
@@ -60,6 +61,7 @@ export function versionView(v: VersionRow, parentNumber: (id: string) => number 
     sha256: v.sha256,
     labels: outputs[0]?.labels?.length ? outputs[0].labels : null,
     featureColumns: v.preprocess === 'tabular' ? tensors(v.inputs).map((t) => t.name) : null,
+    preprocessing: v.preprocess === 'tabular' ? (v.preprocessing ?? null) : null,
     parentVersion: v.parentVersionId ? parentNumber(v.parentVersionId) : null,
     quantization: v.quantization ?? null,
     versionId: v.id,

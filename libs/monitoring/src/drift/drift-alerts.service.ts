@@ -17,8 +17,8 @@ export interface DriftAlert {
 }
 
 /**
- * Where ALERTs go besides the log and the tenant's audit trail. Nothing provides it yet: the mail
- * library (issue 11) can provide DRIFT_ALERT_SINK to e-mail the tenant's admins.
+ * Where ALERTs go besides the log and the tenant's audit trail: MonitoringModule provides
+ * DriftAlertMailer (the tenant's owners and admins by e-mail).
  */
 export interface DriftAlertSink {
   alert(a: DriftAlert): Promise<void>;
@@ -46,7 +46,8 @@ export class DriftAlerts {
     const windowEnd = new Date(windowStart.getTime() + windowMs);
     for (const t of touched) {
       const drift = await this.query.drift(t.tenantId, [{ id: t.versionId, version: null }], windowStart, windowEnd);
-      for (const d of drift.filter((x) => x.status === 'ALERT')) await this.raise(t, d, windowStart, windowEnd);
+      const alerts = drift.filter((x) => x.status === 'ALERT' && x.observed >= this.config.driftAlertMinRows);
+      for (const d of alerts) await this.raise(t, d, windowStart, windowEnd);
     }
     if (this.raised.size > 10_000) this.raised.clear();
   }
@@ -55,6 +56,21 @@ export class DriftAlerts {
     const key = `${t.tenantId}\u0000${t.versionId}\u0000${d.feature}\u0000${windowStart.getTime()}`;
     if (this.raised.has(key)) return;
     this.raised.add(key);
+    // Once per window across replicas and restarts too: the audit trail says whether it was raised.
+    // Unscoped on purpose: this system check runs for whichever tenant's version drifted.
+    const already = await this.prisma.auditEvent.findFirst({
+      where: {
+        tenantId: t.tenantId,
+        action: 'model.drift_alert',
+        targetId: t.versionId,
+        AND: [
+          { metadata: { path: ['feature'], equals: d.feature } },
+          { metadata: { path: ['windowStart'], equals: windowStart.toISOString() } },
+        ],
+      },
+      select: { id: true },
+    });
+    if (already) return;
     const v = await this.prisma.modelVersion.findUnique({
       where: { id: t.versionId },
       select: { version: true, model: { select: { id: true, name: true } } },

@@ -155,6 +155,19 @@ export class DatasetService {
     const row = await this.tenants.forTenant(tenantId).$transaction(async (tx) => {
       const found = await tx.dataset.findUnique({ where: { id } });
       if (!found) throw TrainingError.missing('dataset');
+      // As a version an alias points at: not while a queued or running job still has to read it.
+      const busy = { datasetId: id, status: { in: ['QUEUED' as const, 'RUNNING' as const] } };
+      const [jobs, evaluations] = await Promise.all([
+        tx.trainingJob.count({ where: busy }),
+        tx.evaluation.count({ where: busy }),
+      ]);
+      if (jobs + evaluations > 0) {
+        throw new TrainingError(
+          ErrorCode.CONFLICT,
+          `the dataset is in use by ${jobs + evaluations} queued or running training or evaluation job(s): cancel them or wait`,
+          { reason: TrainingErrorReason.DATASET_IN_USE, details: { trainingJobs: jobs, evaluations } },
+        );
+      }
       await tx.dataset.delete({ where: { id } });
       await this.audit.append(tx, tenantId, {
         actor: who.actor,

@@ -22,6 +22,21 @@ export interface ModelVersion {
   metrics: Record<string, unknown> | null;
   format: string;
   pricingUnit: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  /** A version trained here: the raw columns it takes, one input each. */
+  featureColumns: string[] | null;
+  /** A version trained here: the column encoding the server applies before the model. */
+  preprocessing: TabularPreprocessingJson | null;
+}
+
+/** The server's column encoding of a trained tabular version (libs/inference/src/tabular). */
+export interface TabularPreprocessingJson {
+  columns: (
+    | { name: string; kind: 'number'; mean: number; std: number }
+    | { name: string; kind: 'category'; categories: string[] }
+    | { name: string; kind: 'text'; vocabulary: string[] }
+  )[];
 }
 
 export interface ModelAlias {
@@ -32,6 +47,8 @@ export interface ModelAlias {
 export interface ModelDetail extends ModelSummary {
   /** true for the built-in catalog: read-only for tenants. */
   public: boolean;
+  /** Whether modelVersionDownload hands out its versions. */
+  downloadsEnabled: boolean;
   versions: ModelVersion[];
   aliases: ModelAlias[];
   inputs: TensorSpec[];
@@ -43,7 +60,7 @@ export const ModelsQuery = operation<{ models: Connection<ModelSummary> }, { fir
 );
 
 export const ModelQuery = operation<{ model: ModelDetail | null }, { name: string }>(
-  `query Model($name: String!) { model(name: $name) { name description task public inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit } aliases { name version } } }`,
+  `query Model($name: String!) { model(name: $name) { name description task public downloadsEnabled inputs { name datatype shape labels } outputs { name datatype shape labels } versions { version status createdAt metrics format pricingUnit featureColumns preprocessing inputs { name datatype shape labels } outputs { name datatype shape labels } } aliases { name version } } }`,
 );
 
 export const CreateModelMutation = operation<
@@ -98,3 +115,16 @@ export const ModelMonitoringQuery = operation<
       drift { feature psi status version observed }
     }
   }`);
+
+export interface ModelDownload {
+  url: string;
+  expiresAt: string;
+  files: { path: string; sha256: string; sizeBytes: number }[];
+}
+
+export const ModelVersionDownloadQuery = operation<
+  { modelVersionDownload: ModelDownload },
+  { model: string; version: string }
+>(
+  `query ModelVersionDownload($model: String!, $version: String!) { modelVersionDownload(model: $model, version: $version) { url expiresAt files { path sha256 sizeBytes } } }`,
+);
