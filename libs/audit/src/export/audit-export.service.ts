@@ -18,6 +18,7 @@ import { AuditSigner } from './audit-signer';
 import { AUDIT_EXPORT_SINK, AuditExportSink } from './export-sink';
 import { ExportDigestFile, digestBodyOf, signedBytes } from './export-digest';
 import { exportLineOf } from './export-line';
+import { AuditExportLinkService } from './audit-export-links';
 
 /**
  * Exports the events of a time range (as the contiguous seq range they span) to JSON Lines
@@ -33,6 +34,7 @@ export class AuditExportService {
     private readonly signer: AuditSigner,
     @Inject(AUDIT_EXPORT_SINK) private readonly sink: AuditExportSink,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    private readonly linkService: AuditExportLinkService,
   ) {}
 
   async export(tenantId: string, actor: AuditEntry['actor'], requestId: string | null, range: TimeRange) {
@@ -81,7 +83,7 @@ export class AuditExportService {
       await writeFile(digestFile, `${JSON.stringify(digest, null, 2)}\n`);
       const key = `${tenantId}/${id}`;
       const uri = await this.sink.put(`${key}.jsonl`, jsonl, 'application/x-ndjson', written.sha256);
-      const digestUri = await this.sink.put(
+      await this.sink.put(
         `${key}.digest.json`,
         digestFile,
         'application/json',
@@ -102,7 +104,8 @@ export class AuditExportService {
             count: body.count,
             sha256: body.sha256,
             keyId: body.keyId,
-            uri,
+            // s3://bucket/key or local:<key>: where it is stored, never a path of the server's disk.
+            location: uri,
           },
         });
       });
@@ -113,8 +116,7 @@ export class AuditExportService {
         count: body.count,
         fromTime: row.fromTime,
         toTime: row.toTime,
-        uri,
-        digestUri,
+        ...(await this.linkService.links(tenantId, id, actor)),
         sha256: row.sha256,
         signature,
         keyId: row.keyId,
