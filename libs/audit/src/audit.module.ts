@@ -28,6 +28,13 @@ import { AuditExportDownloadController } from './export/audit-export-download.co
     AuditResolver,
   ],
   controllers: [AuditExportDownloadController],
-  exports: [AuditService, AuditVerifyService, AuditExportService, AuditExportLinkService, AuditRetentionService],
+  exports: [
+    AUDIT_CONFIG,
+    AuditService,
+    AuditVerifyService,
+    AuditExportService,
+    AuditExportLinkService,
+    AuditRetentionService,
+  ],
 })
 export class AuditModule {}

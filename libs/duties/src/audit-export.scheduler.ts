@@ -85,7 +85,13 @@ export class AuditExportScheduler {
           run.skipped++;
           continue;
         }
-        await this.exporter.export(tenantId, AUDIT_EXPORT_ACTOR, requestId, { from: null, to: null });
+        await this.exporter.export(
+          tenantId,
+          AUDIT_EXPORT_ACTOR,
+          requestId,
+          { from: null, to: null },
+          { sinceLastExport: true },
+        );
         run.exported++;
       } catch (e) {
         if (e instanceof AppError && e.reason === AuditErrorReason.NOTHING_TO_EXPORT) {

@@ -36,7 +36,7 @@ export class BackgroundDuties implements OnApplicationBootstrap, OnApplicationSh
     const every = (ms: number) => (ms ? `every ${ms} ms` : 'off');
     this.log.log(
       `meter-event flusher ${this.flusher ? 'on' : 'off (no STRIPE_SECRET_KEY)'}, ` +
-        `audit export ${every(this.auditExport.intervalMs)}, audit purge ${every(this.config.AUDIT_PURGE_INTERVAL_MS)}`,
+        `audit purge ${every(this.config.AUDIT_PURGE_INTERVAL_MS)}, audit export ${every(this.auditExport.intervalMs)}`,
     );
   }
 

@@ -106,7 +106,8 @@ export class AuditExportLinkService {
     if (!grant) throw linkError(AuditErrorReason.DOWNLOAD_LINK_INVALID, 'the download link is not valid');
     if (grant.exp * 1000 < Date.now())
       throw linkError(AuditErrorReason.DOWNLOAD_LINK_EXPIRED, 'the download link has expired: ask for a new one');
-    const ext = file === `${grant.exportId}.jsonl` ? 'jsonl' : file === `${grant.exportId}.digest.json` ? 'digest' : null;
+    const ext =
+      file === `${grant.exportId}.jsonl` ? 'jsonl' : file === `${grant.exportId}.digest.json` ? 'digest' : null;
     if (!ext) throw linkError(AuditErrorReason.DOWNLOAD_LINK_INVALID, 'the download link is not valid for this file');
     const row = await this.prisma.auditExport.findFirst({
       where: { id: grant.exportId, tenantId: grant.tenantId },
@@ -141,7 +142,9 @@ export class AuditExportLinkService {
     const expected = await this.mac(body);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     try {
-      const [tenantId, exportId, type, id, exp] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
+      const [tenantId, exportId, type, id, exp] = JSON.parse(
+        Buffer.from(body, 'base64url').toString('utf8'),
+      ) as unknown[];
       if (typeof tenantId !== 'string' || typeof exportId !== 'string' || !Number.isSafeInteger(exp)) return null;
       if (typeof type !== 'string' || !ACTORS.has(type) || (id !== null && typeof id !== 'string')) return null;
       return { tenantId, exportId, actor: { type: type as AuditEntry['actor']['type'], id }, exp: exp as number };

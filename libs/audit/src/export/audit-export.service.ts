@@ -37,12 +37,31 @@ export class AuditExportService {
     private readonly linkService: AuditExportLinkService,
   ) {}
 
-  async export(tenantId: string, actor: AuditEntry['actor'], requestId: string | null, range: TimeRange) {
+  /**
+   * `sinceLastExport` (the schedule): only the events after the newest export, so consecutive
+   * scheduled exports are contiguous and never overlap.
+   */
+  async export(
+    tenantId: string,
+    actor: AuditEntry['actor'],
+    requestId: string | null,
+    range: TimeRange,
+    options: { sinceLastExport?: boolean } = {},
+  ) {
     const check = await this.verifier.verify(tenantId, range);
     if (!check.ok) throw AuditError.chainBroken(check.firstBadSeq);
     const repo = new AuditEventRepository(this.prisma);
     const anchor = await repo.anchor(tenantId);
-    const bounds = await repo.seqRange(tenantId, anchor?.toSeq ?? 0n, range);
+    let after = anchor?.toSeq ?? 0n;
+    if (options.sinceLastExport) {
+      const last = await this.prisma.auditExport.findFirst({
+        where: { tenantId },
+        orderBy: { toSeq: 'desc' },
+        select: { toSeq: true },
+      });
+      if (last && last.toSeq > after) after = last.toSeq;
+    }
+    const bounds = await repo.seqRange(tenantId, after, range);
     if (!bounds) throw AuditError.invalid(AuditErrorReason.NOTHING_TO_EXPORT, 'no audit events in this range', 'from');
     const prev =
       bounds.lo === 1n

@@ -1,12 +1,4 @@
-import {
-  KeyObject,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  hkdfSync,
-  sign,
-  verify,
-} from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex, ErrorCode } from '@app/common';
