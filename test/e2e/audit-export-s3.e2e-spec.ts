@@ -104,9 +104,7 @@ d('audit exports to S3 (s3rver): Object Lock headers, s3:// locations and presig
     const digest = await fetch(x.digestDownloadUrl);
     expect(digest.status).toBe(200);
     expect(((await digest.json()) as { exportId: string }).exportId).toBe(x.id);
-    // Tampered: the store refuses it.
-    url.searchParams.set('X-Amz-Expires', '90000');
-    expect((await fetch(url)).status).toBe(403);
+    // (s3rver does not check presigned signatures, so a tampered URL is not tested here: S3 refuses it.)
     // Nothing names the server's disk.
     expect(JSON.stringify(res.body)).not.toContain(dataDir);
     const fresh = await gql(

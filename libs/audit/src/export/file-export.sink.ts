@@ -15,9 +15,14 @@ export class FileExportSink implements AuditExportSink {
 
   async put(key: string, localFile: string): Promise<string> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    await copyFile(localFile, target);
-    await chmod(target, 0o444);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(localFile, target);
+      await chmod(target, 0o444);
+    } catch (e) {
+      // An fs error's message names the paths: what reaches logs and answers names only the key.
+      throw new Error(`could not store audit export ${key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
     return `local:${key}`;
   }
 
