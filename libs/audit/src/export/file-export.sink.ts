@@ -20,7 +20,9 @@ export class FileExportSink implements AuditExportSink {
       await copyFile(localFile, target);
       await chmod(target, 0o444);
     } catch (e) {
-      // An fs error's message names the paths: what reaches logs and answers names only the key.
+      // An fs error's message names the paths: what reaches logs and answers names only the key
+      // (not even as `cause`, which log serializers print).
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`could not store audit export ${key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     return `local:${key}`;
