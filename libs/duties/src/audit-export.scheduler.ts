@@ -6,12 +6,6 @@ import { AUDIT_CONFIG, AuditConfig, AuditErrorReason, AuditExportService } from 
 
 export const AUDIT_EXPORT_ACTOR = { type: 'system' as const, id: 'audit-export-schedule' };
 
-/**
- * What the export and the purge append themselves: events of these kinds alone do not make a
- * tenant due, or every export would make the next one due. They go into the next export anyway.
- */
-const HOUSEKEEPING = ['audit.export', 'audit.purge'];
-
 /** How long a claim holds when its worker dies mid-export: after that another worker may take the tenant. */
 const CLAIM_MS = 15 * 60_000;
 
@@ -112,7 +106,8 @@ export class AuditExportScheduler {
 
   /**
    * Tenants with events after the end of their newest export (all of them, or just `only`),
-   * besides the export's and purge's own. Across tenants on purpose: the system's own schedule.
+   * besides the export's and purge's own (or every export would make the next one due; they go
+   * into the next export anyway). Across tenants on purpose: the system's own schedule.
    */
   private async dueTenants(only?: string): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ tenantId: string }[]>`
@@ -122,7 +117,7 @@ export class AuditExportScheduler {
           SELECT 1 FROM audit_events e
           WHERE e."tenantId" = h."tenantId"
             AND e.seq > COALESCE((SELECT max(x."toSeq") FROM audit_exports x WHERE x."tenantId" = h."tenantId"), 0)
-            AND e.action <> ALL (${HOUSEKEEPING}::text[]))
+            AND e.action NOT IN ('audit.export', 'audit.purge'))
       ORDER BY h."tenantId"`;
     return rows.map((r) => r.tenantId);
   }
