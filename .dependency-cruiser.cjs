@@ -6,6 +6,7 @@
 /** Bottom up. A library may import only the ones before it in this list. */
 const LAYERS = [
   ['common', 'config, errors, ids, logging, metrics, pagination, Redis, abuse-limit counters'],
+  ['storage', 'the blob store port: a local folder or S3; presigned PUT/GET URLs'],
   ['mail', 'outgoing e-mail: SMTP through nodemailer, or .eml files in DATA_DIR/mail'],
   ['db', 'PrismaService, the tenant-scoped client, migrations'],
   ['auth', 'principal, request context, scopes, auth decorators'],

@@ -35,6 +35,8 @@ module.exports = {
     '^@app/duties/(.*)$': '<rootDir>/libs/duties/src/$1',
     '^@app/common$': '<rootDir>/libs/common/src',
     '^@app/common/(.*)$': '<rootDir>/libs/common/src/$1',
+    '^@app/storage$': '<rootDir>/libs/storage/src',
+    '^@app/storage/(.*)$': '<rootDir>/libs/storage/src/$1',
     '^@app/db$': '<rootDir>/libs/db/src',
     '^@app/db/(.*)$': '<rootDir>/libs/db/src/$1',
     '^@app/tenancy$': '<rootDir>/libs/tenancy/src',

@@ -31,6 +31,11 @@ export interface PlatformConfig {
   /** WAF rate rule: requests per client IP per 5-minute window. */
   readonly wafRequestsPer5MinPerIp: number;
   readonly logRetentionDays: number;
+  /**
+   * Origins (comma-separated) whose pages may PUT to presigned artifact-bucket URLs: the portal's
+   * domain. `*` (the default) allows any; the presigned signature, not CORS, is what guards the bucket.
+   */
+  readonly uploadCorsOrigins: string;
   readonly alarmEmail?: string;
   /** ACM certificate for the internal load balancer; with it the api reaches the worker over HTTPS. */
   readonly workerCertificateArn?: string;
@@ -54,6 +59,7 @@ export const DEFAULTS: PlatformConfig = {
   apiBurstLimit: 400,
   wafRequestsPer5MinPerIp: 2000,
   logRetentionDays: 30,
+  uploadCorsOrigins: '*',
 };
 
 const NUMERIC: ReadonlyArray<keyof PlatformConfig> = [

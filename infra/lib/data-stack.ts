@@ -43,6 +43,7 @@ export class DataStack extends Stack {
   readonly signingKeySecret: secretsmanager.Secret;
   readonly workerSharedSecret: secretsmanager.Secret;
   readonly uploadSigningSecret: secretsmanager.Secret;
+  readonly deviceCookieSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -132,7 +133,28 @@ export class DataStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90) },
+        // Staged uploads nobody published: an upload URL lives a day at most (UPLOAD_URL_TTL_SECONDS),
+        // so what is still under uploads/ a day later can never be taken. The api's sweep does the same.
+        {
+          id: 'expire-staged-uploads',
+          prefix: 'uploads/',
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // Browsers PUT model files and datasets straight to presigned URLs of this bucket.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: config.uploadCorsOrigins.split(',').map((o) => o.trim()),
+          allowedHeaders: ['content-type', 'content-length', 'x-amz-checksum-sha256'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -173,6 +195,11 @@ export class DataStack extends Stack {
       description: 'HMAC key of the signed model/dataset upload URLs, shared by every api instance',
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
     });
+    // One HMAC key for every api instance: a device cookie left by one Lambda is known to the next.
+    this.deviceCookieSecret = new secretsmanager.Secret(this, 'DeviceCookieSecret', {
+      description: 'HMAC key of the log-in device cookies (AUTH_DEVICE_COOKIE_SECRET), shared by every api instance',
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
     // Operators fill these two in after the first deploy (README, step 5).
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
     new CfnOutput(this, 'AuditSigningKeySecretArn', { value: this.signingKeySecret.secretArn });
@@ -189,6 +216,11 @@ export class DataStack extends Stack {
     acknowledge(
       this.uploadSigningSecret,
       'Rotation invalidates upload URLs in flight (one hour at most); rotate by redeploying',
+      'AwsSolutions-SMG4',
+    );
+    acknowledge(
+      this.deviceCookieSecret,
+      'Rotation only makes known devices unknown until their next log-in; rotate by redeploying',
       'AwsSolutions-SMG4',
     );
     acknowledge(

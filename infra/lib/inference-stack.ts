@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from './config';
 import { REDIS_PORT } from './data-stack';
 import { GpuCapacity } from './gpu-capacity';
-import { acknowledge, BUCKET_GRANT_ACTIONS, objectsFinding } from './nag';
+import { acknowledge, BUCKET_GRANT_ACTIONS, BUCKET_WRITE_ACTIONS, objectsFinding } from './nag';
 import { SUBNET } from './network-stack';
 import { importBuckets, RuntimeResources } from './runtime-env';
 import { WORKER_PORT, WorkerTask } from './worker-task';
@@ -66,7 +66,8 @@ export class InferenceStack extends Stack {
     // Async: from zero to asyncWorkerMaxTasks on the queue's backlog.
     const asyncTask = new WorkerTask(this, 'AsyncWorker', { config, image, runtime, mode: 'async' });
     props.queue.grantConsumeMessages(asyncTask.taskDefinition.taskRole);
-    buckets.artifacts.grantRead(asyncTask.taskDefinition.taskRole);
+    // Jobs include training and quantisation: they read datasets and write new versions' artifacts.
+    buckets.artifacts.grantReadWrite(asyncTask.taskDefinition.taskRole);
     this.asyncService = new ecs.Ec2Service(this, 'AsyncService', {
       cluster: this.cluster,
       taskDefinition: asyncTask.taskDefinition,
@@ -97,8 +98,9 @@ export class InferenceStack extends Stack {
     for (const task of [asyncTask, realtimeTask]) {
       acknowledge(
         task.taskDefinition.taskRole,
-        'Read-only grant on the artifact bucket (models are many objects under tenant prefixes) and its KMS key',
+        'Grant on the artifact bucket (models are many content-addressed objects under tenant prefixes) and its KMS key: read-only for real-time, read-write for jobs (training writes versions)',
         ...BUCKET_GRANT_ACTIONS,
+        ...BUCKET_WRITE_ACTIONS,
         objectsFinding(buckets.artifacts),
       );
       acknowledge(

@@ -30,3 +30,11 @@ export const BUCKET_GRANT_ACTIONS = [
   'AwsSolutions-IAM5[Action::s3:GetObject*]',
   'AwsSolutions-IAM5[Action::s3:List*]',
 ];
+
+/** The write side of a read-write bucket grant (aws-cdk-lib), on the one bucket/key. */
+export const BUCKET_WRITE_ACTIONS = [
+  'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+  'AwsSolutions-IAM5[Action::s3:Abort*]',
+  'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+  'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+];

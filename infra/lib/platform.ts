@@ -55,6 +55,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     signingKeySecret: data.signingKeySecret,
     workerSharedSecret: data.workerSharedSecret,
     uploadSigningSecret: data.uploadSigningSecret,
+    deviceCookieSecret: data.deviceCookieSecret,
   };
 
   const inference = new InferenceStack(app, name('Inference'), {

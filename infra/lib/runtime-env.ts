@@ -19,6 +19,7 @@ export interface RuntimeResources {
   readonly signingKeySecret: secretsmanager.ISecret;
   readonly workerSharedSecret: secretsmanager.ISecret;
   readonly uploadSigningSecret: secretsmanager.ISecret;
+  readonly deviceCookieSecret: secretsmanager.ISecret;
 }
 
 /** Plain (non-secret) configuration, identical for the api and the workers. */
@@ -53,6 +54,7 @@ export function ecsSecrets(r: RuntimeResources): Record<string, ecs.Secret> {
     AUDIT_SIGNING_KEY: ecs.Secret.fromSecretsManager(r.signingKeySecret),
     WORKER_SHARED_SECRET: ecs.Secret.fromSecretsManager(r.workerSharedSecret),
     UPLOAD_SIGNING_SECRET: ecs.Secret.fromSecretsManager(r.uploadSigningSecret),
+    AUTH_DEVICE_COOKIE_SECRET: ecs.Secret.fromSecretsManager(r.deviceCookieSecret),
   };
 }
 
@@ -68,11 +70,19 @@ export function lambdaSecretArns(r: RuntimeResources): Record<string, string> {
     AUDIT_SIGNING_KEY_SECRET_ARN: r.signingKeySecret.secretArn,
     WORKER_SHARED_SECRET_ARN: r.workerSharedSecret.secretArn,
     UPLOAD_SIGNING_SECRET_ARN: r.uploadSigningSecret.secretArn,
+    DEVICE_COOKIE_SECRET_ARN: r.deviceCookieSecret.secretArn,
   };
 }
 
 export function allSecrets(r: RuntimeResources): secretsmanager.ISecret[] {
-  return [r.databaseSecret, r.stripeSecret, r.signingKeySecret, r.workerSharedSecret, r.uploadSigningSecret];
+  return [
+    r.databaseSecret,
+    r.stripeSecret,
+    r.signingKeySecret,
+    r.workerSharedSecret,
+    r.uploadSigningSecret,
+    r.deviceCookieSecret,
+  ];
 }
 
 /**
@@ -90,6 +100,7 @@ export const LAMBDA_BOOTSTRAP_PRODUCES: Record<string, string[]> = {
   AUDIT_SIGNING_KEY_SECRET_ARN: ['AUDIT_SIGNING_KEY'],
   WORKER_SHARED_SECRET_ARN: ['WORKER_SHARED_SECRET'],
   UPLOAD_SIGNING_SECRET_ARN: ['UPLOAD_SIGNING_SECRET'],
+  DEVICE_COOKIE_SECRET_ARN: ['AUTH_DEVICE_COOKIE_SECRET'],
 };
 
 /** The two buckets, imported by name in the consuming stack (see bucketName in data-stack.ts). */

@@ -14,12 +14,13 @@ async function read(client, arn) {
 async function load() {
   const env = process.env;
   const client = new SecretsManagerClient({});
-  const [db, stripe, signingKey, shared, uploadKey] = await Promise.all([
+  const [db, stripe, signingKey, shared, uploadKey, deviceKey] = await Promise.all([
     read(client, env.DATABASE_SECRET_ARN).then(JSON.parse),
     read(client, env.STRIPE_SECRET_ARN).then(JSON.parse),
     read(client, env.AUDIT_SIGNING_KEY_SECRET_ARN),
     read(client, env.WORKER_SHARED_SECRET_ARN),
     read(client, env.UPLOAD_SIGNING_SECRET_ARN),
+    read(client, env.DEVICE_COOKIE_SECRET_ARN),
   ]);
   const user = encodeURIComponent(db.username);
   const password = encodeURIComponent(db.password);
@@ -29,6 +30,7 @@ async function load() {
   env.AUDIT_SIGNING_KEY = signingKey;
   env.WORKER_SHARED_SECRET = shared;
   env.UPLOAD_SIGNING_SECRET = uploadKey;
+  env.AUTH_DEVICE_COOKIE_SECRET = deviceKey;
   return require('./dist/apps/api/src/lambda.js').handler;
 }
 

@@ -47,7 +47,12 @@ describe('configuration contract: what infra sets is what the libraries read', (
 
   it('catches a misspelt, an unread and a missing variable', () => {
     const api = units.find((u) => u.kind === 'lambda')!;
-    const { AUDIT_EXPORT_S3_BUCKET: _bucket, UPLOAD_SIGNING_SECRET_ARN: _upload, ...rest } = api.environment;
+    const {
+      AUDIT_EXPORT_S3_BUCKET: _bucket,
+      UPLOAD_SIGNING_SECRET_ARN: _upload,
+      DEVICE_COOKIE_SECRET_ARN: _device,
+      ...rest
+    } = api.environment;
     const broken: ComputeUnit = {
       ...api,
       environment: { ...rest, AUDIT_EXPORT_BUCKET: 'audit', JOB_TIMEOUT_SECONDS: '900', QUEUE_DRIVER: 'sqs-fifo' },
@@ -58,6 +63,7 @@ describe('configuration contract: what infra sets is what the libraries read', (
         'JOB_TIMEOUT_SECONDS is set but no library reads it',
         'AUDIT_EXPORT_S3_BUCKET (audit) is required in production but not set',
         'UPLOAD_SIGNING_SECRET (models) is required in production but not set',
+        'AUTH_DEVICE_COOKIE_SECRET (accounts) is required in production but not set',
         expect.stringMatching(/^QUEUE_DRIVER \(queue\): /),
       ]),
     );

@@ -10,6 +10,7 @@ import { modelsConfigSchema } from '@app/models';
 import { inferenceConfigSchema } from '@app/inference';
 import { ledgerConfigSchema } from '@app/ledger';
 import { queueConfigSchema } from '@app/queue';
+import { accountConfigSchema } from '@app/tenancy';
 import { ECS_ENTRYPOINT_PRODUCES, LAMBDA_BOOTSTRAP_PRODUCES } from '../lib/runtime-env';
 
 /** Every library's settings schema: what the code reads. */
@@ -23,6 +24,7 @@ export const LIBRARY_SCHEMAS: Record<string, z.ZodObject> = {
   inference: inferenceConfigSchema,
   ledger: ledgerConfigSchema,
   queue: queueConfigSchema,
+  accounts: accountConfigSchema,
 };
 
 /** One of our images as deployed: its plain variables (CloudFormation values) and secret names. */

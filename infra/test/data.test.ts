@@ -42,6 +42,26 @@ describe('data stores', () => {
     expect(policies).toContain('"aws:SecureTransport":"false"');
   });
 
+  it('expires staged uploads in the artifact bucket and lets browsers PUT to its presigned URLs', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['maas-artifacts-'])] }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-staged-uploads', Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ]),
+      },
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: ['PUT', 'GET'],
+            AllowedOrigins: ['*'],
+            AllowedHeaders: Match.arrayWith(['content-length', 'x-amz-checksum-sha256']),
+          }),
+        ],
+      },
+    });
+  });
+
   it('runs a private, encrypted Aurora Serverless v2 that scales to zero', () => {
     data.hasResourceProperties('AWS::RDS::DBCluster', {
       Engine: 'aurora-postgresql',
@@ -62,12 +82,16 @@ describe('data stores', () => {
     });
   });
 
-  it('keeps database, Stripe, signing, worker and upload-signing secrets in Secrets Manager', () => {
-    data.resourceCountIs('AWS::SecretsManager::Secret', 5);
+  it('keeps database, Stripe, signing, worker, upload-signing and device-cookie secrets in Secrets Manager', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 6);
     // Generated once and shared: every api instance verifies every other's upload URLs.
     data.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
       Description: Match.stringLikeRegexp('upload URLs'),
+    });
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
+      Description: Match.stringLikeRegexp('device cookies'),
     });
   });
 

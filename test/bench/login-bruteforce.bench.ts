@@ -9,9 +9,13 @@
  *  - per address: one address sprays a guess at a different account each time.
  * "Checked" guesses are those whose password was verified (INVALID_CREDENTIALS); refused ones
  * (RATE_LIMITED) never reach argon2. Also: median time of a failed log-in, existing account vs
- * unknown e-mail (account enumeration by timing). Needs PostgreSQL.
+ * unknown e-mail (account enumeration by timing); whether the owner still logs in during the
+ * attack, from a browser holding the device cookie of an earlier log-in and from one without;
+ * and, with SIGNUP_SESSION=after-verification (a real SMTP server from test/support/smtp-inbox),
+ * the median time of a sign-up with a new address vs a taken one. Needs PostgreSQL.
  */
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startSmtpInbox } from '../support/smtp-inbox';
 import { createBenchDatabase, median, table } from './support/bench-kit';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -43,18 +47,37 @@ async function logIn(
   email: string,
   password: string,
   ip: string,
-): Promise<{ outcome: string; ms: number }> {
+  cookie?: string,
+): Promise<{ outcome: string; ms: number; device?: string }> {
   const t0 = performance.now();
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({
       query: 'mutation($i: LogInInput!) { logIn(input: $i) { user { id } } }',
       variables: { i: { email, password } },
     }),
   });
   const body = (await res.json()) as { errors?: { extensions: { reason: string } }[] };
-  return { outcome: body.errors?.[0]?.extensions.reason ?? 'OK', ms: performance.now() - t0 };
+  const device = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('mas_device_'))
+    ?.split(';')[0];
+  return { outcome: body.errors?.[0]?.extensions.reason ?? 'OK', ms: performance.now() - t0, device };
+}
+
+async function signUp(url: string, email: string, ip: string): Promise<{ ms: number; ok: boolean }> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({
+      query: 'mutation($i: SignUpInput!) { signUp(input: $i) { signedIn user { id } tenant { id } } }',
+      variables: { i: { email, password: PASSWORD, tenantName: 'Timing Co' } },
+    }),
+  });
+  const body = (await res.json()) as { errors?: unknown[] };
+  return { ms: performance.now() - t0, ok: !body.errors };
 }
 
 let ipCounter = 1;
@@ -92,12 +115,37 @@ async function scenario(url: string, seconds: number) {
   });
   if (!res.ok) throw new Error(`signUp: ${await res.text()}`);
   const sprayIp = freshIp();
+  // The owner logged in from their own browser before: it holds a device cookie.
+  const ownerIp = freshIp();
+  const device = (await logIn(url, victim, PASSWORD, ownerIp)).device;
+  if (!device) throw new Error('log-in left no device cookie');
   // One after the other: run together, each would measure the other's CPU use.
   const account = await attack(seconds, 8, () => logIn(url, victim, `Guess-${Math.random()}`, freshIp()));
+  // Right after the attack, while the account is locked for unknown devices.
+  const owner = {
+    withDevice: (await logIn(url, victim, PASSWORD, ownerIp, device)).outcome,
+    withoutDevice: (await logIn(url, victim, PASSWORD, freshIp())).outcome,
+  };
   const address = await attack(seconds, 2, (i) =>
     logIn(url, `sprayed.${i}.${Date.now()}@example.com`, 'Summer2026!', sprayIp),
   );
-  return { account, address, victim };
+  return { account, address, victim, owner };
+}
+
+/** Sign-up answer time, new address vs taken one, interleaved (after-verification mode). */
+async function signUpTiming(url: string) {
+  const fresh: number[] = [];
+  const taken: number[] = [];
+  const existing = `owner.${Date.now()}@example.com`;
+  if (!(await signUp(url, existing, freshIp())).ok) throw new Error('signUp failed');
+  for (let i = 0; i < 40; i++) {
+    const a = await signUp(url, `new.${i}.${Date.now()}@example.com`, freshIp());
+    const b = await signUp(url, existing, freshIp());
+    if (!a.ok || !b.ok) throw new Error('signUp answered an error');
+    fresh.push(a.ms);
+    taken.push(b.ms);
+  }
+  return { fresh: median(fresh), taken: median(taken) };
 }
 
 async function timing(url: string, victim: string) {
@@ -123,7 +171,18 @@ async function main() {
   await base.app.close();
   await base.drop();
 
-  const guarded = await start(Object.fromEntries(Object.keys(loose).map((k) => [k, ''])));
+  const inbox = await startSmtpInbox();
+  const verifying = await start({ ...loose, SIGNUP_SESSION: 'after-verification', SMTP_URL: inbox.url });
+  const signUps = await signUpTiming(verifying.url);
+  await verifying.app.close();
+  await verifying.drop();
+  await inbox.close();
+
+  const guarded = await start({
+    ...Object.fromEntries(Object.keys(loose).map((k) => [k, ''])),
+    SIGNUP_SESSION: '',
+    SMTP_URL: '',
+  });
   const real = await scenario(guarded.url, SECONDS);
   await guarded.app.close();
   await guarded.drop();
@@ -156,6 +215,28 @@ async function main() {
     [
       ['existing account, wrong password', times.known, '1.00x'],
       ['unknown e-mail', times.unknown, `${(times.unknown / times.known).toFixed(2)}x`],
+    ],
+  );
+  table(
+    `The owner during the per-account attack (account locked for unknown devices)`,
+    ['owner logs in with the right password', 'logged in'],
+    [
+      [
+        'owner with device cookie during attack',
+        real.owner.withDevice === 'OK' ? 'yes' : `no (${real.owner.withDevice})`,
+      ],
+      [
+        'owner on a new browser (no device cookie)',
+        real.owner.withoutDevice === 'OK' ? 'yes' : `no (${real.owner.withoutDevice})`,
+      ],
+    ],
+  );
+  table(
+    'Sign-up, median time, SIGNUP_SESSION=after-verification (40 each, interleaved; same answer shape, no session)',
+    ['case', 'ms', 'ratio'],
+    [
+      ['new address', signUps.fresh, '1.00x'],
+      ['taken address', signUps.taken, `${(signUps.taken / signUps.fresh).toFixed(2)}x`],
     ],
   );
   console.log(

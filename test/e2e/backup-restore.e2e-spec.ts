@@ -96,7 +96,9 @@ d('operations: backup while running, restore into an empty installation', () => 
     running = false;
     expect(await load).toBeGreaterThan(0);
     expect(manifest.database.kind).toBe('postgresql');
-    expect(manifest.files.some((f) => f.path.startsWith('files/models/') && f.path.endsWith('/model.json'))).toBe(true);
+    // Artifacts are content-addressed: a manifest per version and each file under its SHA-256.
+    expect(manifest.files.some((f) => /^files\/models\/[^/]+\/versions\/mv_[^/]+\.json$/.test(f.path))).toBe(true);
+    expect(manifest.files.some((f) => /^files\/models\/[^/]+\/sha256\/[0-9a-f]{64}$/.test(f.path))).toBe(true);
     for (const f of manifest.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const dirB = dataDir('b');
@@ -163,9 +165,10 @@ d('operations: backup while running, restore into an empty installation', () => 
       [
         'a changed artifact byte',
         (dir) => {
+          // A content-addressed blob (a weight shard or model.json).
           const f = readdirSync(path.join(dir, 'files/models', tenantId), { recursive: true })
             .map(String)
-            .find((p) => p.endsWith('.bin'))!;
+            .find((p) => p.startsWith('sha256/'))!;
           const file = path.join(dir, 'files/models', tenantId, f);
           const bytes = readFileSync(file);
           bytes[0] ^= 1;

@@ -1,5 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { needsPostgres } from '../support/database';
 import { DENSE_SIGNATURE, layersArtifact, UploadFile } from '../support/layers-artifact';
@@ -56,6 +57,10 @@ d('models: delete versions and models, artifact integrity', () => {
         [tenantId, n],
       )
     ).rows[0] as { id: string; artifactUri: string } | undefined;
+  const blobs = () => {
+    const dir = join(resolve(process.env.DATA_DIR ?? './.data'), 'models', tenantId, 'sha256');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
   const audits = async (action: string) =>
     Number(
       (await t.sql.query(`select count(*) from audit_events where "tenantId" = $1 and action = $2`, [tenantId, action]))
@@ -92,6 +97,8 @@ d('models: delete versions and models, artifact integrity', () => {
     expect(res.body.data.deleteModelVersion.version).toBe(3);
     expect(await version(3)).toBeUndefined();
     expect(existsSync(dir)).toBe(false);
+    // Its files are the same as versions 1 and 2's (content-addressed, stored once): they stay.
+    expect(blobs()).toHaveLength(2);
     const usage = await t.sql.query(`select count(*) from usage_records where "modelVersionId" = $1`, [v3.id]);
     expect(Number(usage.rows[0].count)).toBe(1);
     const predicted = await t.sql.query(
@@ -134,12 +141,17 @@ d('models: delete versions and models, artifact integrity', () => {
     expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('refuses to serve an artifact changed on disk after publishing (ARTIFACT_INTEGRITY)', async () => {
-    const v2 = (await version(2))!;
-    const shard = join(fileURLToPath(v2.artifactUri), 'group1-shard1of1.bin');
+  it('refuses to serve an artifact changed in the store after publishing (ARTIFACT_INTEGRITY)', async () => {
+    // Content-addressed: the three versions published from the same files share one blob per file.
     const bytes = Buffer.from(files[1].contentBase64, 'base64');
-    bytes.writeFloatLE(100, 0); // one weight changed: the file still loads, the digest does not match
-    writeFileSync(shard, bytes);
+    const dataDir = resolve(process.env.DATA_DIR ?? './.data');
+    const blob = join(dataDir, 'models', tenantId, 'sha256', createHash('sha256').update(bytes).digest('hex'));
+    expect(existsSync(blob)).toBe(true);
+    const changed = Buffer.from(bytes);
+    changed.writeFloatLE(100, 0); // one weight changed: the file still loads, the digest does not match
+    writeFileSync(blob, changed);
+    // As a fresh worker would: nothing of this version in the local cache yet.
+    rmSync(join(dataDir, 'artifact-cache'), { recursive: true, force: true });
     const res = await gql(
       t.http,
       PREDICT,
@@ -152,12 +164,15 @@ d('models: delete versions and models, artifact integrity', () => {
       details: { file: 'group1-shard1of1.bin' },
     });
     expect(res.body.errors[0].message).toMatch(/does not match its recorded SHA-256/);
+    // Nothing refused was cached: with the stored file put right, the version serves.
+    writeFileSync(blob, bytes);
     const ok = await gql(
       t.http,
       PREDICT,
-      { i: { model: 'doomed', version: '1', inputs: { x: [[1, 1, 1]] } } },
+      { i: { model: 'doomed', version: '2', inputs: { x: [[1, 1, 1]] } } },
       { key },
     );
+    expect(ok.body.errors).toBeUndefined();
     expect(ok.body.data.predict.outputs).toEqual({ y: [[4, 4]] });
   });
 
@@ -183,6 +198,8 @@ d('models: delete versions and models, artifact integrity', () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.deleteModel).toEqual({ name: 'doomed', versions: [{ version: 1 }, { version: 2 }] });
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+    // The last versions naming them are gone: so are the blobs.
+    expect(blobs()).toEqual([]);
     const left = await t.sql.query(`select count(*) from models where "tenantId" = $1`, [tenantId]);
     expect(Number(left.rows[0].count)).toBe(0);
     expect(await audits('model.delete')).toBe(1);

@@ -56,6 +56,39 @@ d('real-time predictions on a worker (WORKER_URL): effects stay in the api', () 
     }
   });
 
+  it('the worker runs a model by its artifact URI only: a folder path, or a URI outside its own stores, is refused', async () => {
+    const post = (body: unknown) =>
+      fetch(`${worker.url}/internal/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-worker-secret': SECRET },
+        body: JSON.stringify(body),
+      });
+    const iris = (
+      await pg.query(
+        `select id, "artifactUri" from model_versions where "tenantId" is null and "artifactUri" like 'catalog://iris/%'`,
+      )
+    ).rows[0] as { id: string; artifactUri: string };
+    // The catalog row names the model, not any process's folder.
+    expect(iris.artifactUri).toBe('catalog://iris/1');
+    const model = {
+      id: iris.id,
+      format: 'layers',
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+      outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
+    };
+    const inputs = { features: [SETOSA] };
+    const ok = await post({ model: { ...model, artifactUri: iris.artifactUri }, inputs });
+    expect(ok.status).toBe(200);
+    const withPath = await post({ model: { ...model, artifactUri: iris.artifactUri, artifactDir: '/etc' }, inputs });
+    expect(withPath.status).toBe(400);
+    expect(((await withPath.json()) as any).error.reason).toBe('ARTIFACT_PATH_REFUSED');
+    for (const artifactUri of ['file:///etc/', '/tmp/models/x', 'catalog://../../etc/1', 's3://bucket/models/x/']) {
+      const res = await post({ model: { ...model, id: `mv_refused_${artifactUri.length}`, artifactUri }, inputs });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.reason).toBe('ARTIFACT_URI_REFUSED');
+    }
+  });
+
   it('predict on iris runs on the worker; usage and audit are written by the api', async () => {
     const { t, tenantId, key } = await api(SECRET);
     const res = await gql(

@@ -17,14 +17,15 @@ export interface S3Server {
 }
 
 /** Starts s3rver on a free port with the given buckets, its data in a fresh temporary folder. */
-export async function startS3Server(buckets: string[]): Promise<S3Server> {
+export async function startS3Server(buckets: string[], options: { corsXml?: string } = {}): Promise<S3Server> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 's3rver-'));
   const server = new S3rver({
     port: 0,
     address: '127.0.0.1',
     directory,
     silent: true,
-    configureBuckets: buckets.map((name) => ({ name })),
+    // A CORS configuration (as S3's PutBucketCors XML) lets a browser page PUT to presigned URLs.
+    configureBuckets: buckets.map((name) => ({ name, configs: options.corsXml ? [options.corsXml] : [] })),
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;

@@ -14,8 +14,10 @@ import { ModelDetailPage } from './pages/model-detail-page';
 import { ModelsPage } from './pages/models-page';
 import { OrganizationPage } from './pages/organization-page';
 import { PlaygroundPage } from './pages/playground-page';
+import { ResetPasswordPage } from './pages/reset-password-page';
 import { SignUpPage } from './pages/sign-up-page';
 import { TrainingPage } from './pages/training-page';
+import { VerifyEmailPage } from './pages/verify-email-page';
 import { navigate, useLocation } from './router/router';
 import { SessionContext } from './session/session-context';
 
@@ -35,6 +37,12 @@ function signedInPage(path: string): { title: string; page: ReactNode } {
   if (path === '/organization') return { title: 'Organization', page: <OrganizationPage /> };
   return { title: 'Not found', page: <p>There is no page at {path}.</p> };
 }
+
+/** The pages e-mailed links open (they work signed in or not). */
+const ACCOUNT_PAGES: Record<string, string> = {
+  '/verify-email': 'Confirm e-mail',
+  '/reset-password': 'Reset password',
+};
 
 /** Loads the session, then shows the sign-in pages or the portal. */
 export function App() {
@@ -56,7 +64,8 @@ export function App() {
 
   // Each page names itself in the tab title, for history and for screen readers.
   useEffect(() => {
-    window.document.title = `${me ? signedInPage(path).title : path === '/signup' ? 'Sign up' : 'Log in'} · Model service`;
+    const title = ACCOUNT_PAGES[path] ?? (me ? signedInPage(path).title : path === '/signup' ? 'Sign up' : 'Log in');
+    window.document.title = `${title} · Model service`;
   }, [me, path]);
 
   if (error && me === undefined) {
@@ -75,6 +84,9 @@ export function App() {
         Loading…
       </p>
     );
+  // The e-mailed links work whether or not this browser is signed in.
+  if (path === '/verify-email') return <VerifyEmailPage onVerified={refresh} />;
+  if (path === '/reset-password') return <ResetPasswordPage />;
   if (!me) {
     const onSignedIn = async () => {
       await refresh();

@@ -7,6 +7,7 @@ import { preflightDatabase } from '@app/db';
 import { InferenceRuntime } from '@app/inference';
 import { BackgroundDuties } from '@app/duties';
 import { JobConsumer } from '@app/jobs';
+import { ArtifactResolver } from '@app/models';
 import { loadQueueConfig } from '@app/queue';
 import { buildInternalServer } from './internal-server';
 import { WorkerModule } from './worker.module';
@@ -35,10 +36,12 @@ async function main(): Promise<void> {
   if (mode !== 'realtime') await consumer.start(); // already started by its bootstrap hook (JOBS_CONSUME=1): a no-op
   if (!config.WORKER_SHARED_SECRET)
     log.warn('WORKER_SHARED_SECRET is not set: real-time inference on the internal port is refused');
+  const artifacts = ctx.get(ArtifactResolver);
   const server = buildInternalServer({
     runtime,
     readiness: ctx.get(ReadinessService),
     metrics: ctx.get(MetricsService),
+    fetchArtifact: (uri, files) => artifacts.resolveSent(uri, files),
     secret: config.WORKER_SHARED_SECRET,
   });
   await server.listen({ port: config.WORKER_PORT, host: config.WORKER_HOST });

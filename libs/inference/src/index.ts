@@ -53,6 +53,7 @@ export {
   REMOTE_PREDICT_PATH,
   WORKER_SECRET_HEADER,
 } from './executor/remote-inference.client';
+export type { RemoteModel, RemotePredictRequest } from './executor/remote-inference.client';
 export { INFERENCE_EXECUTOR, inferenceExecutorFor } from './executor/inference-executor';
 export type { InferenceExecutor } from './executor/inference-executor';
 export { InferenceBootstrap } from './runtime/inference-bootstrap';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { randomToken } from '@app/common';
 import { MAIL_CONFIG, MailConfig } from './mail-config';
 
@@ -24,13 +24,20 @@ export interface MailMessage {
 @Injectable()
 export class MailService implements OnApplicationShutdown {
   private readonly log = new Logger('Mail');
-  private readonly transport: Transporter;
+  private transportMade?: Transporter;
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(@Inject(MAIL_CONFIG) private readonly config: MailConfig) {
-    this.transport = config.smtpUrl
-      ? nodemailer.createTransport(config.smtpUrl)
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  constructor(@Inject(MAIL_CONFIG) private readonly config: MailConfig) {}
+
+  /** Made on the first message, not at start: a cold start does not load nodemailer. */
+  private get transport(): Transporter {
+    if (!this.transportMade) {
+      const nodemailer = require('nodemailer') as typeof import('nodemailer');
+      this.transportMade = this.config.smtpUrl
+        ? nodemailer.createTransport(this.config.smtpUrl)
+        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    }
+    return this.transportMade;
   }
 
   get mode(): 'smtp' | 'files' {
@@ -77,6 +84,6 @@ export class MailService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.drain();
-    this.transport.close();
+    this.transportMade?.close();
   }
 }

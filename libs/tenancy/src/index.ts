@@ -5,3 +5,4 @@ export * from './dto/tenant.type';
 export * from './dto/user.type';
 export * from './dto/role.enum';
 export * from './tenancy.module';
+export { accountConfigSchema } from './accounts/account-config';

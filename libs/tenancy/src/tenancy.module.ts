@@ -13,12 +13,14 @@ import { ACCOUNT_CONFIG, accountConfigFromEnv } from './accounts/account-config'
 import { LoginThrottle } from './accounts/login-throttle.service';
 import { EmailTokenService } from './accounts/email-token.service';
 import { AccountEmailService } from './accounts/account-email.service';
+import { DeviceCookies } from './sessions/device-cookies';
 
 @Module({
   imports: [MailModule],
   providers: [
     { provide: ACCOUNT_CONFIG, useFactory: () => accountConfigFromEnv() },
     LoginThrottle,
+    DeviceCookies,
     EmailTokenService,
     AccountEmailService,
     PasswordService,

@@ -1,5 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+
+/**
+ * CPU time (user + system, ms) a running process has used so far, from /proc (Linux): a figure
+ * that does not grow with the machine's load the way wall time does. NaN where /proc is missing.
+ */
+export function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") ": utime, stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -21,8 +37,10 @@ export interface TimedChild {
   startedAt: number;
   /** Start-up phases the process logged (its `phases` debug line), if any yet. */
   phases(): Phase[];
-  /** For the Lambda script: its answer, and when it arrived (ms from spawn). */
-  result(): Promise<{ statusCode: number; body: string; atMs: number }>;
+  /** For the Lambda script: its answer, when it arrived (ms from spawn), its CPU ms by then. */
+  result(): Promise<{ statusCode: number; body: string; atMs: number; cpuMs: number }>;
+  /** CPU ms the process has used so far. */
+  cpuMs(): number;
   exited(): boolean;
   stop(): Promise<void>;
 }
@@ -35,9 +53,9 @@ export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessE
   let buffered = '';
   let stderr = '';
   let exitCode: number | null | undefined;
-  let answered: (r: { statusCode: number; body: string; atMs: number }) => void;
+  let answered: (r: { statusCode: number; body: string; atMs: number; cpuMs: number }) => void;
   let failed: (e: Error) => void;
-  const answer = new Promise<{ statusCode: number; body: string; atMs: number }>(
+  const answer = new Promise<{ statusCode: number; body: string; atMs: number; cpuMs: number }>(
     (resolve, reject) => ((answered = resolve), (failed = reject)),
   );
   answer.catch(() => undefined);
@@ -50,7 +68,7 @@ export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessE
       if (!line.startsWith('{')) continue;
       const parsed = JSON.parse(line) as {
         phases?: Phase[];
-        lambdaAnswer?: { statusCode: number; body: string };
+        lambdaAnswer?: { statusCode: number; body: string; cpuMs: number };
         lambdaError?: string;
       };
       if (parsed.phases) phases = parsed.phases;
@@ -68,6 +86,7 @@ export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessE
     startedAt,
     phases: () => phases,
     result: () => answer,
+    cpuMs: () => cpuMsOf(child.pid),
     exited: () => exitCode !== undefined,
     async stop() {
       if (exitCode !== undefined) return;
@@ -118,8 +137,11 @@ export async function keyFor(url: string, email: string): Promise<string> {
   return k.json!.data.createApiKey.secret as string;
 }
 
-/** Sign-up, key, one OIP iris prediction; returns ms from spawn to its successful answer. */
-export async function firstPrediction(url: string, proc: TimedChild): Promise<number> {
+/**
+ * Sign-up, key, one OIP iris prediction; returns ms from spawn to its successful answer and the
+ * server's CPU ms by then.
+ */
+export async function firstPrediction(url: string, proc: TimedChild): Promise<{ ms: number; cpuMs: number }> {
   const key = await keyFor(url, `cold-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
   const p = await post(
     `${url}/v2/models/iris/infer`,
@@ -127,7 +149,7 @@ export async function firstPrediction(url: string, proc: TimedChild): Promise<nu
     { authorization: `Bearer ${key}` },
   );
   if (!p.res.ok) throw new Error(`first prediction: ${JSON.stringify(p.json)}`);
-  return performance.now() - proc.startedAt;
+  return { ms: performance.now() - proc.startedAt, cpuMs: proc.cpuMs() };
 }
 
 /**
@@ -171,7 +193,9 @@ export function lambdaScript(lambdaJs: string, commonJs: string): string {
     const context = { awsRequestId: 'cold-start', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: false };
     startupProfile.time('first invocation', () => handler(${JSON.stringify(event)}, context)).then((res) => {
       const phases = startupProfile.phases().map((p) => ({ name: p.name, ms: Math.round(p.ms), atMs: Math.round(p.atMs) }));
-      process.stdout.write(JSON.stringify({ lambdaAnswer: { statusCode: res.statusCode, body: res.body }, phases }) + '\\n');
+      const cpu = process.cpuUsage();
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      process.stdout.write(JSON.stringify({ lambdaAnswer: { statusCode: res.statusCode, body: res.body, cpuMs }, phases }) + '\\n');
       setTimeout(() => process.exit(0), 50);
     }, (e) => {
       process.stdout.write(JSON.stringify({ lambdaError: String((e && e.stack) || e) }) + '\\n');

@@ -41,6 +41,9 @@ export function LogInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <p>
         New here? <Link href="/signup">Create an account</Link>
       </p>
+      <p>
+        <Link href="/reset-password">Forgot your password?</Link>
+      </p>
     </main>
   );
 }

@@ -14,6 +14,8 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
   const [password, setPassword] = useState('');
   const [tenantName, setTenantName] = useState('');
   const signUp = useMutation(SignUpMutation);
+  // The address the link went to, once the server answered without starting a session.
+  const [sentTo, setSentTo] = useState<string>();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const input = {
@@ -22,8 +24,26 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
       name: name || undefined,
       ...(invitationToken ? { invitationToken } : { tenantName }),
     };
-    if (await signUp.run({ input })) await onSignedIn();
+    const result = await signUp.run({ input });
+    if (!result) return;
+    // The answer is the same whether or not the address already had an account: say only that.
+    if (result.signUp.signedIn) await onSignedIn();
+    else setSentTo(email);
   };
+  if (sentTo) {
+    return (
+      <main className="auth-card">
+        <h1>Check your e-mail</h1>
+        <p role="status">
+          We sent a message to <strong>{sentTo}</strong>. Open the link in it to confirm your address and log in.
+        </p>
+        <p>If this address already has an account, the message tells you how to log in or reset your password.</p>
+        <p>
+          <Link href="/login">Back to log in</Link>
+        </p>
+      </main>
+    );
+  }
   return (
     <main className="auth-card">
       <h1>Create your account</h1>

@@ -8,7 +8,8 @@ import { InvoiceHandler } from './handlers/invoice.handler';
 import { SubscriptionHandler } from './handlers/subscription.handler';
 
 // The signature helpers need no API key; a placeholder keeps webhooks working without one.
-const StripeCtor: typeof StripeType = require('stripe').default ?? require('stripe');
+// Made on the first delivery, not at start: a cold start does not load the SDK.
+const StripeCtor = (): typeof StripeType => require('stripe').default ?? require('stripe');
 
 /**
  * Verifies (signature over the raw bytes, 5 minute tolerance: a stale replay fails), then applies
@@ -18,7 +19,7 @@ const StripeCtor: typeof StripeType = require('stripe').default ?? require('stri
 @Injectable()
 export class StripeWebhookService {
   private readonly log = new Logger('StripeWebhooks');
-  private readonly stripe: StripeType;
+  private client?: StripeType;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -27,8 +28,10 @@ export class StripeWebhookService {
     private readonly checkouts: CheckoutSessionHandler,
     private readonly invoices: InvoiceHandler,
     private readonly metrics: MetricsService,
-  ) {
-    this.stripe = new StripeCtor(config.STRIPE_SECRET_KEY || 'sk_webhooks_only');
+  ) {}
+
+  private get stripe(): StripeType {
+    return (this.client ??= new (StripeCtor())(this.config.STRIPE_SECRET_KEY || 'sk_webhooks_only'));
   }
 
   verify(raw: Buffer | undefined, signature: string | undefined): StripeType.Event {

@@ -57,8 +57,13 @@ import type { TabularPreprocessing } from '../tabular/tabular-preprocessing';
 export interface ModelSpec {
   /** Unique per model version (the cache and batcher key). */
   id: string;
-  /** Folder holding model.json and its weight shards. */
+  /** Folder holding model.json and its weight shards (in this process). */
   artifactDir: string;
+  /**
+   * The version's artifact URI (store or `catalog://`), from which any process fetches the same
+   * files: what is sent to a worker, never artifactDir.
+   */
+  artifactUri?: string;
   format: ModelFormat;
   inputs: TensorSignature[];
   outputs: TensorSignature[];

@@ -5,11 +5,12 @@ import { ErrorCode } from '@app/common';
 import { TenantPrisma } from '@app/db';
 import { AuditService } from '@app/audit';
 import { ArtifactDigest, sha256Of } from '@app/inference';
-import { ARTIFACT_STORE, ArtifactStore, isSafeArtifactPath } from '../artifacts/artifact-store';
+import { isSafeArtifactPath } from '../artifacts/artifact-store';
 import { ModelError, ModelErrorReason } from '../model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { Actor } from '../registry/model-catalog.service';
 import { ModelRegistry } from '../registry/model-registry.service';
+import { ArtifactResolver } from '../registry/artifact-resolver';
 import { DownloadTokenSigner } from './download-token';
 import { ModelDownload } from './model-download.types';
 
@@ -28,7 +29,7 @@ export class ModelDownloadService {
     private readonly tenants: TenantPrisma,
     private readonly audit: AuditService,
     private readonly registry: ModelRegistry,
-    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    private readonly artifacts: ArtifactResolver,
     @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
   ) {
     this.signer = new DownloadTokenSigner(config.uploadSigningSecret);
@@ -73,8 +74,11 @@ export class ModelDownloadService {
     const file = digests(version.files).find((f) => f.path === path);
     if (!file || !isSafeArtifactPath(path))
       throw ModelError.versionNotFound(version.model.name, `${version.version}/${path}`);
-    const bytes = await readFile(join(await this.store.localDir(version.artifactUri), path));
-    if (sha256Of(bytes) !== file.sha256) {
+    // A catalog file is checked against this process's own build of it, anything else against the row.
+    const artifact = await this.artifacts.resolve(version.artifactUri, digests(version.files));
+    const expected = artifact.files?.find((f) => f.path === path)?.sha256 ?? file.sha256;
+    const bytes = await readFile(join(artifact.dir, path));
+    if (sha256Of(bytes) !== expected) {
       throw new ModelError(ErrorCode.INTERNAL, `artifact file ${path} does not match its recorded SHA-256: refused`, {
         reason: 'ARTIFACT_INTEGRITY',
       });

@@ -47,6 +47,11 @@ export class CreateModelUploadInput {
   @Field({ description: 'The artifact path: model.json or a shard named in its weightsManifest' }) fileName!: string;
   @Field(() => Float, { description: 'Exact size of the file in bytes, within the plan upload limit' })
   sizeBytes!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'SHA-256 of the file (hex): when given, an upload with other bytes is refused',
+  })
+  sha256?: string | null;
 }
 
 @InputType()

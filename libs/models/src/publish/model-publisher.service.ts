@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { AppError, ErrorCode, newId, sha256Hex } from '@app/common';
 import { Prisma, PrismaService, TenantPrisma, isUniqueViolation } from '@app/db';
 import { AuditService } from '@app/audit';
 import { digestsOf, InferenceRuntime } from '@app/inference';
 import { ARTIFACT_STORE, ArtifactFile, ArtifactStore } from '../artifacts/artifact-store';
-import { LocalArtifactStore } from '../artifacts/local-artifact-store';
 import { PublishModelVersionInput } from '../dto/model.inputs';
 import { ModelVersion } from '../dto/model.types';
 import { ModelError, ModelErrorReason } from '../model.error';
@@ -81,8 +80,8 @@ export class ModelPublisher {
     const staging = await mkdtemp(join(this.config.cacheDir, 'upload-'));
     let uri: string | undefined;
     try {
-      await new LocalArtifactStore(staging).put('staged', versionId, files);
-      await dryRun(this.runtime, versionSpec(row, join(staging, 'staged', versionId)));
+      await writeFiles(staging, files);
+      await dryRun(this.runtime, versionSpec(row, staging));
       uri = await this.store.put(tenantId, versionId, files);
       const created = await db.$transaction(async (tx) => {
         const last = await tx.modelVersion.findFirst({
@@ -177,5 +176,13 @@ export class ModelPublisher {
       `the artifact exceeds your plan's upload limit of ${limit} bytes`,
       { limit },
     );
+  }
+}
+
+/** The checked files into a private folder, for the dry run (paths were checked by checkArtifact). */
+async function writeFiles(dir: string, files: ArtifactFile[]): Promise<void> {
+  for (const f of files) {
+    await mkdir(dirname(join(dir, f.path)), { recursive: true });
+    await writeFile(join(dir, f.path), f.bytes);
   }
 }

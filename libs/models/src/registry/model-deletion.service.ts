@@ -15,6 +15,8 @@ import { MODEL_VIEW_INCLUDE, modelView } from './model.view';
  * the artifact files go after the commit (a crash in between leaves orphaned files, never a row
  * pointing at missing ones). Usage records and audit events keep their ids: they are history.
  * Catalog models have no tenant, so the tenant-scoped writes below cannot reach them.
+ * Artifacts are content-addressed and shared between the tenant's versions: removing a version
+ * deletes its manifest and only the blobs no other version's manifest names (ArtifactStore.remove).
  */
 @Injectable()
 export class ModelDeletionService {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ModelSpec } from '@app/inference';
 import { TtlCache } from '@app/common';
 import { ModelVersion, TenantPrisma } from '@app/db';
-import { ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
+import { ArtifactResolver } from './artifact-resolver';
 import { ModelError } from '../model.error';
 import { MODELS_CONFIG, ModelsConfig } from '../models.config';
 import { versionSpec } from './version-spec';
@@ -32,7 +32,7 @@ export class ModelRegistry {
 
   constructor(
     private readonly tenants: TenantPrisma,
-    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    private readonly artifacts: ArtifactResolver,
     @Inject(MODELS_CONFIG) private readonly config: ModelsConfig,
   ) {
     this.cache = new TtlCache({ ttlMs: config.resolveCacheMs });
@@ -45,12 +45,14 @@ export class ModelRegistry {
     // The canary's share of traffic is drawn per request, as a weighted router would.
     const row = canary && canaryWeight > 0 && Math.random() < canaryWeight ? canary : primary;
     if (!row || row.status !== 'READY') throw ModelError.versionNotFound(name, ref);
+    const spec = versionSpec(row, '');
+    const artifact = await this.artifacts.resolve(row.artifactUri, spec.files);
     return {
       modelId: model.id,
       modelName: model.name,
       versionId: row.id,
       version: row.version,
-      spec: versionSpec(row, await this.store.localDir(row.artifactUri)),
+      spec: { ...spec, artifactDir: artifact.dir, files: artifact.files },
       pricingUnit: row.pricingUnit,
       unitsPer: row.unitsPer,
       tenantOwned: model.tenantId !== null,

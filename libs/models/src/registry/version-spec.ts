@@ -11,6 +11,8 @@ export interface VersionRow {
   /** [{ path, sha256, sizeBytes }]; null on rows published before digests were recorded. */
   files?: unknown;
   preprocessing?: unknown;
+  /** Where the artifact is kept (a store or catalog URI): what a worker is sent to fetch it by. */
+  artifactUri?: string;
 }
 
 /** Declared outputs may carry class labels (stored with the signature, as the catalog does). */
@@ -23,6 +25,7 @@ export function versionSpec(row: VersionRow, artifactDir: string): ModelSpec {
   return {
     id: row.id,
     artifactDir,
+    artifactUri: row.artifactUri,
     format: row.format as ModelFormat,
     inputs: (row.inputs as StoredSignature[]).map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     outputs: outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SignedTokens } from '@app/storage';
 
 /** What an upload URL allows: one file of exactly `size` bytes for one model of one tenant, until `exp`. */
 export interface UploadGrant {
@@ -10,49 +10,38 @@ export interface UploadGrant {
   size: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** The SHA-256 (hex) the file must have, when the client announced one. */
+  sha256?: string;
 }
 
 /**
- * Upload tokens: base64url(JSON grant) + "." + base64url(HMAC-SHA256 of it). Stateless, so any
- * instance sharing the key accepts them; the signature is compared in constant time and the
- * payload is parsed only after it verifies.
+ * Upload tokens: the platform's signed-token format (@app/storage SignedTokens, HMAC-SHA256)
+ * over the grant, in their own domain. Stateless, so any instance sharing UPLOAD_SIGNING_SECRET
+ * accepts them.
  */
 export class UploadTokenSigner {
-  private readonly key: Buffer;
+  private readonly tokens: SignedTokens<UploadGrant>;
 
   constructor(secret?: string) {
-    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.tokens = new SignedTokens('model-upload.v1', secret);
   }
 
   sign(grant: UploadGrant): string {
-    const body = Buffer.from(JSON.stringify(grant)).toString('base64url');
-    return `${body}.${this.mac(body).toString('base64url')}`;
+    return this.tokens.sign(grant);
   }
 
   /** The grant, or null when the token is malformed or not ours. Expiry is the caller's check. */
   verify(token: string): UploadGrant | null {
-    if (typeof token !== 'string' || token.length > 2048) return null;
-    const [body, sig, extra] = token.split('.');
-    if (!body || !sig || extra !== undefined) return null;
-    const given = Buffer.from(sig, 'base64url');
-    const expected = this.mac(body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    try {
-      const g = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as UploadGrant;
-      return typeof g.id === 'string' &&
-        typeof g.tenantId === 'string' &&
-        typeof g.modelId === 'string' &&
-        typeof g.fileName === 'string' &&
-        Number.isSafeInteger(g.size) &&
-        Number.isSafeInteger(g.exp)
-        ? g
-        : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private mac(body: string): Buffer {
-    return createHmac('sha256', this.key).update(`model-upload.v1.${body}`).digest();
+    const g = this.tokens.verify(token);
+    return g &&
+      typeof g.id === 'string' &&
+      typeof g.tenantId === 'string' &&
+      typeof g.modelId === 'string' &&
+      typeof g.fileName === 'string' &&
+      Number.isSafeInteger(g.size) &&
+      Number.isSafeInteger(g.exp) &&
+      (g.sha256 === undefined || (typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256)))
+      ? g
+      : null;
   }
 }

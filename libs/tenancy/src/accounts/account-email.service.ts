@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LimiterFactory, isRefusal } from '@app/common';
-import { PrismaService, Role } from '@app/db';
+import { Prisma, PrismaService, Role } from '@app/db';
 import { AuditService } from '@app/audit';
 import { MailService } from '@app/mail';
 import { ACCOUNT_CONFIG, AccountConfig } from './account-config';
@@ -72,26 +72,35 @@ export class AccountEmailService {
   async verifyEmail(token: string, origin: Origin): Promise<string> {
     return this.prisma.$transaction(async (tx) => {
       const userId = await this.tokens.consume(tx, token, 'verify_email');
-      const now = new Date();
-      await tx.user.update({ where: { id: userId }, data: { emailVerifiedAt: now } });
-      const memberships = await tx.membership.findMany({ where: { userId } });
-      const owned = memberships.filter((m) => m.role === Role.OWNER).map((m) => m.tenantId);
-      // Free units go to verified identities: the owner's tenants start their allowance now.
-      await tx.tenant.updateMany({
-        where: { id: { in: owned }, allowanceStartedAt: null },
-        data: { allowanceStartedAt: now },
-      });
-      for (const m of memberships) {
-        await this.audit.append(tx, m.tenantId, {
-          actor: { type: 'user', id: userId },
-          action: 'user.email_verified',
-          target: { type: 'user', id: userId },
-          requestId: origin.requestId,
-          metadata: originMeta(origin),
-        });
-      }
+      await this.markVerified(tx, userId, origin);
       return userId;
     });
+  }
+
+  /** The address is proven (a verification or reset link was used): free units start. */
+  private async markVerified(tx: Prisma.TransactionClient, userId: string, origin: Origin): Promise<void> {
+    const now = new Date();
+    const claimed = await tx.user.updateMany({
+      where: { id: userId, emailVerifiedAt: null },
+      data: { emailVerifiedAt: now },
+    });
+    if (claimed.count === 0) return; // verified before
+    const memberships = await tx.membership.findMany({ where: { userId } });
+    const owned = memberships.filter((m) => m.role === Role.OWNER).map((m) => m.tenantId);
+    // Free units go to verified identities: the owner's tenants start their allowance now.
+    await tx.tenant.updateMany({
+      where: { id: { in: owned }, allowanceStartedAt: null },
+      data: { allowanceStartedAt: now },
+    });
+    for (const m of memberships) {
+      await this.audit.append(tx, m.tenantId, {
+        actor: { type: 'user', id: userId },
+        action: 'user.email_verified',
+        target: { type: 'user', id: userId },
+        requestId: origin.requestId,
+        metadata: originMeta(origin),
+      });
+    }
   }
 
   /** Always answers the same; the look-up and the e-mail happen after the answer has gone. */
@@ -142,6 +151,9 @@ export class AccountEmailService {
       await tx.user.update({ where: { id }, data: { passwordHash } });
       // Whoever held a session (perhaps the reason for the reset) is signed out everywhere.
       await tx.session.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+      // The link reached the address, so it is verified too; and whoever created the account
+      // before its owner (pre-hijacking) no longer knows the password.
+      await this.markVerified(tx, id, origin);
       for (const m of user.memberships) {
         await this.audit.append(tx, m.tenantId, {
           actor: { type: 'user', id },
@@ -154,7 +166,8 @@ export class AccountEmailService {
       return id;
     });
     const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-    await this.throttle.succeeded(user.email);
+    // The owner proved the address: the account's lock (perhaps someone else's doing) is lifted.
+    await this.throttle.clearAccount(user.email);
     this.mail.enqueue({
       to: user.email,
       subject: 'Your password was changed',

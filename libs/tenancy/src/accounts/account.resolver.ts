@@ -8,6 +8,7 @@ import { AccountEmailService, Origin } from './account-email.service';
 import { Ctx, Public, RequestContext } from '@app/auth';
 import { AuthPayload, User } from '../dto/user.type';
 import { LogInInput, SignUpInput } from '../dto/inputs';
+import { DeviceCookies } from '../sessions/device-cookies';
 import { SESSION_COOKIE, clearSessionCookies, setSessionCookies } from '../sessions/session-cookies';
 
 interface GqlCtx {
@@ -21,12 +22,14 @@ export class AccountResolver {
     private readonly accounts: AccountService,
     private readonly tenants: TenantService,
     private readonly emails: AccountEmailService,
+    private readonly devices: DeviceCookies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
   @Mutation(() => AuthPayload, {
-    description: 'Create an account and its first tenant (or join one by invitation); sets the session cookies.',
+    description:
+      'Create an account and its first tenant (or join one by invitation). SIGNUP_SESSION=immediate: sets the session cookies. after-verification: sets none and answers a new and a taken address alike (signedIn false); the e-mailed link logs in.',
   })
   async signUp(
     @Args('input') input: SignUpInput,
@@ -44,15 +47,22 @@ export class AccountResolver {
     @Context() gql: GqlCtx,
   ): Promise<AuthPayload> {
     const previous = gql.req.cookies?.[SESSION_COOKIE];
-    return this.complete(await this.accounts.logIn(input, originOf(ctx), previous), gql);
+    const devices = DeviceCookies.presented(gql.req);
+    return this.complete(await this.accounts.logIn(input, originOf(ctx), previous, devices), gql);
   }
 
   @Public()
   @Mutation(() => User, {
-    description: 'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...).',
+    description:
+      'Confirms the address from the link e-mailed at sign-up (<PUBLIC_URL>/verify-email?token=...). With SIGNUP_SESSION=after-verification it also logs in (sets the session cookies).',
   })
-  async verifyEmail(@Args('token') token: string, @Ctx() ctx: RequestContext): Promise<User> {
+  async verifyEmail(@Args('token') token: string, @Ctx() ctx: RequestContext, @Context() gql: GqlCtx): Promise<User> {
     const userId = await this.emails.verifyEmail(token, originOf(ctx));
+    if (this.accounts.afterVerification) {
+      const result = await this.accounts.logInByVerification(userId, originOf(ctx), gql.req.cookies?.[SESSION_COOKIE]);
+      this.setCookies(result, gql);
+      return this.tenants.userView(userId, result.tenantId);
+    }
     const p = ctx.principal;
     return this.tenants.userView(userId, p.kind === 'user' && p.userId === userId ? p.tenantId : null);
   }
@@ -97,9 +107,19 @@ export class AccountResolver {
   }
 
   private async complete(result: AuthResult, gql: GqlCtx): Promise<AuthPayload> {
-    setSessionCookies(gql.reply, result.session, this.config);
+    this.setCookies(result, gql);
+    if (result.payload) return { ...result.payload, signedIn: result.session !== null };
     const user = await this.tenants.userView(result.userId, result.tenantId);
-    return { user, tenant: result.tenantId ? await this.tenants.get(result.tenantId) : null };
+    return {
+      user,
+      tenant: result.tenantId ? await this.tenants.get(result.tenantId) : null,
+      signedIn: result.session !== null,
+    };
+  }
+
+  private setCookies(result: AuthResult, gql: GqlCtx): void {
+    if (result.session) setSessionCookies(gql.reply, result.session, this.config);
+    if (result.device) this.devices.set(gql.reply, result.device);
   }
 }
 

@@ -24,6 +24,11 @@ export class ThrottledError extends AppError {
  * (times AUTH_BACKOFF_BASE_SECONDS);
  * after AUTH_LOCK_AFTER_FAILURES it is locked for AUTH_LOCK_MINUTES. A success clears both.
  * Failures per source address are capped per hour across all accounts (password spraying).
+ *
+ * That lock would let anyone who knows an address lock its owner out. So an attempt carrying a
+ * valid device cookie for the account (DeviceCookies: the browser logged in to it before) is
+ * counted in that device's own bucket, with the same backoff and lock, and not against the
+ * account's or the address's: a flood from elsewhere locks only log-ins from unknown devices.
  */
 @Injectable()
 export class LoginThrottle {
@@ -60,12 +65,17 @@ export class LoginThrottle {
     this.refusalAudits = limiters.create({ name: 'login-refusal-audits', points: 1, durationSeconds: 60 });
   }
 
-  /** Counts a log-in attempt, or refuses it (ThrottledError) without looking at the password. */
-  async beginLogIn(email: string, ip: string): Promise<void> {
-    const address = await this.addressFailures.get(ip);
-    if (address && address.consumedPoints >= this.config.AUTH_IP_FAILURES_PER_HOUR)
-      throw new ThrottledError('ADDRESS_THROTTLED', retryAfterOf(address));
-    const key = accountKey(email);
+  /**
+   * Counts a log-in attempt, or refuses it (ThrottledError) without looking at the password.
+   * `deviceKey`: the bucket of a known device (a valid device cookie for this account).
+   */
+  async beginLogIn(email: string, ip: string, deviceKey?: string): Promise<void> {
+    if (!deviceKey) {
+      const address = await this.addressFailures.get(ip);
+      if (address && address.consumedPoints >= this.config.AUTH_IP_FAILURES_PER_HOUR)
+        throw new ThrottledError('ADDRESS_THROTTLED', retryAfterOf(address));
+    }
+    const key = deviceKey ?? accountKey(email);
     let count: number;
     try {
       count = (await this.attempts.consume(key)).consumedPoints;
@@ -87,20 +97,35 @@ export class LoginThrottle {
     }
   }
 
-  async failed(ip: string): Promise<void> {
+  /** A failed password; a known device's failures are its own bucket's only. */
+  async failed(ip: string, deviceKey?: string): Promise<void> {
+    if (deviceKey) return;
     await this.addressFailures.consume(ip).catch((e) => {
       if (!isRefusal(e)) throw e;
     });
   }
 
-  async succeeded(email: string): Promise<void> {
-    const key = accountKey(email);
+  /**
+   * A right password clears the bucket it was counted in: a known device's success leaves the
+   * account's lock for unknown devices in place (else the owner's log-ins would re-open it to the
+   * attacker's guesses).
+   */
+  async succeeded(email: string, deviceKey?: string): Promise<void> {
+    const key = deviceKey ?? accountKey(email);
     await Promise.all([this.attempts.delete(key), this.backoff.delete(key)]);
   }
 
-  /** At most one audited refusal per account a minute: a flood must not fill the audit log. */
-  async shouldAuditRefusal(email: string): Promise<boolean> {
-    return this.refusalAudits.consume(accountKey(email)).then(
+  /** Clears the account's lock and backoff (a password reset proved the owner). */
+  async clearAccount(email: string): Promise<void> {
+    await this.succeeded(email);
+  }
+
+  /**
+   * At most one audited refusal (or sign-up with the taken address) per account a minute: a
+   * flood must not fill the audit log.
+   */
+  async shouldAuditRefusal(email: string, kind: 'log_in' | 'sign_up' = 'log_in'): Promise<boolean> {
+    return this.refusalAudits.consume(`${kind}:${accountKey(email)}`).then(
       () => true,
       (e) => {
         if (isRefusal(e)) return false;

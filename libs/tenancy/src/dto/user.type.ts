@@ -23,4 +23,9 @@ export class User {
 export class AuthPayload {
   @Field(() => User) user!: User;
   @Field(() => Tenant, { nullable: true }) tenant!: Tenant | null;
+  @Field({
+    description:
+      'Whether this answer started a session (set the cookies). false after signUp when SIGNUP_SESSION=after-verification: the e-mailed link logs in.',
+  })
+  signedIn!: boolean;
 }

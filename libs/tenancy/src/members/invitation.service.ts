@@ -65,6 +65,27 @@ export class InvitationService {
     return created;
   }
 
+  /**
+   * The invitation a sign-up names, read without claiming it; NOT_FOUND when it is unknown, used,
+   * revoked, expired or for another address (checked before anything depends on the address).
+   */
+  async find(token: string, email: string) {
+    // Unscoped on purpose: an invitation is found by the hash of its secret token.
+    const inv = await this.prisma.invitation.findUnique({
+      where: { tokenHash: sha256Hex(token ?? '') },
+      include: { tenant: true },
+    });
+    const usable =
+      inv &&
+      !inv.acceptedAt &&
+      !inv.revokedAt &&
+      inv.expiresAt.getTime() > Date.now() &&
+      inv.email === email.toLowerCase();
+    if (!inv || !usable) throw AppError.notFound('invitation', 'INVITATION_NOT_FOUND');
+    const t = inv.tenant;
+    return { role: inv.role, tenant: { id: t.id, name: t.name, plan: t.planId, createdAt: t.createdAt } };
+  }
+
   /** Accepts inside the caller's transaction: creates the membership for `userId`. */
   async acceptWithin(
     tx: Tx,

@@ -32,6 +32,19 @@ export class DatasetResolver {
 
   @RequirePermission('models:write')
   @Mutation(() => Dataset, {
+    description:
+      'The dataset of a createDatasetUpload URL once its file is PUT (S3 mode: made now from the uploaded file)',
+  })
+  completeDatasetUpload(
+    @Args('token') token: string,
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Dataset> {
+    return this.uploads.complete(tenantId, who(ctx), token);
+  }
+
+  @RequirePermission('models:write')
+  @Mutation(() => Dataset, {
     description: 'Uploads a small dataset inline (CSV with a header row, or JSON Lines); columns are typed on arrival',
   })
   createDataset(

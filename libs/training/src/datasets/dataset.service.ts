@@ -106,6 +106,12 @@ export class DatasetService {
     return Number(tenant?.plan.maxUploadBytes ?? 0n);
   }
 
+  /** The tenant's dataset of this id, or null. */
+  async find(tenantId: string, id: string): Promise<Dataset | null> {
+    const row = await this.tenants.forTenant(tenantId).dataset.findFirst({ where: { id } });
+    return row ? datasetView(row) : null;
+  }
+
   async get(tenantId: string, id: string): Promise<Dataset> {
     return datasetView(await this.row(tenantId, id));
   }

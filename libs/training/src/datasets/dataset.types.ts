@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageInfo } from '@app/common';
+import { HttpHeader } from '@app/models';
 
 export enum DatasetFormatEnum {
   CSV = 'CSV',
@@ -65,9 +66,12 @@ export class CreateDatasetUploadInput {
 
 @ObjectType({
   description:
-    'Where to PUT one dataset file (raw bytes, Content-Type: application/octet-stream), with the same credentials as the API; answers 201 with the Dataset',
+    'Where to PUT one dataset file (raw bytes) with the headers listed. Local mode: the api, with the same credentials as the API; answers 201 with the Dataset. S3 mode: a presigned URL of the bucket, no credentials; then completeDatasetUpload(token) makes the dataset (in local mode it returns the dataset the PUT made)',
 })
 export class DatasetUpload {
   @Field() uploadUrl!: string;
+  @Field(() => [HttpHeader], { description: 'Headers the PUT must carry (signed, in S3 mode)' })
+  headers!: HttpHeader[];
+  @Field({ description: 'Pass it to completeDatasetUpload after the PUT' }) token!: string;
   @Field() expiresAt!: Date;
 }

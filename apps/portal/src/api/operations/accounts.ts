@@ -30,8 +30,22 @@ export interface SignUpInput {
   invitationToken?: string;
 }
 
-export const SignUpMutation = operation<{ signUp: { user: Me } }, { input: SignUpInput }>(
-  `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { user { ${ME_FIELDS} } } }`,
+/** signedIn false: the server started no session (SIGNUP_SESSION=after-verification); the e-mailed link logs in. */
+export const SignUpMutation = operation<{ signUp: { signedIn: boolean; user: Me } }, { input: SignUpInput }>(
+  `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { signedIn user { ${ME_FIELDS} } } }`,
+);
+
+/** Confirms the address; with SIGNUP_SESSION=after-verification it also logs in (sets the cookies). */
+export const VerifyEmailMutation = operation<{ verifyEmail: { id: string } }, { token: string }>(
+  `mutation VerifyEmail($token: String!) { verifyEmail(token: $token) { id } }`,
+);
+
+export const RequestPasswordResetMutation = operation<{ requestPasswordReset: boolean }, { email: string }>(
+  `mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }`,
+);
+
+export const ResetPasswordMutation = operation<{ resetPassword: boolean }, { token: string; password: string }>(
+  `mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) }`,
 );
 
 export const LogInMutation = operation<{ logIn: { user: Me } }, { input: { email: string; password: string } }>(

@@ -24,10 +24,21 @@ export const DatasetsQuery = operation<{ datasets: Connection<Dataset> }, { firs
 );
 
 export const CreateDatasetUploadMutation = operation<
-  { createDatasetUpload: { uploadUrl: string; expiresAt: string } },
+  {
+    createDatasetUpload: {
+      uploadUrl: string;
+      token: string;
+      expiresAt: string;
+      headers: { name: string; value: string }[];
+    };
+  },
   { input: { name: string; format: 'CSV' | 'JSONL'; sizeBytes: number } }
 >(
-  `mutation CreateDatasetUpload($input: CreateDatasetUploadInput!) { createDatasetUpload(input: $input) { uploadUrl expiresAt } }`,
+  `mutation CreateDatasetUpload($input: CreateDatasetUploadInput!) { createDatasetUpload(input: $input) { uploadUrl token expiresAt headers { name value } } }`,
+);
+
+export const CompleteDatasetUploadMutation = operation<{ completeDatasetUpload: Dataset }, { token: string }>(
+  `mutation CompleteDatasetUpload($token: String!) { completeDatasetUpload(token: $token) { ${DATASET_FIELDS} } }`,
 );
 
 export const DeleteDatasetMutation = operation<{ deleteDataset: { id: string } }, { id: string }>(

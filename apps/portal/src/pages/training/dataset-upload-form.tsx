@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, asApiError } from '../../api/api-error';
 import { request } from '../../api/graphql-client';
-import { CreateDatasetUploadMutation } from '../../api/operations/training';
+import { CompleteDatasetUploadMutation, CreateDatasetUploadMutation } from '../../api/operations/training';
 import { ErrorBanner } from '../../components/error-banner';
 import { Meter } from '../../components/meter';
 import { TextField } from '../../components/text-field';
-import { putWithProgress } from './put-with-progress';
+import { isApiUploadUrl, putWithProgress } from './put-with-progress';
 
 /** A CSV (header row) or JSON Lines file, through a signed upload URL with a progress bar. */
 export function DatasetUploadForm({ onUploaded }: { onUploaded: () => void }) {
@@ -23,7 +23,10 @@ export function DatasetUploadForm({ onUploaded }: { onUploaded: () => void }) {
       const { createDatasetUpload } = await request(CreateDatasetUploadMutation, {
         input: { name: name || file.name, format, sizeBytes: file.size },
       });
-      await putWithProgress(createDatasetUpload.uploadUrl, file, setProgress);
+      const { uploadUrl, headers, token } = createDatasetUpload;
+      await putWithProgress(uploadUrl, file, setProgress, headers);
+      // Straight to the bucket (S3 mode): the api makes the dataset from the uploaded file now.
+      if (!isApiUploadUrl(uploadUrl)) await request(CompleteDatasetUploadMutation, { token });
       onUploaded();
     } catch (err) {
       setError(asApiError(err));
