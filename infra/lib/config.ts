@@ -21,6 +21,8 @@ export interface PlatformConfig {
   readonly longestJobSeconds: number;
   /** Object Lock (compliance mode) retention of audit exports. */
   readonly auditRetentionDays: number;
+  /** How often the workers export each tenant's new audit events (so retention can purge them); 0: never. */
+  readonly auditExportIntervalMinutes: number;
   readonly dbMaxAcu: number;
   /** Seconds of inactivity before Aurora pauses at 0 ACU. */
   readonly dbAutoPauseSeconds: number;
@@ -50,6 +52,7 @@ export const DEFAULTS: PlatformConfig = {
   realtimeMaxTasks: 2,
   longestJobSeconds: 900,
   auditRetentionDays: 365,
+  auditExportIntervalMinutes: 1440,
   dbMaxAcu: 8,
   dbAutoPauseSeconds: 600,
   apiRateLimitPerSecond: 200,
@@ -66,6 +69,7 @@ const NUMERIC: ReadonlyArray<keyof PlatformConfig> = [
   'realtimeMaxTasks',
   'longestJobSeconds',
   'auditRetentionDays',
+  'auditExportIntervalMinutes',
   'dbMaxAcu',
   'dbAutoPauseSeconds',
   'apiRateLimitPerSecond',

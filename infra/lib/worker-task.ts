@@ -43,6 +43,9 @@ export class WorkerTask extends Construct {
         // realtime: serves the api's calls only; async: also takes jobs off the queue (apps/worker).
         WORKER_MODE: mode,
         WORKER_PORT: String(WORKER_PORT),
+        // The scheduled audit export (libs/duties), on the worker's timer; a claim per tenant keeps
+        // several workers from exporting one tenant twice.
+        AUDIT_EXPORT_INTERVAL_MS: String(config.auditExportIntervalMinutes * 60_000),
       },
       secrets: ecsSecrets(runtime),
       portMappings: [{ containerPort: WORKER_PORT }],

@@ -36,6 +36,15 @@ describe('configuration contract: what infra sets is what the libraries read', (
     expect(modes.sort()).toEqual(['async', 'realtime']);
   });
 
+  it('the workers export the audit log on a daily schedule (so retention can purge), the api does not need to', () => {
+    const workers = units.filter((u) => u.kind === 'ecs' && 'WORKER_MODE' in u.environment);
+    expect(workers.length).toBeGreaterThan(0);
+    for (const w of workers) {
+      const env = effectiveEnvironment(w);
+      expect(loadAuditConfig(loadConfig(env), env).AUDIT_EXPORT_INTERVAL_MS).toBe(86_400_000);
+    }
+  });
+
   it('catches a misspelt, an unread and a missing variable', () => {
     const api = units.find((u) => u.kind === 'lambda')!;
     const {

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import request from 'supertest';
+import { AuditExportLinkService } from '@app/audit';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { verifyExport } from '@app/audit';
@@ -16,7 +17,21 @@ const EVENTS = `query($filter: AuditEventFilter, $first: Int, $after: String) {
     edges { cursor node { id seq occurredAt actor { type id } action target { type id } requestId metadata hash prevHash } }
     pageInfo { hasNextPage endCursor } } }`;
 const VERIFY = `query($from: DateTime, $to: DateTime) { verifyAuditChain(from: $from, to: $to) { ok checked firstBadSeq } }`;
-const EXPORT = `mutation($from: DateTime, $to: DateTime) { exportAuditLog(from: $from, to: $to) { id fromSeq toSeq count uri digestUri sha256 keyId } }`;
+const EXPORT = `mutation($from: DateTime, $to: DateTime) { exportAuditLog(from: $from, to: $to) {
+  id fromSeq toSeq count uri digestUri location digestLocation downloadUrl digestDownloadUrl downloadExpiresAt sha256 keyId } }`;
+const DOWNLOAD = `query($id: ID!) { auditExportDownload(id: $id) { id uri digestUri location downloadUrl digestDownloadUrl downloadExpiresAt } }`;
+
+/** GETs a signed link's path from the app (the link's host is PUBLIC_URL; the test talks to the app itself). */
+const fetchLink = (t: TestApp, link: string) =>
+  request(t.http)
+    .get(new URL(link).pathname)
+    .set('user-agent', 'audit-e2e')
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
 
 d('audit log: listing, permissions, verification, settings, export and purge', () => {
   let t: TestApp;
@@ -202,31 +217,115 @@ d('audit log: listing, permissions, verification, settings, export and purge', (
     await expect(t.sql.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
   });
 
-  it('exports JSON Lines with a signed digest that verifies offline; a changed byte does not', async () => {
+  it('exports JSON Lines with a signed digest behind short-lived signed links; it verifies offline, a changed byte does not', async () => {
     const res = await gql(t.http, EXPORT, {}, { session: owner });
     expect(res.body.errors).toBeUndefined();
     const x = res.body.data.exportAuditLog;
     expect(x.fromSeq).toBe(1);
     expect(x.count).toBe(x.toSeq);
-    expect(x.uri.startsWith('file://')).toBe(true);
-    const file = fileURLToPath(x.uri);
-    expect(file.startsWith(path.join(dataDir, 'audit'))).toBe(true);
+    // As the tenant sees it: a link to this api, never a place on the server's disk.
+    expect(x.uri).toMatch(new RegExp(`^http://localhost:\\d+/audit-exports/[^/]+/${x.id}\\.jsonl$`));
+    expect(x.digestUri).toMatch(new RegExp(`/audit-exports/[^/]+/${x.id}\\.digest\\.json$`));
+    expect(x).toMatchObject({
+      downloadUrl: x.uri,
+      digestDownloadUrl: x.digestUri,
+      location: null,
+      digestLocation: null,
+    });
+    const ttl = new Date(x.downloadExpiresAt).getTime() - Date.now();
+    expect(ttl).toBeGreaterThan(800_000);
+    expect(ttl).toBeLessThanOrEqual(900_000);
+    const got = await fetchLink(t, x.downloadUrl);
+    expect(got.status).toBe(200);
+    expect(got.headers['content-type']).toMatch(/application\/x-ndjson/);
+    expect(got.headers['content-disposition']).toBe(`attachment; filename="${x.id}.jsonl"`);
+    const dig = await fetchLink(t, x.digestDownloadUrl);
+    expect(dig.status).toBe(200);
+    const dl = await mkdtemp(path.join(os.tmpdir(), 'audit-dl-'));
+    const file = path.join(dl, `${x.id}.jsonl`);
+    const digestFile = path.join(dl, `${x.id}.digest.json`);
+    await writeFile(file, got.body as Buffer);
+    await writeFile(digestFile, dig.body as Buffer);
     const pem = (await gql(t.http, `{ auditSigningKey { keyId publicKeyPem } }`, {}, { session: owner })).body.data
       .auditSigningKey;
     expect(pem.keyId).toBe(x.keyId);
-    const good = await verifyExport(file, fileURLToPath(x.digestUri), createPublicKey(pem.publicKeyPem));
+    const good = await verifyExport(file, digestFile, createPublicKey(pem.publicKeyPem));
     expect(good).toMatchObject({ ok: true, count: x.count, keyPinned: true });
     const lines = (await readFile(file, 'utf8')).split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: '1', action: 'tenant.create', tenantId: owner.tenantId });
     const forged = path.join(dataDir, 'forged.jsonl');
     await writeFile(forged, (await readFile(file, 'utf8')).replace('"user.sign_up"', '"user.sign_uq"'));
-    const bad = await verifyExport(forged, fileURLToPath(x.digestUri), createPublicKey(pem.publicKeyPem));
+    const bad = await verifyExport(forged, digestFile, createPublicKey(pem.publicKeyPem));
     expect(bad.ok).toBe(false);
     expect(bad.firstBadSeq).toBe('2');
     const ev = await gql(t.http, EVENTS, { filter: { action: 'audit.export' } }, { session: owner });
-    expect(ev.body.data.auditEvents.edges[0].node.metadata).toMatchObject({ sha256: x.sha256, fromSeq: '1' });
-    exported = { jsonl: file, digest: fileURLToPath(x.digestUri), forged, pem: path.join(dataDir, 'public.pem') };
+    expect(ev.body.data.auditEvents.edges[0].node.metadata).toMatchObject({
+      sha256: x.sha256,
+      fromSeq: '1',
+      location: `local:${owner.tenantId}/${x.id}.jsonl`,
+    });
+    // Each download through the api is audited, with the actor the link was issued to and the client.
+    const downloads = await gql(t.http, EVENTS, { filter: { action: 'audit.export_download' } }, { session: owner });
+    const nodes = downloads.body.data.auditEvents.edges.map((e: { node: Record<string, unknown> }) => e.node);
+    expect(nodes).toHaveLength(2);
+    expect(nodes[0]).toMatchObject({
+      actor: { type: 'user', id: owner.userId },
+      target: { type: 'audit_export', id: x.id },
+      metadata: { file: 'digest', userAgent: 'audit-e2e' },
+    });
+    expect(nodes[1].metadata).toMatchObject({ file: 'jsonl' });
+    expect(typeof (nodes[1].metadata as { sourceIp: unknown }).sourceIp).toBe('string');
+    // Nothing the tenant was answered names a path of the server's disk.
+    const answers = JSON.stringify([res.body, ev.body, downloads.body]);
+    for (const p of [dataDir, os.tmpdir(), 'file://']) expect(answers).not.toContain(p);
+    exported = { jsonl: file, digest: digestFile, forged, pem: path.join(dataDir, 'public.pem') };
     await writeFile(exported.pem, pem.publicKeyPem);
+  });
+
+  it('download links: fresh ones on request, refused when tampered with, for another file or expired; another tenant gets NOT_FOUND', async () => {
+    const x = (await gql(t.http, EXPORT, {}, { session: other })).body.data.exportAuditLog;
+    const fresh = await gql(t.http, DOWNLOAD, { id: x.id }, { session: other });
+    expect(fresh.body.errors).toBeUndefined();
+    expect(fresh.body.data.auditExportDownload).toMatchObject({ id: x.id, location: null });
+    expect((await fetchLink(t, fresh.body.data.auditExportDownload.downloadUrl)).status).toBe(200);
+    // Another tenant's export, by id: as if it did not exist.
+    const cross = await gql(t.http, DOWNLOAD, { id: x.id }, { session: owner });
+    expect(cross.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'AUDIT_EXPORT_NOT_FOUND' });
+    const none = await gql(t.http, DOWNLOAD, { id: 'exp_nope' }, { session: other });
+    expect(none.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'AUDIT_EXPORT_NOT_FOUND' });
+    // A link is bound to its export: the other tenant's file under this token is refused.
+    const [, token] = new URL(x.downloadUrl).pathname.split('/').slice(1);
+    const mine = (await gql(t.http, EXPORT, {}, { session: owner })).body.data.exportAuditLog;
+    const swapped = await fetchLink(t, `http://h/audit-exports/${token}/${mine.id}.jsonl`);
+    expect(swapped.status).toBe(403);
+    expect(swapped.body.toString()).toContain('AUDIT_DOWNLOAD_LINK_INVALID');
+    const [body, sig] = token!.split('.');
+    const grant = JSON.parse(Buffer.from(body!, 'base64url').toString()) as unknown[];
+    grant[0] = owner.tenantId;
+    grant[1] = mine.id;
+    const tampered = `${Buffer.from(JSON.stringify(grant)).toString('base64url')}.${sig}`;
+    const forged = await fetchLink(t, `http://h/audit-exports/${tampered}/${mine.id}.jsonl`);
+    expect(forged.status).toBe(403);
+    expect(forged.body.toString()).toContain('AUDIT_DOWNLOAD_LINK_INVALID');
+    expect((await fetchLink(t, `http://h/audit-exports/garbage/${mine.id}.jsonl`)).body.toString()).toContain(
+      'AUDIT_DOWNLOAD_LINK_INVALID',
+    );
+    // A link issued two hours ago (15 minutes' life) has expired.
+    const old = await t.app
+      .get(AuditExportLinkService)
+      .links(other.tenantId, x.id, { type: 'user', id: other.userId }, Date.now() - 7_200_000);
+    const expired = await fetchLink(t, old.downloadUrl);
+    expect(expired.status).toBe(403);
+    expect(expired.body.toString()).toContain('AUDIT_DOWNLOAD_LINK_EXPIRED');
+    for (const r of [swapped, forged, expired]) {
+      for (const p of [dataDir, os.tmpdir(), 'file://']) expect(r.body.toString()).not.toContain(p);
+    }
+    // Refusals downloaded nothing, so audited nothing: only the one good download is recorded.
+    const n = await t.sql.query(
+      `select count(*)::int as n from audit_events where "tenantId" = $1 and action = 'audit.export_download'`,
+      [other.tenantId],
+    );
+    expect(n.rows[0].n).toBe(1);
   });
 
   it('purges only what is past retention and exported; the purge is audited and the chain still verifies from the signed anchor', async () => {

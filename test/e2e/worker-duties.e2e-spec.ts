@@ -57,7 +57,7 @@ d('background duties: meter-event flusher and audit purge where jobs are consume
 
     it("starts the flusher: a pro tenant's prediction reaches Stripe as one meter event", async () => {
       const { BackgroundDuties } = await import('@app/duties');
-      expect(t.app.get(BackgroundDuties).running).toEqual({ meterFlusher: true, auditPurge: true });
+      expect(t.app.get(BackgroundDuties).running).toEqual({ meterFlusher: true, auditExport: true, auditPurge: true });
       const s = await signUp(t.http, 'Metered');
       // As a finished checkout leaves it (the webhook path has its own tests in billing).
       await t.sql.query(

@@ -10,6 +10,8 @@ import { AuditSigner } from './export/audit-signer';
 import { AUDIT_EXPORT_SINK } from './export/export-sink';
 import { exportSinkFor } from './export/export-sink.factory';
 import { AuditRetentionService } from './retention/audit-retention.service';
+import { AuditExportLinkService } from './export/audit-export-links';
+import { AuditExportDownloadController } from './export/audit-export-download.controller';
 
 @Global()
 @Module({
@@ -21,9 +23,18 @@ import { AuditRetentionService } from './retention/audit-retention.service';
     AuditQueryService,
     AuditVerifyService,
     AuditExportService,
+    AuditExportLinkService,
     AuditRetentionService,
     AuditResolver,
   ],
-  exports: [AuditService, AuditVerifyService, AuditExportService, AuditRetentionService],
+  controllers: [AuditExportDownloadController],
+  exports: [
+    AUDIT_CONFIG,
+    AuditService,
+    AuditVerifyService,
+    AuditExportService,
+    AuditExportLinkService,
+    AuditRetentionService,
+  ],
 })
 export class AuditModule {}

@@ -1,9 +1,16 @@
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Ctx, CurrentTenant, RequestContext, RequirePermission, actorOf } from '@app/auth';
 import { AuditEventConnection } from './dto/audit-event.type';
 import { AuditEventFilter } from './dto/audit-event-filter.input';
 import { AuditVerification } from './dto/audit-verification.type';
-import { AuditExportResult, AuditPurgeResult, AuditSettings, AuditSigningKey } from './dto/audit-export.type';
+import {
+  AuditExportDownload,
+  AuditExportResult,
+  AuditPurgeResult,
+  AuditSettings,
+  AuditSigningKey,
+} from './dto/audit-export.type';
+import { AuditExportLinkService } from './export/audit-export-links';
 import { AuditQueryService } from './query/audit-query.service';
 import { AuditVerifyService } from './verify/audit-verify.service';
 import { AuditExportService } from './export/audit-export.service';
@@ -18,6 +25,7 @@ export class AuditResolver {
     private readonly exporter: AuditExportService,
     private readonly signer: AuditSigner,
     private readonly retention: AuditRetentionService,
+    private readonly links: AuditExportLinkService,
   ) {}
 
   @RequirePermission('audit:read')
@@ -66,6 +74,18 @@ export class AuditResolver {
     @Args('to', { type: () => Date, nullable: true }) to?: Date | null,
   ): Promise<AuditExportResult> {
     return this.exporter.export(tenantId, actorOf(ctx.principal), ctx.requestId, { from, to });
+  }
+
+  @RequirePermission('audit:read')
+  @Query(() => AuditExportDownload, {
+    description: "New short-lived download links to one of the tenant's exports (another's is NOT_FOUND).",
+  })
+  async auditExportDownload(
+    @CurrentTenant() tenantId: string,
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<AuditExportDownload> {
+    return { id, ...(await this.links.forExport(tenantId, id, actorOf(ctx.principal))) };
   }
 
   @RequirePermission('admin')

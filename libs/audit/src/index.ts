@@ -11,3 +11,6 @@ export * from './export/export-verifier';
 export * from './retention/audit-retention.service';
 export * from './export/audit-signer';
 export * from './audit-redaction';
+export * from './export/audit-export-links';
+export { AUDIT_EXPORT_SINK } from './export/export-sink';
+export type { AuditExportSink } from './export/export-sink';

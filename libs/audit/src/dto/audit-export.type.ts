@@ -8,12 +8,35 @@ export class AuditExportResult {
   @Field(() => Int) count!: number;
   @Field() fromTime!: Date;
   @Field() toTime!: Date;
-  @Field({ description: 'where the .jsonl file is (file:// or s3://); the digest is next to it as .digest.json' })
+  @Field({
+    description:
+      'where the .jsonl file is as you see it: s3://bucket/key, or (exports kept by the api) its signed download link',
+  })
   uri!: string;
-  @Field() digestUri!: string;
+  @Field({ description: 'the same for the signed digest (.digest.json)' }) digestUri!: string;
+  @Field(() => String, { nullable: true, description: 's3://bucket/key of the file; null when the api keeps it' })
+  location!: string | null;
+  @Field(() => String, { nullable: true }) digestLocation!: string | null;
+  @Field({ description: 'a short-lived link to download the file (presigned S3 GET, or signed api link)' })
+  downloadUrl!: string;
+  @Field() digestDownloadUrl!: string;
+  @Field({ description: 'when downloadUrl and digestDownloadUrl stop working; auditExportDownload gives new ones' })
+  downloadExpiresAt!: Date;
   @Field({ description: 'SHA-256 (hex) of the .jsonl file' }) sha256!: string;
   @Field({ description: 'Ed25519 signature (base64) of the canonical digest' }) signature!: string;
   @Field() keyId!: string;
+}
+
+@ObjectType({ description: "Fresh download links to one of the tenant's exports." })
+export class AuditExportDownload {
+  @Field(() => ID) id!: string;
+  @Field() uri!: string;
+  @Field() digestUri!: string;
+  @Field(() => String, { nullable: true }) location!: string | null;
+  @Field(() => String, { nullable: true }) digestLocation!: string | null;
+  @Field() downloadUrl!: string;
+  @Field() digestDownloadUrl!: string;
+  @Field() downloadExpiresAt!: Date;
 }
 
 @ObjectType()

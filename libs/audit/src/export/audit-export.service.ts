@@ -18,6 +18,7 @@ import { AuditSigner } from './audit-signer';
 import { AUDIT_EXPORT_SINK, AuditExportSink } from './export-sink';
 import { ExportDigestFile, digestBodyOf, signedBytes } from './export-digest';
 import { exportLineOf } from './export-line';
+import { AuditExportLinkService } from './audit-export-links';
 
 /**
  * Exports the events of a time range (as the contiguous seq range they span) to JSON Lines
@@ -33,14 +34,34 @@ export class AuditExportService {
     private readonly signer: AuditSigner,
     @Inject(AUDIT_EXPORT_SINK) private readonly sink: AuditExportSink,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    private readonly linkService: AuditExportLinkService,
   ) {}
 
-  async export(tenantId: string, actor: AuditEntry['actor'], requestId: string | null, range: TimeRange) {
+  /**
+   * `sinceLastExport` (the schedule): only the events after the newest export, so consecutive
+   * scheduled exports are contiguous and never overlap.
+   */
+  async export(
+    tenantId: string,
+    actor: AuditEntry['actor'],
+    requestId: string | null,
+    range: TimeRange,
+    options: { sinceLastExport?: boolean } = {},
+  ) {
     const check = await this.verifier.verify(tenantId, range);
     if (!check.ok) throw AuditError.chainBroken(check.firstBadSeq);
     const repo = new AuditEventRepository(this.prisma);
     const anchor = await repo.anchor(tenantId);
-    const bounds = await repo.seqRange(tenantId, anchor?.toSeq ?? 0n, range);
+    let after = anchor?.toSeq ?? 0n;
+    if (options.sinceLastExport) {
+      const last = await this.prisma.auditExport.findFirst({
+        where: { tenantId },
+        orderBy: { toSeq: 'desc' },
+        select: { toSeq: true },
+      });
+      if (last && last.toSeq > after) after = last.toSeq;
+    }
+    const bounds = await repo.seqRange(tenantId, after, range);
     if (!bounds) throw AuditError.invalid(AuditErrorReason.NOTHING_TO_EXPORT, 'no audit events in this range', 'from');
     const prev =
       bounds.lo === 1n
@@ -81,7 +102,7 @@ export class AuditExportService {
       await writeFile(digestFile, `${JSON.stringify(digest, null, 2)}\n`);
       const key = `${tenantId}/${id}`;
       const uri = await this.sink.put(`${key}.jsonl`, jsonl, 'application/x-ndjson', written.sha256);
-      const digestUri = await this.sink.put(
+      await this.sink.put(
         `${key}.digest.json`,
         digestFile,
         'application/json',
@@ -102,7 +123,8 @@ export class AuditExportService {
             count: body.count,
             sha256: body.sha256,
             keyId: body.keyId,
-            uri,
+            // s3://bucket/key or local:<key>: where it is stored, never a path of the server's disk.
+            location: uri,
           },
         });
       });
@@ -113,8 +135,7 @@ export class AuditExportService {
         count: body.count,
         fromTime: row.fromTime,
         toTime: row.toTime,
-        uri,
-        digestUri,
+        ...(await this.linkService.links(tenantId, id, actor)),
         sha256: row.sha256,
         signature,
         keyId: row.keyId,

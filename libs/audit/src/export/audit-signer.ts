@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex, ErrorCode } from '@app/common';
@@ -36,6 +36,15 @@ export class AuditSigner {
 
   async sign(message: Buffer): Promise<string> {
     return sign(null, message, (await this.key()).privateKey).toString('base64');
+  }
+
+  /**
+   * A 32-byte secret for `purpose`, derived (HKDF-SHA256) from the signing key: every process
+   * configured with the same AUDIT_SIGNING_KEY gets the same one, and it reveals nothing of the key.
+   */
+  async derivedSecret(purpose: string): Promise<Buffer> {
+    const der = (await this.key()).privateKey.export({ type: 'pkcs8', format: 'der' });
+    return Buffer.from(hkdfSync('sha256', der, 'mas-audit', purpose, 32));
   }
 
   /** Verifies with this signer's key; a signature by any other key does not verify. */
