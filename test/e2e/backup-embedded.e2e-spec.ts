@@ -209,11 +209,13 @@ describe('operations: npm run backup of a running embedded (PGlite) platform, re
       expect(servedDuring).toBeGreaterThan(0);
       const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
       expect(manifest.database).toEqual({ kind: 'pglite', file: 'database.pglite.tar.gz' });
-      expect(
-        manifest.files.filter(
-          (f: { path: string }) => f.path.startsWith('files/models/') && f.path.endsWith('/model.json'),
-        ),
-      ).toHaveLength(1);
+      // The model's files are content-addressed: one manifest for the version, and its model.json
+      // and weight shard as blobs named by their SHA-256.
+      const modelFiles = (manifest.files as { path: string }[])
+        .map((f) => f.path)
+        .filter((p) => p.startsWith('files/models/'));
+      expect(modelFiles.filter((p) => /\/versions\/[^/]+\.json$/.test(p))).toHaveLength(1);
+      expect(modelFiles.filter((p) => /\/sha256\/[0-9a-f]{64}$/.test(p)).length).toBeGreaterThanOrEqual(2);
       // Still serving after the backup:
       expect((await predict(a.url, tenants[0]!.key)).status).toBe(200);
     } finally {

@@ -55,6 +55,7 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
   const outputs = () =>
     [...apis, ...workers].map((p) => `--- ${p.name} (pid ${p.child.pid}) ---\n${p.output().slice(-4000)}`).join('\n');
 
+  const workerEnv: Record<string, Record<string, string>> = {};
   beforeAll(async () => {
     // As embedded-start does: a checkout that was never built is built once (the apps run from dist/).
     if (!existsSync(API_MAIN) || !existsSync(WORKER_MAIN))
@@ -95,17 +96,17 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
       dataDirs.push(dir);
       return dir;
     };
-    for (const name of ['worker-1', 'worker-2'])
-      workers.push(
-        await startBuilt(name, 'worker', {
-          ...common,
-          DATA_DIR: await dataDir(name),
-          JOB_LEASE_MS: '1500',
-          JOB_SWEEP_INTERVAL_MS: '300',
-          JOB_CHUNK_SIZE: '1',
-          JOB_CHUNK_PAUSE_MS: '150',
-        }),
-      );
+    for (const name of ['worker-1', 'worker-2']) {
+      workerEnv[name] = {
+        ...common,
+        DATA_DIR: await dataDir(name),
+        JOB_LEASE_MS: '1500',
+        JOB_SWEEP_INTERVAL_MS: '300',
+        JOB_CHUNK_SIZE: '1',
+        JOB_CHUNK_PAUSE_MS: '150',
+      };
+      workers.push(await startBuilt(name, 'worker', workerEnv[name]));
+    }
     for (const name of ['api-1', 'api-2']) {
       const dir = await dataDir(name);
       // PUBLIC_URL: the api's own address (links it hands out, such as audit export downloads).
@@ -370,7 +371,7 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     expect(puts[0]!.headers['x-amz-checksum-sha256']).toBe(Buffer.from(e.sha256, 'hex').toString('base64'));
   }, 30_000);
 
-  it('a worker SIGKILLed in the middle of a job: the other finishes it, effects once', async () => {
+  it('a worker SIGKILLed in the middle of a job and restarted: the other finishes it, effects once; the restarted one takes the next', async () => {
     const id = await submit(12);
     const mid = await until(
       () => jobRow(id),
@@ -382,6 +383,8 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     expect(holder).toBeDefined();
     await holder!.kill();
     expect((await jobRow(id)).done).toBeLessThan(12);
+    // Restarted on its own DATA_DIR while the job is still being finished elsewhere.
+    const restarting = startBuilt(holder!.name, 'worker', workerEnv[holder!.name]!);
     const end = await until(
       () => jobRow(id),
       (j) => j.status === 'SUCCEEDED',
@@ -390,5 +393,20 @@ d('multi-process: two apis, two workers, no shared disk, S3 and BullMQ', () => {
     expect(end).toMatchObject({ done: 12, total: 12, n: 12, lockedBy: null });
     expect(end.attempts).toBeGreaterThanOrEqual(2);
     expect(await effects(id)).toEqual({ usage: 1, completes: 1 });
-  }, 60_000);
+    const restarted = await restarting;
+    await restarted.ready(150_000);
+    workers[workers.indexOf(holder!)] = restarted;
+    expect(await effects(id)).toEqual({ usage: 1, completes: 1 });
+    // With the other worker gone, the next job can only run on the restarted one.
+    const survivor = workers.find((w) => w !== restarted)!;
+    await survivor.kill();
+    const next = await submit(3);
+    const done = await until(
+      () => jobRow(next),
+      (j) => j.status === 'SUCCEEDED',
+      'the restarted worker to run the next job',
+    );
+    expect(done).toMatchObject({ done: 3, total: 3, n: 3 });
+    expect(await effects(next)).toEqual({ usage: 1, completes: 1 });
+  }, 240_000);
 });
