@@ -7,6 +7,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -107,6 +109,17 @@ export class ApiStack extends Stack {
       securityGroup,
       before: [live],
     });
+
+    // The scheduled audit export (and the retention purge after it) must run even when the GPU
+    // workers, whose timers also run it, are scaled to zero: EventBridge invokes the api function
+    // with a Scheduled Event, which lambda.ts answers by running one pass of both duties.
+    if (config.auditExportIntervalMinutes > 0) {
+      new events.Rule(this, 'AuditDutiesSchedule', {
+        description: 'Scheduled audit export per tenant with new events, then the retention purge',
+        schedule: events.Schedule.rate(Duration.minutes(config.auditExportIntervalMinutes)),
+        targets: [new eventTargets.LambdaFunction(live, { retryAttempts: 2 })],
+      });
+    }
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,

@@ -24,6 +24,20 @@ describe('api, network and observability', () => {
     expect(fns).not.toMatch(/STRIPE_SECRET_KEY|DATABASE_URL/);
   });
 
+  it('invokes the api function on a schedule for the audit export and purge (they must run with the GPU workers at zero)', () => {
+    api.hasResourceProperties('AWS::Events::Rule', {
+      // The default interval, 1440 minutes, is written as a day.
+      ScheduleExpression:
+        config.auditExportIntervalMinutes === 1440 ? 'rate(1 day)' : Match.stringLikeRegexp('^rate\\('),
+      State: 'ENABLED',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 2 } })]),
+    });
+    api.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+    });
+  });
+
   it('throttles the HTTP API stage and writes access logs', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',

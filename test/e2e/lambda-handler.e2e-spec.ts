@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import {
@@ -30,6 +31,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
   let handler: (event: unknown, context: unknown) => Promise<HttpApiResult>;
   let shutdown: (() => Promise<void>) | undefined;
   const saved = { ...process.env };
+  const exportDir = mkdtempSync(path.join(tmpdir(), 'lambda-audit-'));
   const invoke = (req: HttpApiRequest) => handler(httpApiV2Event(req), lambdaContext());
   const graphql = (query: string, variables: Record<string, unknown>, extra: Partial<HttpApiRequest> = {}) =>
     invoke({
@@ -56,6 +58,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
       STRIPE_SECRET_KEY: 'sk_test_x',
       STRIPE_WEBHOOK_SECRET: SECRET,
       STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
+      AUDIT_EXPORT_DIR: exportDir,
       ...ACCOUNT_TEST_DEFAULTS,
     });
     // Imported late so that configuration is read after the environment is set.
@@ -71,6 +74,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
     await shutdown?.();
     await db?.drop();
     await fake?.stop();
+    rmSync(exportDir, { recursive: true, force: true });
     process.env = saved;
   });
 
@@ -215,5 +219,50 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
     const res = await invoke({ method: 'GET', path: '/v2/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/json/);
+  });
+  it("EventBridge's scheduled event runs one pass of the audit duties: each tenant with new events exported once", async () => {
+    // The event EventBridge sends a rule's target (AWS documentation, "Scheduled Event").
+    const scheduled = {
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: ['arn:aws:events:eu-west-1:123456789012:rule/AuditDutiesSchedule'],
+      detail: {},
+    };
+    const exportsOf = async () =>
+      (
+        await sql.query(`select count(*)::int n from audit_events where "tenantId" = $1 and action = 'audit.export'`, [
+          tenantId,
+        ])
+      ).rows[0].n as number;
+    expect(await exportsOf()).toBe(0);
+    const first = (await handler(scheduled, lambdaContext())) as unknown as {
+      duties: string;
+      exported: { exported: number; failed: number };
+      purged: unknown;
+    };
+    expect(first.duties).toBe('audit-export-and-purge');
+    expect(first.exported.failed).toBe(0);
+    expect(first.exported.exported).toBeGreaterThanOrEqual(1);
+    expect(await exportsOf()).toBe(1);
+    expect(readdirSync(exportDir, { recursive: true }).some((f) => String(f).endsWith('.jsonl'))).toBe(true);
+    // Nothing new since: the next pass exports nothing for this tenant.
+    const second = (await handler(scheduled, lambdaContext())) as unknown as { exported: { exported: number } };
+    expect(second.exported.exported).toBe(0);
+    expect(await exportsOf()).toBe(1);
+    // An API Gateway event never counts as scheduled, whatever fields it carries.
+    const { isScheduledEvent } = await import('../../apps/api/src/lambda');
+    expect(isScheduledEvent(scheduled)).toBe(true);
+    expect(
+      isScheduledEvent({
+        ...httpApiV2Event({ method: 'GET', path: '/healthz' }),
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+      }),
+    ).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import awsLambdaFastify, { type PromiseHandler } from '@fastify/aws-lambda';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { AuditExportScheduler, AuditPurgeScheduler } from '@app/duties';
 import { createApp } from './app.factory';
 
 type Proxy = PromiseHandler;
@@ -51,10 +52,28 @@ function build(): Promise<Built> {
   return started;
 }
 
-/** AWS Lambda entry (API Gateway HTTP API). The app is built once per container and reused. */
+/**
+ * An EventBridge schedule's event (infra's AuditDutiesSchedule). Only AWS can invoke the
+ * function with one: API Gateway always sends its own shape (with `requestContext`).
+ */
+export function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; 'detail-type'?: unknown; requestContext?: unknown } | null;
+  return !!e && e.requestContext === undefined && e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
+}
+
+/** One pass of the schedule's duties: each due tenant's audit export, then the retention purge. */
+async function runScheduledDuties(app: NestFastifyApplication) {
+  const exported = await app.get(AuditExportScheduler, { strict: false }).runOnce();
+  const purged = await app.get(AuditPurgeScheduler, { strict: false }).runOnce();
+  return { duties: 'audit-export-and-purge', exported, purged };
+}
+
+/** AWS Lambda entry (API Gateway HTTP API, and the audit duties' schedule). Built once per container. */
 export const handler = async (event: unknown, context: unknown) => {
   built ??= build();
-  return (await built).proxy(event as never, context as never);
+  const { app, proxy } = await built;
+  if (isScheduledEvent(event)) return runScheduledDuties(app);
+  return proxy(event as never, context as never);
 };
 
 /** Closes the container's app (database pool, timers): for whoever owns the process, e.g. a test. */
