@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
     db = await createTestDatabase();
     Object.assign(process.env, {
       NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       REDIS_URL: '',
       DATABASE_URL: db.url,
       DATABASE_POOL_SIZE: '3',
@@ -59,6 +60,7 @@ d('lambda handler: API Gateway HTTP API v2 events', () => {
       STRIPE_WEBHOOK_SECRET: SECRET,
       STRIPE_API_BASE: `http://127.0.0.1:${fake.port}`,
       AUDIT_EXPORT_DIR: exportDir,
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       ...ACCOUNT_TEST_DEFAULTS,
     });
     // Imported late so that configuration is read after the environment is set.
