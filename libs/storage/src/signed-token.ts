@@ -10,12 +10,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export class SignedTokens<T> {
   private readonly key: Buffer;
 
-  /** Without a secret the key is random: tokens then only verify in the process that signed them. */
+  /**
+   * `secret`: a configured string, or key bytes (e.g. derived with HKDF). Without one the key is
+   * random: tokens then only verify in the process that signed them.
+   */
   constructor(
     private readonly domain: string,
-    secret?: string,
+    secret?: string | Buffer,
   ) {
-    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.key =
+      typeof secret === 'string' && secret
+        ? Buffer.from(secret, 'utf8')
+        : Buffer.isBuffer(secret)
+          ? secret
+          : randomBytes(32);
   }
 
   sign(payload: T): string {

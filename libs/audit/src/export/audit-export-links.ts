@@ -1,8 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, newId } from '@app/common';
 import { PrismaService } from '@app/db';
+import { SignedTokens } from '@app/storage';
 import { AUDIT_CONFIG, AuditConfig } from '../audit.config';
 import { AuditEntry, AuditService } from '../audit.service';
 import { AuditError, AuditErrorReason } from '../audit.error';
@@ -47,7 +47,7 @@ const ACTORS = new Set(['user', 'api_key', 'system']);
  */
 @Injectable()
 export class AuditExportLinkService {
-  private secret?: Promise<Buffer>;
+  private tokens?: Promise<SignedTokens<unknown[]>>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -127,37 +127,31 @@ export class AuditExportLinkService {
   }
 
   private async sign(grant: AuditDownloadGrant): Promise<string> {
-    const body = Buffer.from(
-      JSON.stringify([grant.tenantId, grant.exportId, grant.actor.type, grant.actor.id, grant.exp]),
-    ).toString('base64url');
-    return `${body}.${(await this.mac(body)).toString('base64url')}`;
+    return (await this.signedTokens()).sign([
+      grant.tenantId,
+      grant.exportId,
+      grant.actor.type,
+      grant.actor.id,
+      grant.exp,
+    ]);
   }
 
   /** The grant, or null when the token is malformed or not ours. Expiry is the caller's check. */
   private async verify(token: string): Promise<AuditDownloadGrant | null> {
-    if (typeof token !== 'string' || token.length > 1024) return null;
-    const [body, sig, extra] = token.split('.');
-    if (!body || !sig || extra !== undefined) return null;
-    const given = Buffer.from(sig, 'base64url');
-    const expected = await this.mac(body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    try {
-      const [tenantId, exportId, type, id, exp] = JSON.parse(
-        Buffer.from(body, 'base64url').toString('utf8'),
-      ) as unknown[];
-      if (typeof tenantId !== 'string' || typeof exportId !== 'string' || !Number.isSafeInteger(exp)) return null;
-      if (typeof type !== 'string' || !ACTORS.has(type) || (id !== null && typeof id !== 'string')) return null;
-      return { tenantId, exportId, actor: { type: type as AuditEntry['actor']['type'], id }, exp: exp as number };
-    } catch {
-      return null;
-    }
+    const fields = (await this.signedTokens()).verify(token, 1024);
+    if (!Array.isArray(fields)) return null;
+    const [tenantId, exportId, type, id, exp] = fields;
+    if (typeof tenantId !== 'string' || typeof exportId !== 'string' || !Number.isSafeInteger(exp)) return null;
+    if (typeof type !== 'string' || !ACTORS.has(type) || (id !== null && typeof id !== 'string')) return null;
+    return { tenantId, exportId, actor: { type: type as AuditEntry['actor']['type'], id }, exp: exp as number };
   }
 
-  private async mac(body: string): Promise<Buffer> {
-    this.secret ??= this.signer.derivedSecret('audit-export-download.v1');
-    return createHmac('sha256', await this.secret)
-      .update(`audit-export-download.v1.${body}`)
-      .digest();
+  /** The platform's signed-token format, under a key derived from the audit signing key. */
+  private signedTokens(): Promise<SignedTokens<unknown[]>> {
+    this.tokens ??= this.signer
+      .derivedSecret('audit-export-download.v1')
+      .then((key) => new SignedTokens<unknown[]>('audit-export-download.v1', key));
+    return this.tokens;
   }
 }
 
