@@ -34,8 +34,6 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   }
 
   private async seed(entry: CatalogEntry): Promise<void> {
-    // Recorded from the files as built now: the runtime refuses them if they change afterwards.
-    const files = (await digestsOfDir(entry.artifactDir)) as unknown as Prisma.InputJsonValue;
     const v = entry.version;
     const [first, ...rest] = v.outputs;
     const data = {
@@ -51,10 +49,12 @@ export class CatalogSeeder implements OnApplicationBootstrap {
       artifactUri: catalogUri(entry.name, 1),
       metrics: { ...(v.metrics ?? {}), source: v.source } as Prisma.InputJsonValue,
       batching: (v.batching ?? Prisma.JsonNull) as Prisma.InputJsonValue,
-      files,
     };
-    // Every start but the first finds the rows as they would be written: one read, no writes.
+    // Every start but the first finds the rows as they would be written: one read, no writes
+    // (and no hashing of the artifact: `files` is only written when the version is created).
     if (await this.upToDate(entry, data)) return;
+    // Recorded from the files as built now: the runtime refuses them if they change afterwards.
+    const files = (await digestsOfDir(entry.artifactDir)) as unknown as Prisma.InputJsonValue;
     try {
       await this.prisma.$transaction(async (tx) => {
         const model = await tx.model.upsert({
@@ -71,7 +71,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
         });
         const version = await tx.modelVersion.upsert({
           where: { modelId_version: { modelId: model.id, version: 1 } },
-          create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data },
+          create: { id: newId('mv'), modelId: model.id, tenantId: null, version: 1, ...data, files },
           // Nothing process-specific is written over another process's row (`files` is set once).
           update: { artifactUri: data.artifactUri, metrics: data.metrics, batching: data.batching },
         });
